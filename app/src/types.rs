@@ -1,0 +1,93 @@
+//! Request and response bodies of the package API, as they travel on the wire (JSON).
+
+use serde::{Deserialize, Serialize};
+
+/// The one shape of every error the API returns: `{"error": {"code": "...", "message": "..."}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// A stable machine-readable `code` (snake_case) and a sentence for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// What a user may do: admins also manage users and settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    User,
+}
+
+/// `POST /api/v1/session`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+/// The signed-in user, answered by `GET` and `POST /api/v1/session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl SessionUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+/// `GET /api/v1/config`: what the web app needs to know before anyone signs in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    pub version: String,
+    /// Base URL of the HTTP gateway's listener, as browsers reach it; `None` when the gateway is off.
+    pub gateway_url: Option<String>,
+}
+
+/// `GET /healthz` on the web listener.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// `GET /info` on the gateway listener.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatewayInfo {
+    pub name: String,
+    pub version: String,
+    /// Transfer protocols this gateway speaks, e.g. `"tus/1.0.0"`.
+    pub protocols: Vec<String>,
+    pub tls: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_has_the_documented_shape() {
+        let body = ErrorBody {
+            error: ErrorDetail { code: "not_found".into(), message: "No such package.".into() },
+        };
+        let json = serde_json::to_value(&body).expect("serialises");
+        assert_eq!(json["error"]["code"], "not_found");
+        assert_eq!(json["error"]["message"], "No such package.");
+    }
+
+    #[test]
+    fn roles_are_snake_case_on_the_wire() {
+        assert_eq!(serde_json::to_string(&Role::Admin).expect("serialises"), "\"admin\"");
+        let role: Role = serde_json::from_str("\"user\"").expect("parses");
+        assert_eq!(role, Role::User);
+    }
+}

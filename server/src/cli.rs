@@ -1,0 +1,73 @@
+//! The `ferry` command line: subcommands, flags and the environment variables behind them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Ferry: send packages of files to people, from the browser.
+#[derive(Debug, Parser)]
+#[command(name = "ferry", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app, the package API, the HTTP gateway and the in-process transfer node.
+    Serve(Box<ServeArgs>),
+}
+
+/// Settings of `ferry serve`. Each flag can also come from its `FERRY_*` environment variable or
+/// from the `--config` TOML file (same name in snake_case); flags win over the environment, which
+/// wins over the file.
+#[derive(Debug, Default, Clone, Args)]
+pub struct ServeArgs {
+    /// A TOML file with settings.
+    #[arg(long, env = "FERRY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where Ferry keeps its database, files, certificates and logs [default: ./data].
+    #[arg(long, env = "FERRY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite:PATH or postgres://… [default: a SQLite file in the data dir].
+    #[arg(long, env = "FERRY_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Address of the web app and package API [default: 127.0.0.1:8080].
+    #[arg(long, env = "FERRY_HTTP_ADDR", value_name = "ADDR")]
+    pub http_addr: Option<String>,
+    /// Address of the HTTP gateway's own listener [default: 127.0.0.1:4001].
+    #[arg(long, env = "FERRY_GATEWAY_ADDR", value_name = "ADDR")]
+    pub gateway_addr: Option<String>,
+    /// The gateway's URL as browsers reach it [default: derived from the gateway address].
+    #[arg(long, env = "FERRY_GATEWAY_PUBLIC_URL", value_name = "URL")]
+    pub gateway_public_url: Option<String>,
+    /// The built web app (Trunk's output) [default: ./dist].
+    #[arg(long, env = "FERRY_WEB_DIR", value_name = "DIR")]
+    pub web_dir: Option<PathBuf>,
+    /// Username of the admin account created on first start [default: admin].
+    #[arg(long, env = "FERRY_ADMIN_USERNAME", value_name = "NAME")]
+    pub admin_username: Option<String>,
+    /// Password of that first admin [default: random, printed once].
+    #[arg(
+        long,
+        env = "FERRY_ADMIN_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub admin_password: Option<String>,
+    /// TLS on both listeners: off, self-signed, or files [default: off; files when a cert is set].
+    #[arg(long, env = "FERRY_TLS", value_name = "MODE")]
+    pub tls: Option<String>,
+    /// PEM certificate chain (with --tls files).
+    #[arg(long, env = "FERRY_TLS_CERT", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (with --tls files).
+    #[arg(long, env = "FERRY_TLS_KEY", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// The gateway's own log file, rotated daily [default: <data dir>/logs/gateway.log].
+    #[arg(long, env = "FERRY_GATEWAY_LOG", value_name = "FILE")]
+    pub gateway_log: Option<PathBuf>,
+    /// Log filter, in tracing's EnvFilter syntax [default: info,sqlx=warn,sea_orm=warn].
+    #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+}

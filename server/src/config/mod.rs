@@ -1,0 +1,355 @@
+//! Ferry's typed configuration, loaded once at start-up.
+//!
+//! Precedence, lowest first: built-in defaults → the TOML file given by `--config` → `FERRY_*`
+//! environment variables → command-line flags (clap reads the last two). Every value is checked here,
+//! and a bad one stops start-up with a message that names the setting.
+
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::cli::ServeArgs;
+
+/// A configuration value that must never appear in logs or `Debug` output.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// How the web and gateway listeners speak TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain HTTP (the default: put a TLS-terminating proxy in front, or pick another mode).
+    Off,
+    /// A certificate generated once and kept in `<data dir>/tls/`.
+    SelfSigned,
+    /// A certificate chain and private key in PEM files.
+    Files { cert: PathBuf, key: PathBuf },
+}
+
+impl TlsMode {
+    pub fn is_enabled(&self) -> bool {
+        *self != TlsMode::Off
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.is_enabled() { "https" } else { "http" }
+    }
+}
+
+/// Everything `ferry serve` needs, validated.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub http_addr: SocketAddr,
+    pub gateway_addr: SocketAddr,
+    /// The gateway's base URL as browsers reach it, when it differs from its bind address.
+    pub gateway_public_url: Option<Url>,
+    pub web_dir: PathBuf,
+    pub admin_username: String,
+    pub admin_password: Option<Secret>,
+    pub tls: TlsMode,
+    pub gateway_log: PathBuf,
+    pub log: String,
+}
+
+/// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub http_addr: Option<String>,
+    pub gateway_addr: Option<String>,
+    pub gateway_public_url: Option<String>,
+    pub web_dir: Option<PathBuf>,
+    pub admin_username: Option<String>,
+    pub admin_password: Option<String>,
+    pub tls: Option<String>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub gateway_log: Option<PathBuf>,
+    pub log: Option<String>,
+}
+
+/// A setting that could not be used, with the names a person would look for.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name} (env {env}): {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub env: &'static str,
+    pub reason: String,
+}
+
+fn bad(name: &'static str, env: &'static str, reason: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name,
+        env,
+        reason: reason.into(),
+    }
+}
+
+pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
+pub const DEFAULT_GATEWAY_ADDR: &str = "127.0.0.1:4001";
+pub const DEFAULT_LOG: &str = "info,sqlx=warn,sea_orm=warn";
+
+impl Config {
+    /// Reads `--config` (if any) and merges it under the flags and environment that clap parsed.
+    pub fn load(args: &ServeArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        Self::merge(args, file)
+    }
+
+    /// Merges a parsed file with the command line and validates the result.
+    pub fn merge(args: &ServeArgs, file: FileConfig) -> Result<Self, ConfigError> {
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| "data".into());
+        if data_dir.as_os_str().is_empty() {
+            return Err(bad("data_dir", "FERRY_DATA_DIR", "must not be empty"));
+        }
+        let database_url = args
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| default_database_url(&data_dir));
+        check_database_url(&database_url)?;
+
+        let http_addr = parse_addr(
+            args.http_addr.clone().or(file.http_addr),
+            DEFAULT_HTTP_ADDR,
+            "http_addr",
+            "FERRY_HTTP_ADDR",
+        )?;
+        let gateway_addr = parse_addr(
+            args.gateway_addr.clone().or(file.gateway_addr),
+            DEFAULT_GATEWAY_ADDR,
+            "gateway_addr",
+            "FERRY_GATEWAY_ADDR",
+        )?;
+        if http_addr == gateway_addr && http_addr.port() != 0 {
+            return Err(bad(
+                "gateway_addr",
+                "FERRY_GATEWAY_ADDR",
+                format!(
+                    "must differ from http_addr ({http_addr}): the gateway has its own listener"
+                ),
+            ));
+        }
+
+        let gateway_public_url = args
+            .gateway_public_url
+            .clone()
+            .or(file.gateway_public_url)
+            .map(|raw| parse_public_url(&raw))
+            .transpose()?;
+
+        let admin_username = args
+            .admin_username
+            .clone()
+            .or(file.admin_username)
+            .unwrap_or_else(|| "admin".into());
+        check_username(&admin_username)?;
+        let admin_password = args
+            .admin_password
+            .clone()
+            .or(file.admin_password)
+            .map(Secret::new);
+        if let Some(password) = &admin_password {
+            crate::auth::password::check_policy(password.expose())
+                .map_err(|reason| bad("admin_password", "FERRY_ADMIN_PASSWORD", reason))?;
+        }
+
+        let tls = tls_mode(
+            args.tls.clone().or(file.tls),
+            args.tls_cert.clone().or(file.tls_cert),
+            args.tls_key.clone().or(file.tls_key),
+        )?;
+
+        let gateway_log = args
+            .gateway_log
+            .clone()
+            .or(file.gateway_log)
+            .unwrap_or_else(|| data_dir.join("logs").join("gateway.log"));
+        if gateway_log.file_name().is_none() {
+            return Err(bad("gateway_log", "FERRY_GATEWAY_LOG", "must name a file"));
+        }
+        let log = args
+            .log
+            .clone()
+            .or(file.log)
+            .unwrap_or_else(|| DEFAULT_LOG.into());
+        tracing_subscriber::EnvFilter::try_new(&log)
+            .map_err(|e| bad("log", "FERRY_LOG", format!("not a valid log filter: {e}")))?;
+
+        Ok(Self {
+            web_dir: args
+                .web_dir
+                .clone()
+                .or(file.web_dir)
+                .unwrap_or_else(|| "dist".into()),
+            data_dir,
+            database_url,
+            http_addr,
+            gateway_addr,
+            gateway_public_url,
+            admin_username,
+            admin_password,
+            tls,
+            gateway_log,
+            log,
+        })
+    }
+
+    /// `http` or `https`, as both listeners use the same TLS mode.
+    pub fn scheme(&self) -> &'static str {
+        self.tls.scheme()
+    }
+
+    /// Where self-signed certificates are kept.
+    pub fn tls_dir(&self) -> PathBuf {
+        self.data_dir.join("tls")
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        bad(
+            "config",
+            "FERRY_CONFIG",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        bad(
+            "config",
+            "FERRY_CONFIG",
+            format!("{} is not valid: {e}", path.display()),
+        )
+    })
+}
+
+fn default_database_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("ferry.db").display())
+}
+
+fn check_database_url(url: &str) -> Result<(), ConfigError> {
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|prefix| url.starts_with(prefix)) {
+        Ok(())
+    } else {
+        Err(bad(
+            "database_url",
+            "FERRY_DATABASE_URL",
+            "must start with sqlite: (a file) or postgres:// (a PostgreSQL server)",
+        ))
+    }
+}
+
+fn parse_addr(
+    raw: Option<String>,
+    default: &str,
+    name: &'static str,
+    env: &'static str,
+) -> Result<SocketAddr, ConfigError> {
+    let raw = raw.unwrap_or_else(|| default.into());
+    raw.parse().map_err(|_| {
+        bad(
+            name,
+            env,
+            format!("{raw:?} is not an IP address and port, such as {default}"),
+        )
+    })
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+    let url = Url::parse(raw).map_err(|e| {
+        bad(
+            "gateway_public_url",
+            "FERRY_GATEWAY_PUBLIC_URL",
+            format!("{raw:?}: {e}"),
+        )
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad(
+            "gateway_public_url",
+            "FERRY_GATEWAY_PUBLIC_URL",
+            format!("{raw:?} must be an http:// or https:// URL with a host"),
+        ));
+    }
+    Ok(url)
+}
+
+fn check_username(name: &str) -> Result<(), ConfigError> {
+    crate::auth::username::check(name)
+        .map_err(|reason| bad("admin_username", "FERRY_ADMIN_USERNAME", reason))
+}
+
+fn tls_mode(
+    mode: Option<String>,
+    cert: Option<PathBuf>,
+    key: Option<PathBuf>,
+) -> Result<TlsMode, ConfigError> {
+    let mode = mode.unwrap_or_else(|| {
+        if cert.is_some() || key.is_some() {
+            "files".into()
+        } else {
+            "off".into()
+        }
+    });
+    match mode.as_str() {
+        "off" | "self-signed" if cert.is_some() || key.is_some() => Err(bad(
+            "tls",
+            "FERRY_TLS",
+            format!("is {mode:?} but a certificate or key path is set; use \"files\" or drop them"),
+        )),
+        "off" => Ok(TlsMode::Off),
+        "self-signed" => Ok(TlsMode::SelfSigned),
+        "files" => match (cert, key) {
+            (Some(cert), Some(key)) => Ok(TlsMode::Files { cert, key }),
+            (None, _) => Err(bad(
+                "tls_cert",
+                "FERRY_TLS_CERT",
+                "is required when tls is \"files\"",
+            )),
+            (_, None) => Err(bad(
+                "tls_key",
+                "FERRY_TLS_KEY",
+                "is required when tls is \"files\"",
+            )),
+        },
+        other => Err(bad(
+            "tls",
+            "FERRY_TLS",
+            format!("{other:?} is not one of \"off\", \"self-signed\", \"files\""),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,114 @@
+//! Precedence and validation of settings.
+
+use std::io::Write;
+
+use super::*;
+
+fn args() -> ServeArgs {
+    ServeArgs::default()
+}
+
+#[test]
+fn defaults_are_the_embedded_setup() {
+    let config = Config::merge(&args(), FileConfig::default()).expect("defaults are valid");
+    assert_eq!(config.data_dir, PathBuf::from("data"));
+    assert_eq!(config.database_url, "sqlite://data/ferry.db?mode=rwc");
+    assert_eq!(config.http_addr.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.gateway_addr.to_string(), "127.0.0.1:4001");
+    assert_eq!(config.gateway_log, PathBuf::from("data/logs/gateway.log"));
+    assert_eq!(config.tls, TlsMode::Off);
+    assert_eq!(config.admin_username, "admin");
+    assert!(config.admin_password.is_none());
+}
+
+#[test]
+fn flags_win_over_the_file_and_the_file_over_defaults() {
+    let file: FileConfig = toml::from_str(
+        r#"
+        data_dir = "/srv/ferry"
+        http_addr = "0.0.0.0:9000"
+        gateway_addr = "0.0.0.0:9001"
+        "#,
+    )
+    .expect("valid toml");
+    let mut args = args();
+    args.http_addr = Some("127.0.0.1:7000".into());
+    let config = Config::merge(&args, file).expect("valid");
+    assert_eq!(config.http_addr.to_string(), "127.0.0.1:7000");
+    assert_eq!(config.gateway_addr.to_string(), "0.0.0.0:9001");
+    assert_eq!(config.data_dir, PathBuf::from("/srv/ferry"));
+    assert_eq!(config.database_url, "sqlite:///srv/ferry/ferry.db?mode=rwc");
+}
+
+#[test]
+fn a_config_file_is_read_from_disk_and_unknown_keys_are_named() {
+    let mut file = tempfile::NamedTempFile::new().expect("temp file");
+    writeln!(file, "htp_addr = \"1.2.3.4:1\"").expect("write");
+    let mut args = args();
+    args.config = Some(file.path().to_owned());
+    let err = Config::load(&args).expect_err("unknown key");
+    assert_eq!(err.name, "config");
+    assert!(err.reason.contains("htp_addr"), "{}", err.reason);
+}
+
+#[test]
+fn bad_values_name_the_setting() {
+    type Case = (fn(&mut ServeArgs), &'static str);
+    let cases: Vec<Case> = vec![
+        (|a| a.http_addr = Some("localhost".into()), "http_addr"),
+        (
+            |a| a.gateway_addr = Some("127.0.0.1:8080".into()),
+            "gateway_addr",
+        ),
+        (
+            |a| a.database_url = Some("mysql://x".into()),
+            "database_url",
+        ),
+        (|a| a.tls = Some("yes".into()), "tls"),
+        (|a| a.tls = Some("files".into()), "tls_cert"),
+        (|a| a.tls_cert = Some("cert.pem".into()), "tls_key"),
+        (
+            |a| a.admin_password = Some("short".into()),
+            "admin_password",
+        ),
+        (|a| a.admin_username = Some("a b".into()), "admin_username"),
+        (
+            |a| a.gateway_public_url = Some("ftp://x".into()),
+            "gateway_public_url",
+        ),
+        (|a| a.log = Some("info,[".into()), "log"),
+    ];
+    for (set, name) in cases {
+        let mut args = args();
+        set(&mut args);
+        let err = Config::merge(&args, FileConfig::default()).expect_err(name);
+        assert_eq!(err.name, name, "{err}");
+        assert!(err.to_string().contains(err.env), "{err}");
+    }
+}
+
+#[test]
+fn secrets_are_redacted_in_debug_output() {
+    let mut args = args();
+    args.admin_password = Some("correct horse battery".into());
+    let config = Config::merge(&args, FileConfig::default()).expect("valid");
+    let debug = format!("{config:?}");
+    assert!(!debug.contains("correct horse"), "{debug}");
+    assert!(debug.contains("[redacted]"));
+}
+
+#[test]
+fn cert_and_key_select_files_mode() {
+    let mut args = args();
+    args.tls_cert = Some("c.pem".into());
+    args.tls_key = Some("k.pem".into());
+    let config = Config::merge(&args, FileConfig::default()).expect("valid");
+    assert_eq!(
+        config.tls,
+        TlsMode::Files {
+            cert: "c.pem".into(),
+            key: "k.pem".into()
+        }
+    );
+    assert_eq!(config.scheme(), "https");
+}

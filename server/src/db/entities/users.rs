@@ -1,0 +1,47 @@
+//! An account.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    /// `admin` or `user` (see [`app::types::Role`]).
+    pub role: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::sessions::Entity")]
+    Sessions,
+}
+
+impl Related<super::sessions::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sessions.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub const ROLE_ADMIN: &str = "admin";
+pub const ROLE_USER: &str = "user";
+
+impl Model {
+    pub fn role(&self) -> app::types::Role {
+        if self.role == ROLE_ADMIN {
+            app::types::Role::Admin
+        } else {
+            app::types::Role::User
+        }
+    }
+}

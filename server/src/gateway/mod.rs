@@ -1,0 +1,36 @@
+//! The HTTP gateway: its own listener, relaying transfers between browsers and the transfer node.
+//! For now it serves its "connected" check page and `/info`; the tus relay grows here.
+
+mod check_page;
+
+use app::{paths, types::GatewayInfo};
+use axum::{Json, Router, extract::State, routing::get};
+
+use crate::{config::TlsMode, state::AppState};
+
+/// Log target of everything the gateway does; these events also go to the gateway's own log file.
+pub const LOG_TARGET: &str = "ferry_server::gateway";
+
+/// Protocols this gateway speaks (grows with the upload and download issues).
+pub const PROTOCOLS: &[&str] = &[];
+
+/// The gateway listener's routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(check_page::show))
+        .route(paths::GATEWAY_INFO, get(info))
+        .route(check_page::CERTIFICATE_PATH, get(check_page::certificate))
+        .layer(crate::http::trace::layer(
+            crate::http::trace::Listener::Gateway,
+        ))
+        .with_state(state)
+}
+
+async fn info(State(state): State<AppState>) -> Json<GatewayInfo> {
+    Json(GatewayInfo {
+        name: "Ferry HTTP gateway".into(),
+        version: crate::VERSION.into(),
+        protocols: PROTOCOLS.iter().map(|p| (*p).to_owned()).collect(),
+        tls: state.config.tls != TlsMode::Off,
+    })
+}

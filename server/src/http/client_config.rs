@@ -1,0 +1,33 @@
+//! `GET /api/v1/config`: public facts the web app needs before sign-in.
+
+use app::types::ClientConfig;
+use axum::{Json, extract::State, http::HeaderMap};
+
+use crate::state::AppState;
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Json<ClientConfig> {
+    Json(ClientConfig {
+        version: crate::VERSION.into(),
+        gateway_url: Some(gateway_url(&state, &headers)),
+    })
+}
+
+/// The configured public URL, else the host name this browser used for the web app with the
+/// gateway's port (so a server reached by name or LAN address points browsers at the same host).
+fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
+    let config = &state.config;
+    if let Some(url) = &config.gateway_public_url {
+        return url.as_str().trim_end_matches('/').to_owned();
+    }
+    let port = config.gateway_addr.port();
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| url::Url::parse(&format!("http://{h}")).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| match config.gateway_addr.ip() {
+            std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+            ip => ip.to_string(),
+        });
+    format!("{}://{host}:{port}", config.scheme())
+}

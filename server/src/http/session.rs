@@ -1,0 +1,88 @@
+//! `/api/v1/session`: sign in, who am I, sign out.
+
+use app::{
+    limits::{MAX_PASSWORD_LEN, MAX_USERNAME_LEN},
+    types::{LoginRequest, SessionUser},
+};
+use axum::{extract::State, http::StatusCode};
+use axum_extra::extract::{
+    CookieJar,
+    cookie::{Cookie, SameSite},
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::{
+    auth::{CurrentUser, password, session},
+    db::entities::users,
+    error::{ApiError, ApiJson},
+    state::AppState,
+};
+
+fn to_dto(user: &users::Model) -> SessionUser {
+    SessionUser {
+        id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role(),
+    }
+}
+
+/// `GET`: the signed-in user, or 401.
+pub async fn current(current: CurrentUser) -> ApiJson<SessionUser> {
+    ApiJson(to_dto(&current.user))
+}
+
+/// `POST`: checks the password and starts a fresh session (any previous one from this browser ends,
+/// so a planted session id is never promoted).
+pub async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<(CookieJar, ApiJson<SessionUser>), ApiError> {
+    if request.username.is_empty() || request.password.is_empty() {
+        return Err(ApiError::BadRequest(
+            "Enter your username and password.".into(),
+        ));
+    }
+    if request.username.len() > MAX_USERNAME_LEN || request.password.len() > MAX_PASSWORD_LEN {
+        return Err(ApiError::InvalidCredentials);
+    }
+    let user = users::Entity::find()
+        .filter(users::Column::Username.eq(request.username.as_str()))
+        .one(&state.db)
+        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = password::verify(request.password, stored).await?;
+    let user = match user {
+        Some(user) if password_ok && !user.disabled => user,
+        _ => return Err(ApiError::InvalidCredentials),
+    };
+    if let Some(old) = jar.get(session::COOKIE_NAME) {
+        session::delete(&state.db, old.value()).await?;
+    }
+    let token = session::create(&state.db, user.id).await?;
+    let cookie = Cookie::build((session::COOKIE_NAME, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.tls.is_enabled())
+        .max_age(time_from(session::ABSOLUTE_TIMEOUT));
+    tracing::info!(user.id = user.id, "signed in");
+    Ok((jar.add(cookie), ApiJson(to_dto(&user))))
+}
+
+/// `DELETE`: ends this browser's session. Succeeds even when already signed out.
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    if let Some(cookie) = jar.get(session::COOKIE_NAME) {
+        session::delete(&state.db, cookie.value()).await?;
+    }
+    let removal = Cookie::build((session::COOKIE_NAME, "")).path("/");
+    Ok((jar.remove(removal), StatusCode::NO_CONTENT))
+}
+
+fn time_from(duration: chrono::Duration) -> time::Duration {
+    time::Duration::seconds(duration.num_seconds())
+}

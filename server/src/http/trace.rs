@@ -1,0 +1,68 @@
+//! Request spans and response lines that carry the matched route, for the web and gateway listeners.
+//! The gateway's lines use [`crate::gateway::LOG_TARGET`], so they also reach its own log file.
+
+use std::time::Duration;
+
+use axum::{
+    extract::MatchedPath,
+    http::{Request, Response},
+};
+use tower_http::{
+    classify::{ServerErrorsAsFailures, SharedClassifier},
+    trace::{MakeSpan, OnResponse, TraceLayer},
+};
+use tracing::Span;
+
+/// Which listener a request came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    Web,
+    Gateway,
+}
+
+/// Spans with method and matched route (never the raw URI, whose query may carry tokens).
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpan(Listener);
+
+impl<B> MakeSpan<B> for RouteSpan {
+    fn make_span(&mut self, request: &Request<B>) -> Span {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or("<unmatched>", MatchedPath::as_str);
+        let method = request.method();
+        match self.0 {
+            Listener::Gateway => {
+                tracing::info_span!(target: "ferry_server::gateway", "gateway_request", %method, route)
+            }
+            Listener::Web => tracing::info_span!("request", %method, route),
+        }
+    }
+}
+
+/// One INFO line per response with its status and latency.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseLine(Listener);
+
+impl<B> OnResponse<B> for ResponseLine {
+    fn on_response(self, response: &Response<B>, latency: Duration, _span: &Span) {
+        let status = response.status().as_u16();
+        let latency_ms = latency.as_millis() as u64;
+        match self.0 {
+            Listener::Gateway => {
+                tracing::info!(target: "ferry_server::gateway", status, latency_ms, "response")
+            }
+            Listener::Web => tracing::info!(status, latency_ms, "response"),
+        }
+    }
+}
+
+/// The `TraceLayer` of a listener.
+pub fn layer(
+    listener: Listener,
+) -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RouteSpan, (), ResponseLine> {
+    TraceLayer::new_for_http()
+        .make_span_with(RouteSpan(listener))
+        .on_request(())
+        .on_response(ResponseLine(listener))
+}

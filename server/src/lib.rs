@@ -1,0 +1,183 @@
+//! Ferry's server: the package API and web app listener, the HTTP gateway listener, and the
+//! transfer node, started together by [`run`].
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod gateway;
+pub mod http;
+pub mod state;
+pub mod telemetry;
+pub mod tls;
+
+use std::{future::Future, net::TcpListener, time::Duration};
+
+use anyhow::Context;
+use axum_server::Handle;
+
+use crate::{bootstrap::AdminAccount, config::Config, state::AppState};
+
+/// Ferry's version, as shown by the web app, `/healthz` and the gateway.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How long in-flight requests get to finish after a shutdown signal.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// The two sockets Ferry serves on, bound before [`run`] so callers (and tests) pick the ports.
+pub struct Listeners {
+    pub web: TcpListener,
+    pub gateway: TcpListener,
+}
+
+impl Listeners {
+    /// Binds both configured addresses, naming the setting when one cannot be used.
+    pub fn bind(config: &Config) -> anyhow::Result<Self> {
+        let bind = |addr, setting: &str| {
+            let listener = TcpListener::bind(addr)
+                .with_context(|| format!("invalid setting {setting}: cannot listen on {addr}"))?;
+            listener.set_nonblocking(true)?;
+            anyhow::Ok(listener)
+        };
+        Ok(Self {
+            web: bind(config.http_addr, "http_addr (env FERRY_HTTP_ADDR)")?,
+            gateway: bind(config.gateway_addr, "gateway_addr (env FERRY_GATEWAY_ADDR)")?,
+        })
+    }
+}
+
+/// Opens the database (migrating it), makes sure an admin exists, and serves both listeners until
+/// `shutdown` resolves; then lets in-flight requests finish.
+pub async fn run(
+    config: Config,
+    listeners: Listeners,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!(
+            "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
+            config.data_dir.display()
+        )
+    })?;
+    let db = db::connect_and_migrate(&config.database_url).await?;
+    let admin = bootstrap::ensure_admin(&db, &config).await?;
+    let tls = tls::rustls_config(&config).await?;
+    if !config.web_dir.join("index.html").exists() {
+        tracing::warn!(web_dir = %config.web_dir.display(), "the web app is not built here (no index.html): run scripts/run, or set FERRY_WEB_DIR");
+    }
+
+    let state = AppState::new(db, config);
+    let web_url = format!(
+        "{}://{}",
+        state.config.scheme(),
+        listeners.web.local_addr()?
+    );
+    let gateway_url = format!(
+        "{}://{}",
+        state.config.scheme(),
+        listeners.gateway.local_addr()?
+    );
+    announce(&web_url, &gateway_url, &admin);
+
+    let handle = Handle::new();
+    let web = serve(
+        listeners.web,
+        http::router(state.clone()),
+        tls.clone(),
+        handle.clone(),
+    );
+    let gateway = serve(
+        listeners.gateway,
+        gateway::router(state),
+        tls,
+        handle.clone(),
+    );
+    let stop = async {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        result = async { tokio::try_join!(web, gateway) } => { result?; }
+        () = stop => {}
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
+    handle: Handle<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
+    let service = router.into_make_service();
+    match tls {
+        Some(tls) => {
+            axum_server::from_tcp_rustls(listener, tls)?
+                .handle(handle)
+                .serve(service)
+                .await?
+        }
+        None => {
+            axum_server::from_tcp(listener)?
+                .handle(handle)
+                .serve(service)
+                .await?
+        }
+    }
+    Ok(())
+}
+
+fn announce(web_url: &str, gateway_url: &str, admin: &AdminAccount) {
+    println!("Ferry {VERSION} is running.");
+    println!("  Web app:      {web_url}");
+    println!("  HTTP gateway: {gateway_url}");
+    if let AdminAccount::Created {
+        username,
+        generated_password,
+    } = admin
+    {
+        match generated_password {
+            Some(password) => println!(
+                "First start: created the admin account.\n  Username: {username}\n  Password: {}\n  (shown only this once: sign in and keep it somewhere safe)",
+                password.expose()
+            ),
+            None => println!(
+                "First start: created the admin account {username:?} with the password from FERRY_ADMIN_PASSWORD."
+            ),
+        }
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

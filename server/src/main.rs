@@ -1,0 +1,42 @@
+//! The `ferry` binary: parse the command line, load the configuration, start logging, run.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use ferry_server::{
+    Listeners,
+    cli::{Cli, Command},
+    config::Config,
+    run, shutdown_signal, telemetry,
+};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(args) => {
+            let config = match Config::load(&args) {
+                Ok(config) => config,
+                Err(error) => return fail(&error),
+            };
+            let _logs = match telemetry::init(&config) {
+                Ok(guard) => guard,
+                Err(error) => return fail(&format!("{error:#}")),
+            };
+            let listeners = match Listeners::bind(&config) {
+                Ok(listeners) => listeners,
+                Err(error) => return fail(&format!("{error:#}")),
+            };
+            match run(config, listeners, shutdown_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(&format!("{error:#}")),
+            }
+        }
+    }
+}
+
+fn fail(message: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("ferry: {message}");
+    ExitCode::FAILURE
+}

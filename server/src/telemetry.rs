@@ -1,0 +1,86 @@
+//! Logging: human-readable lines on stderr filtered by `FERRY_LOG`, and the gateway's events also in
+//! its own file, rotated daily.
+
+use anyhow::Context;
+use file_rotate::{
+    ContentLimit, FileRotate, TimeFrequency,
+    compression::Compression,
+    suffix::{AppendTimestamp, FileLimit},
+};
+use tracing::level_filters::LevelFilter;
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::{
+    EnvFilter, Layer,
+    field::RecordFields,
+    filter::Targets,
+    fmt::{
+        FormatFields,
+        format::{DefaultFields, Writer},
+    },
+    layer::SubscriberExt,
+    util::SubscriberInitExt,
+};
+
+use crate::{config::Config, gateway};
+
+/// Rotated gateway logs kept besides the current one.
+const GATEWAY_LOG_DAYS_KEPT: usize = 30;
+
+/// Keeps the gateway log writer flushing; drop it last.
+pub struct LogGuard {
+    _gateway: WorkerGuard,
+}
+
+/// Installs the global subscriber. Call once, early in `main`.
+pub fn init(config: &Config) -> anyhow::Result<LogGuard> {
+    let path = &config.gateway_log;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| {
+            format!(
+                "invalid setting gateway_log (env FERRY_GATEWAY_LOG): cannot create {}",
+                dir.display()
+            )
+        })?;
+    }
+    let file = FileRotate::new(
+        path,
+        AppendTimestamp::default(FileLimit::MaxFiles(GATEWAY_LOG_DAYS_KEPT)),
+        ContentLimit::Time(TimeFrequency::Daily),
+        Compression::None,
+        #[cfg(unix)]
+        None,
+    );
+    let (writer, guard) = tracing_appender::non_blocking(file);
+
+    let console = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_filter(
+            EnvFilter::try_new(&config.log).context("invalid setting log (env FERRY_LOG)")?,
+        );
+    let gateway_file = tracing_subscriber::fmt::layer()
+        .fmt_fields(PlainFields::default())
+        .with_ansi(false)
+        .with_writer(writer)
+        .with_filter(Targets::new().with_target(gateway::LOG_TARGET, LevelFilter::INFO));
+    tracing_subscriber::registry()
+        .with(console)
+        .with(gateway_file)
+        .try_init()
+        .context("a logger was already installed")?;
+    Ok(LogGuard { _gateway: guard })
+}
+
+/// Span fields formatted for the log file. A type of its own, because formatted span fields are
+/// cached per formatter type: sharing the console's would copy its colour codes into the file.
+#[derive(Default)]
+struct PlainFields(DefaultFields);
+
+impl<'writer> FormatFields<'writer> for PlainFields {
+    fn format_fields<R: RecordFields>(
+        &self,
+        writer: Writer<'writer>,
+        fields: R,
+    ) -> std::fmt::Result {
+        self.0.format_fields(writer, fields)
+    }
+}

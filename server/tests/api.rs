@@ -1,0 +1,282 @@
+//! The web listener through `router(state).oneshot(..)`: health, sessions, CSRF, errors and the web
+//! app fallback, each on a fresh SQLite database and a fresh PostgreSQL database.
+
+mod common;
+
+use axum::http::{Method, StatusCode, header};
+use common::{ADMIN_PASSWORD, Engine, TestApp, TestRequest};
+use serde_json::json;
+
+on_both_databases!(
+    healthz_reports_ok_and_the_version,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let response = app.call(TestRequest::get("/healthz")).await;
+        assert_eq!(response.status, StatusCode::OK);
+        assert_eq!(response.body["status"], "ok");
+        assert_eq!(response.body["version"], env!("CARGO_PKG_VERSION"));
+    }
+);
+
+on_both_databases!(
+    admin_signs_in_sees_itself_and_signs_out,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let response = app
+            .call(TestRequest::post(
+                "/api/v1/session",
+                json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+            ))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+        assert_eq!(response.body["username"], "admin");
+        assert_eq!(response.body["role"], "admin");
+        let set_cookie = response.headers[header::SET_COOKIE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+            assert!(
+                set_cookie.contains(attribute),
+                "{set_cookie} lacks {attribute}"
+            );
+        }
+        assert!(
+            !set_cookie.contains("Secure"),
+            "plain HTTP cannot use Secure cookies"
+        );
+        let cookie = response.cookie().unwrap();
+
+        let me = app
+            .call(TestRequest::get("/api/v1/session").cookie(&cookie))
+            .await;
+        assert_eq!(me.status, StatusCode::OK);
+        assert_eq!(me.body["username"], "admin");
+
+        let out = app
+            .call(TestRequest::delete("/api/v1/session").cookie(&cookie))
+            .await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        let after = app
+            .call(TestRequest::get("/api/v1/session").cookie(&cookie))
+            .await;
+        assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(after.error_code(), "unauthenticated");
+    }
+);
+
+on_both_databases!(
+    wrong_password_and_unknown_user_get_the_same_answer,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let wrong = app
+            .call(TestRequest::post(
+                "/api/v1/session",
+                json!({ "username": "admin", "password": "not-the-password" }),
+            ))
+            .await;
+        let unknown = app
+            .call(TestRequest::post(
+                "/api/v1/session",
+                json!({ "username": "nobody", "password": "not-the-password" }),
+            ))
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.status, unknown.status);
+        assert_eq!(wrong.body, unknown.body);
+        assert!(wrong.cookie().is_none());
+    }
+);
+
+on_both_databases!(
+    signing_in_replaces_a_planted_session,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let first = app.sign_in("admin", ADMIN_PASSWORD).await;
+        let response = app
+            .call(
+                TestRequest::post(
+                    "/api/v1/session",
+                    json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+                )
+                .cookie(&first),
+            )
+            .await;
+        let second = response.cookie().unwrap();
+        assert_ne!(first, second, "a sign-in must issue a new session id");
+        let old = app
+            .call(TestRequest::get("/api/v1/session").cookie(&first))
+            .await;
+        assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+        let new = app
+            .call(TestRequest::get("/api/v1/session").cookie(&second))
+            .await;
+        assert_eq!(new.status, StatusCode::OK);
+    }
+);
+
+on_both_databases!(
+    writes_without_the_csrf_header_or_from_another_site_are_refused,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let login = || {
+            TestRequest::post(
+                "/api/v1/session",
+                json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+            )
+        };
+        let bare = app
+            .call(login().without_header(app::paths::CSRF_HEADER))
+            .await;
+        assert_eq!(bare.status, StatusCode::FORBIDDEN);
+        assert_eq!(bare.error_code(), "cross_site_request");
+        let foreign = app
+            .call(
+                login()
+                    .header("origin", "http://evil.example")
+                    .header("host", "127.0.0.1:8080"),
+            )
+            .await;
+        assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+        let cross = app
+            .call(login().header("sec-fetch-site", "cross-site"))
+            .await;
+        assert_eq!(cross.status, StatusCode::FORBIDDEN);
+        let same = app
+            .call(
+                login()
+                    .header("origin", "http://127.0.0.1:8080")
+                    .header("host", "127.0.0.1:8080"),
+            )
+            .await;
+        assert_eq!(same.status, StatusCode::OK);
+    }
+);
+
+on_both_databases!(
+    bad_requests_get_the_one_error_shape,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let malformed = app
+            .call(TestRequest::post("/api/v1/session", json!(null)).raw_body("{not json"))
+            .await;
+        assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+        assert_eq!(malformed.error_code(), "bad_request");
+        assert!(
+            malformed.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not valid")
+        );
+
+        let missing = app
+            .call(TestRequest::post(
+                "/api/v1/session",
+                json!({"username": "admin"}),
+            ))
+            .await;
+        assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+        assert!(
+            missing.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("password")
+        );
+
+        let empty = app
+            .call(TestRequest::post(
+                "/api/v1/session",
+                json!({"username": "", "password": ""}),
+            ))
+            .await;
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+
+        let unknown = app.call(TestRequest::get("/api/v1/no-such-thing")).await;
+        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+        assert_eq!(unknown.error_code(), "not_found");
+
+        let wrong_method = app
+            .call(
+                TestRequest::get("/api/v1/session")
+                    .method(Method::PUT)
+                    .csrf(),
+            )
+            .await;
+        assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(wrong_method.error_code(), "method_not_allowed");
+    }
+);
+
+on_both_databases!(
+    restarting_on_the_same_database_keeps_the_admin,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let url = app.state.config.database_url.clone();
+        let again = ferry_server::db::connect_and_migrate(&url).await.unwrap();
+        let outcome = ferry_server::bootstrap::ensure_admin(&again, &app.state.config)
+            .await
+            .unwrap();
+        assert!(matches!(
+            outcome,
+            ferry_server::bootstrap::AdminAccount::Existing
+        ));
+        app.sign_in("admin", ADMIN_PASSWORD).await;
+    }
+);
+
+#[tokio::test]
+async fn sqlite_runs_in_wal_mode() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = TestApp::start(Engine::Sqlite).await;
+    let row = app
+        .state
+        .db
+        .query_one_raw(Statement::from_string(
+            sea_orm::DatabaseBackend::Sqlite,
+            "PRAGMA journal_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let mode: String = row.try_get_by_index(0).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn the_web_app_is_served_for_client_side_routes_but_not_for_api_paths() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let dist = app.state.config.web_dir.clone();
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Ferry</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("app.css"), "body{}").unwrap();
+
+    let page = app.call(TestRequest::get("/received")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("<title>Ferry</title>"));
+    let asset = app.call(TestRequest::get("/app.css")).await;
+    assert_eq!(asset.text, "body{}");
+    let api = app.call(TestRequest::get("/api/v2/whatever")).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.error_code(), "not_found");
+}
+
+#[tokio::test]
+async fn client_config_points_browsers_at_the_gateway() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let response = app
+        .call(TestRequest::get("/api/v1/config").header("host", "ferry.lan:8080"))
+        .await;
+    assert_eq!(response.body["gateway_url"], "http://ferry.lan:4001");
+    assert_eq!(response.body["version"], env!("CARGO_PKG_VERSION"));
+
+    let configured = TestApp::start_with(Engine::Sqlite, |args| {
+        args.gateway_public_url = Some("https://gw.example.com/".into());
+    })
+    .await;
+    let response = configured.call(TestRequest::get("/api/v1/config")).await;
+    assert_eq!(response.body["gateway_url"], "https://gw.example.com");
+}

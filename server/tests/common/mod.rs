@@ -1,0 +1,290 @@
+//! Test support: a fresh database per test (a SQLite file, or a uniquely named PostgreSQL database
+//! that is dropped afterwards) and the router built on it, driven without a socket.
+#![allow(dead_code, clippy::unwrap_used)] // test support: shared by several test binaries, panics are the point
+
+use axum::{
+    Router,
+    body::Body,
+    http::{HeaderMap, Method, Request, StatusCode, header},
+};
+use ferry_server::{
+    cli::ServeArgs,
+    config::{Config, FileConfig},
+    db,
+    state::AppState,
+};
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use tempfile::TempDir;
+use tower::ServiceExt;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+const POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// Which database engine a test runs on.
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A database that exists for one test only.
+pub struct TestDb {
+    pub url: String,
+    postgres_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn create(engine: Engine, dir: &TempDir) -> Self {
+        match engine {
+            Engine::Sqlite => Self {
+                url: format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("ferry.db").display()
+                ),
+                postgres_name: None,
+            },
+            Engine::Postgres => {
+                let name = format!("ferry_test_{}", uuid_like());
+                let admin = Database::connect(POSTGRES_ADMIN_URL)
+                    .await
+                    .expect("PostgreSQL must run on 127.0.0.1:5432 (see README)");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+                admin.close().await.unwrap();
+                Self {
+                    url: format!("postgres://postgres@127.0.0.1:5432/{name}"),
+                    postgres_name: Some(name),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.postgres_name.take() else {
+            return;
+        };
+        // Drop runs outside any runtime we may block: use a private one on its own thread.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let admin = Database::connect(POSTGRES_ADMIN_URL).await?;
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await?;
+                admin.close().await?;
+                anyhow::Ok(())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("warning: could not drop a test database");
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{}_{:x}_{:x}", std::process::id(), nanos, rand_u32())
+}
+
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(0u8) as u32
+}
+
+/// The web and gateway routers on a fresh database, with a known admin password.
+pub struct TestApp {
+    pub state: AppState,
+    pub web: Router,
+    pub gateway: Router,
+    pub dir: TempDir,
+    _db: TestDb,
+}
+
+impl TestApp {
+    pub async fn start(engine: Engine) -> Self {
+        Self::start_with(engine, |_| {}).await
+    }
+
+    pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut ServeArgs)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let database = TestDb::create(engine, &dir).await;
+        let mut args = ServeArgs {
+            data_dir: Some(dir.path().to_owned()),
+            database_url: Some(database.url.clone()),
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            web_dir: Some(dir.path().join("dist")),
+            ..ServeArgs::default()
+        };
+        adjust(&mut args);
+        let config = Config::merge(&args, FileConfig::default()).unwrap();
+        let connection = db::connect_and_migrate(&config.database_url).await.unwrap();
+        ferry_server::bootstrap::ensure_admin(&connection, &config)
+            .await
+            .unwrap();
+        let state = AppState::new(connection, config);
+        Self {
+            web: ferry_server::http::router(state.clone()),
+            gateway: ferry_server::gateway::router(state.clone()),
+            state,
+            dir,
+            _db: database,
+        }
+    }
+
+    /// Sends a request to the web listener as the web app would (CSRF header on writes).
+    pub async fn call(&self, request: TestRequest) -> TestResponse {
+        send(&self.web, request).await
+    }
+
+    /// Signs in and returns the session cookie (`name=value`).
+    pub async fn sign_in(&self, username: &str, password: &str) -> String {
+        let response = self
+            .call(TestRequest::post(
+                "/api/v1/session",
+                serde_json::json!({ "username": username, "password": password }),
+            ))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
+        response.cookie().expect("a session cookie")
+    }
+}
+
+/// A request under construction.
+pub struct TestRequest {
+    pub method: Method,
+    pub path: String,
+    pub body: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl TestRequest {
+    pub fn get(path: &str) -> Self {
+        Self {
+            method: Method::GET,
+            path: path.into(),
+            body: None,
+            headers: vec![],
+        }
+    }
+
+    /// A JSON POST carrying the web app's CSRF header.
+    pub fn post(path: &str, json: Value) -> Self {
+        Self::get(path)
+            .method(Method::POST)
+            .raw_body(json.to_string())
+            .csrf()
+    }
+
+    pub fn delete(path: &str) -> Self {
+        Self::get(path).method(Method::DELETE).csrf()
+    }
+
+    pub fn method(mut self, method: Method) -> Self {
+        self.method = method;
+        self
+    }
+
+    pub fn raw_body(mut self, body: impl Into<String>) -> Self {
+        self.body = Some(body.into());
+        self.header(header::CONTENT_TYPE.as_str(), "application/json")
+    }
+
+    pub fn csrf(self) -> Self {
+        self.header(app::paths::CSRF_HEADER, "1")
+    }
+
+    pub fn without_header(mut self, name: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self
+    }
+
+    pub fn cookie(self, cookie: &str) -> Self {
+        self.header("cookie", cookie)
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+}
+
+/// A response, body read whole (test bodies are small).
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl TestResponse {
+    /// The session cookie set by this response, as `name=value`.
+    pub fn cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("ferry_session="))
+            .and_then(|v| v.split(';').next())
+            .map(str::to_owned)
+    }
+
+    pub fn error_code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+}
+
+pub async fn send(router: &Router, request: TestRequest) -> TestResponse {
+    let mut builder = Request::builder().method(request.method).uri(&request.path);
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    let request = builder
+        .body(request.body.map(Body::from).unwrap_or_else(Body::empty))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+    TestResponse {
+        status,
+        headers,
+        text,
+        body,
+    }
+}
+
+/// Runs one async test body on SQLite and on PostgreSQL, as two tests.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test]
+            async fn sqlite() {
+                ($body)(common::Engine::Sqlite).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                ($body)(common::Engine::Postgres).await;
+            }
+        }
+    };
+}
