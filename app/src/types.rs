@@ -77,7 +77,10 @@ mod tests {
     #[test]
     fn error_body_has_the_documented_shape() {
         let body = ErrorBody {
-            error: ErrorDetail { code: "not_found".into(), message: "No such package.".into() },
+            error: ErrorDetail {
+                code: "not_found".into(),
+                message: "No such package.".into(),
+            },
         };
         let json = serde_json::to_value(&body).expect("serialises");
         assert_eq!(json["error"]["code"], "not_found");
@@ -86,7 +89,10 @@ mod tests {
 
     #[test]
     fn roles_are_snake_case_on_the_wire() {
-        assert_eq!(serde_json::to_string(&Role::Admin).expect("serialises"), "\"admin\"");
+        assert_eq!(
+            serde_json::to_string(&Role::Admin).expect("serialises"),
+            "\"admin\""
+        );
         let role: Role = serde_json::from_str("\"user\"").expect("parses");
         assert_eq!(role, Role::User);
     }

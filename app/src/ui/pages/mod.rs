@@ -1,0 +1,17 @@
+//! One module per page of the web app.
+
+mod admin;
+mod login;
+mod new_package;
+mod not_found;
+mod preferences;
+mod received;
+mod sent;
+
+pub use admin::AdminPage;
+pub use login::LoginPage;
+pub use new_package::NewPackagePage;
+pub use not_found::NotFoundPage;
+pub use preferences::PreferencesPage;
+pub use received::ReceivedPage;
+pub use sent::SentPage;

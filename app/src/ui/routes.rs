@@ -1,0 +1,47 @@
+//! The web app's own URLs, named once: route definitions, links and redirects all use these.
+
+use leptos_router::{AsPath, NavigateOptions};
+
+/// A page of the web app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppRoute {
+    Login,
+    Received,
+    Sent,
+    NewPackage,
+    Preferences,
+    Admin,
+}
+
+impl AppRoute {
+    /// Where a signed-in person lands: after sign-in, and from `/`.
+    pub const HOME: AppRoute = AppRoute::Received;
+
+    /// The absolute path, for links and redirects.
+    pub const fn href(self) -> &'static str {
+        match self {
+            AppRoute::Login => "/login",
+            AppRoute::Received => "/received",
+            AppRoute::Sent => "/sent",
+            AppRoute::NewPackage => "/new",
+            AppRoute::Preferences => "/preferences",
+            AppRoute::Admin => "/admin",
+        }
+    }
+}
+
+/// Lets a route be declared as `StaticSegment(AppRoute::Sent)`, so the route table and the links can
+/// never disagree about a path.
+impl AsPath for AppRoute {
+    fn as_path(&self) -> &'static str {
+        self.href().trim_start_matches('/')
+    }
+}
+
+/// Options for redirects: they replace the history entry, so Back does not bounce through them.
+pub fn replace_history() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        ..NavigateOptions::default()
+    }
+}
