@@ -257,8 +257,16 @@ async fn the_web_app_is_served_for_client_side_routes_but_not_for_api_paths() {
     let page = app.call(TestRequest::get("/received")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("<title>Ferry</title>"));
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-cache");
     let asset = app.call(TestRequest::get("/app.css")).await;
     assert_eq!(asset.text, "body{}");
+    let big = "x".repeat(4096);
+    std::fs::write(dist.join("app.js"), &big).unwrap();
+    let gzipped = app
+        .call(TestRequest::get("/app.js").header("accept-encoding", "gzip"))
+        .await;
+    assert_eq!(gzipped.headers[header::CONTENT_ENCODING], "gzip");
+    assert!(gzipped.text.len() < big.len() / 4, "compressed");
     let api = app.call(TestRequest::get("/api/v2/whatever")).await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert_eq!(api.error_code(), "not_found");
