@@ -1,4 +1,5 @@
 //! URL paths of the package API, the web listener and the gateway, named once for both sides.
+//! Paths with `{id}` are axum route patterns; [`with_id`] fills them in for a request.
 
 /// Liveness check of the web listener.
 pub const HEALTHZ: &str = "/healthz";
@@ -6,12 +7,56 @@ pub const HEALTHZ: &str = "/healthz";
 pub const SESSION: &str = "/api/v1/session";
 /// Public facts the web app needs before sign-in (version, gateway URL).
 pub const CLIENT_CONFIG: &str = "/api/v1/config";
+/// The OpenAPI 3 document of the package API.
+pub const OPENAPI: &str = "/api/openapi.json";
+
+/// `PUT`: change my password.
+pub const ME_PASSWORD: &str = "/api/v1/me/password";
+/// `GET`/`PUT`: my preferences.
+pub const ME_PREFERENCES: &str = "/api/v1/me/preferences";
+/// `GET`: my API tokens; `POST`: create one.
+pub const ME_TOKENS: &str = "/api/v1/me/tokens";
+/// `DELETE`: revoke one of my API tokens.
+pub const ME_TOKEN: &str = "/api/v1/me/tokens/{id}";
+/// `GET ?q=`: users matching a prefix, for recipient suggestions.
+pub const USERS: &str = "/api/v1/users";
+
+/// `GET`: every user; `POST`: create one (admins).
+pub const ADMIN_USERS: &str = "/api/v1/admin/users";
+/// `PATCH`: change a user (admins).
+pub const ADMIN_USER: &str = "/api/v1/admin/users/{id}";
+/// `PUT`: set a user's password (admins).
+pub const ADMIN_USER_PASSWORD: &str = "/api/v1/admin/users/{id}/password";
+/// `GET`: the admin settings, readable by every signed-in user.
+pub const SETTINGS: &str = "/api/v1/settings";
+/// `PUT`: change the admin settings (admins).
+pub const ADMIN_SETTINGS: &str = "/api/v1/admin/settings";
+
+/// `POST`: create a draft package.
+pub const PACKAGES: &str = "/api/v1/packages";
+/// `GET ?page=&per_page=`: packages sent to me, newest first.
+pub const PACKAGES_RECEIVED: &str = "/api/v1/packages/received";
+/// `GET ?page=&per_page=`: packages I sent (drafts included), newest first.
+pub const PACKAGES_SENT: &str = "/api/v1/packages/sent";
+/// `GET`: one package; `DELETE`: delete it (sender or admin).
+pub const PACKAGE: &str = "/api/v1/packages/{id}";
+
 /// Machine-readable description of the gateway (on the gateway listener).
 pub const GATEWAY_INFO: &str = "/info";
 
-/// Prefix of every package API route; anything under it that is not a route answers a JSON 404.
-pub const API_PREFIX: &str = "/api";
-
 /// Header every state-changing API request from the web app carries (CSRF defence: a cross-site form
-/// cannot set it). Its value is ignored.
+/// cannot set it). Its value is ignored. Requests authenticated with `Authorization: Bearer` need not.
 pub const CSRF_HEADER: &str = "x-ferry-request";
+
+/// Fills the `{id}` of a route pattern.
+pub fn with_id(pattern: &str, id: i64) -> String {
+    pattern.replace("{id}", &id.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn with_id_fills_the_pattern() {
+        assert_eq!(super::with_id(super::PACKAGE, 42), "/api/v1/packages/42");
+    }
+}

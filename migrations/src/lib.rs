@@ -6,6 +6,10 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_users;
 mod m20261122_000002_create_sessions;
+mod m20261122_000003_create_api_tokens;
+mod m20261122_000004_create_settings;
+mod m20261122_000005_create_packages;
+mod m20261122_000006_create_login_throttle;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -16,6 +20,10 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_users::Migration),
             Box::new(m20261122_000002_create_sessions::Migration),
+            Box::new(m20261122_000003_create_api_tokens::Migration),
+            Box::new(m20261122_000004_create_settings::Migration),
+            Box::new(m20261122_000005_create_packages::Migration),
+            Box::new(m20261122_000006_create_login_throttle::Migration),
         ]
     }
 }

@@ -20,6 +20,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(Users::Role, 16))
                     .col(string(Users::PasswordHash))
                     .col(boolean(Users::Disabled).default(false))
+                    .col(boolean(Users::DesktopClientDisabled).default(false))
                     .col(timestamp_with_time_zone(Users::CreatedAt))
                     .col(timestamp_with_time_zone(Users::UpdatedAt))
                     .to_owned(),
@@ -44,6 +45,7 @@ pub enum Users {
     Role,
     PasswordHash,
     Disabled,
+    DesktopClientDisabled,
     CreatedAt,
     UpdatedAt,
 }

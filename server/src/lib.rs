@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod gateway;
 pub mod http;
+pub mod services;
 pub mod state;
 pub mod telemetry;
 pub mod tls;

@@ -1,6 +1,7 @@
 //! The database: connecting (SQLite in WAL mode, or PostgreSQL), migrating, and the entities.
 
 pub mod entities;
+pub mod expiration;
 
 use std::time::Duration;
 

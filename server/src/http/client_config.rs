@@ -3,13 +3,21 @@
 use app::types::ClientConfig;
 use axum::{Json, extract::State, http::HeaderMap};
 
-use crate::state::AppState;
+use crate::{error::ApiError, services, state::AppState};
 
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Json<ClientConfig> {
-    Json(ClientConfig {
+/// What the web app needs before sign-in: the version and the gateway URL (absent when an admin
+/// turned the gateway off).
+#[utoipa::path(get, path = "/api/v1/config", tag = "server",
+    responses((status = 200, description = "Public configuration", body = ClientConfig)))]
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<ClientConfig>, ApiError> {
+    let settings = services::settings::load(&state.db).await?;
+    Ok(Json(ClientConfig {
         version: crate::VERSION.into(),
-        gateway_url: Some(gateway_url(&state, &headers)),
-    })
+        gateway_url: settings.gateway_enabled.then(|| gateway_url(&state, &headers)),
+    }))
 }
 
 /// The configured public URL, else the host name this browser used for the web app with the

@@ -5,6 +5,12 @@ use axum::{Json, extract::State, http::StatusCode};
 
 use crate::state::AppState;
 
+/// Liveness: the process answers and so does its database.
+#[utoipa::path(get, path = "/healthz", tag = "server",
+    responses(
+        (status = 200, description = "Healthy", body = Health),
+        (status = 503, description = "The database does not answer", body = Health),
+    ))]
 pub async fn check(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let (status, word) = match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok"),

@@ -2,7 +2,7 @@
 
 use app::{
     limits::{MAX_PASSWORD_LEN, MAX_USERNAME_LEN},
-    types::{LoginRequest, SessionUser},
+    types::{ErrorBody, LoginRequest, SessionUser},
 };
 use axum::{extract::State, http::StatusCode};
 use axum_extra::extract::{
@@ -27,13 +27,27 @@ fn to_dto(user: &users::Model) -> SessionUser {
     }
 }
 
-/// `GET`: the signed-in user, or 401.
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session",
+    security((), ("session_cookie" = []), ("api_token" = [])),
+    responses(
+        (status = 200, description = "Signed in", body = SessionUser),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
 pub async fn current(current: CurrentUser) -> ApiJson<SessionUser> {
     ApiJson(to_dto(&current.user))
 }
 
-/// `POST`: checks the password and starts a fresh session (any previous one from this browser ends,
-/// so a planted session id is never promoted).
+/// Signs in: checks the password and starts a fresh session (any previous one from this browser
+/// ends, so a planted session id is never promoted). Sets the `ferry_session` cookie.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = SessionUser),
+        (status = 400, description = "Username or password missing, or a malformed body", body = ErrorBody),
+        (status = 401, description = "Wrong username or password (the same answer for an unknown user)", body = ErrorBody),
+        (status = 403, description = "Missing CSRF header or cross-site request", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = ErrorBody),
+    ))]
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -71,7 +85,12 @@ pub async fn login(
     Ok((jar.add(cookie), ApiJson(to_dto(&user))))
 }
 
-/// `DELETE`: ends this browser's session. Succeeds even when already signed out.
+/// Signs out: ends this browser's session. Succeeds even when already signed out.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    responses(
+        (status = 204, description = "Signed out; the cookie is cleared"),
+        (status = 403, description = "Missing CSRF header or cross-site request", body = ErrorBody),
+    ))]
 pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,

@@ -1,5 +1,11 @@
 //! sea-orm entities: the rows as the database stores them. They never cross the wire; `http/` maps
 //! them to the DTOs in `app::types`.
 
+pub mod api_tokens;
+pub mod login_throttle;
+pub mod package_files;
+pub mod package_recipients;
+pub mod packages;
 pub mod sessions;
+pub mod settings;
 pub mod users;

@@ -15,6 +15,8 @@ pub struct Model {
     pub role: String,
     pub password_hash: String,
     pub disabled: bool,
+    /// The "Disable desktop client" preference.
+    pub desktop_client_disabled: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }
@@ -43,5 +45,13 @@ impl Model {
         } else {
             app::types::Role::User
         }
+    }
+}
+
+/// The database spelling of a role.
+pub fn role_name(role: app::types::Role) -> &'static str {
+    match role {
+        app::types::Role::Admin => ROLE_ADMIN,
+        app::types::Role::User => ROLE_USER,
     }
 }

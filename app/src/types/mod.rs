@@ -1,14 +1,26 @@
 //! Request and response bodies of the package API, as they travel on the wire (JSON).
+//! Timestamps are RFC 3339 strings in UTC. With the `openapi` feature each type also describes
+//! itself for the server's OpenAPI document.
+
+mod accounts;
+mod packages;
+mod settings;
+
+pub use accounts::*;
+pub use packages::*;
+pub use settings::*;
 
 use serde::{Deserialize, Serialize};
 
 /// The one shape of every error the API returns: `{"error": {"code": "...", "message": "..."}}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// A stable machine-readable `code` (snake_case) and a sentence for people.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     pub code: String,
@@ -16,6 +28,7 @@ pub struct ErrorDetail {
 }
 
 /// What a user may do: admins also manage users and settings.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -24,6 +37,7 @@ pub enum Role {
 }
 
 /// `POST /api/v1/session`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub username: String,
@@ -31,6 +45,7 @@ pub struct LoginRequest {
 }
 
 /// The signed-in user, answered by `GET` and `POST /api/v1/session`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
     pub id: i64,
@@ -46,6 +61,7 @@ impl SessionUser {
 }
 
 /// `GET /api/v1/config`: what the web app needs to know before anyone signs in.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientConfig {
     pub version: String,
@@ -54,6 +70,7 @@ pub struct ClientConfig {
 }
 
 /// `GET /healthz` on the web listener.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
     pub status: String,
@@ -61,6 +78,7 @@ pub struct Health {
 }
 
 /// `GET /info` on the gateway listener.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GatewayInfo {
     pub name: String,

@@ -1,0 +1,140 @@
+//! Packages: what a sender creates and recipients receive.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{ExpirationPolicy, UserSummary};
+
+/// Where a package is in its life.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageState {
+    /// Created, files not (all) uploaded yet; only the sender sees it.
+    Draft,
+    /// Every file is uploaded and verified; the recipients see it.
+    Sent,
+}
+
+/// How much of a package one recipient has downloaded.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DownloadState {
+    NotDownloaded,
+    PartiallyDownloaded,
+    Downloaded,
+}
+
+/// `POST /api/v1/packages`: creates a draft.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewPackage {
+    /// Required, at most [`NewPackage::MAX_TITLE_LEN`] characters.
+    pub title: String,
+    /// At most [`NewPackage::MAX_NOTE_LEN`] characters.
+    #[serde(default)]
+    pub note: String,
+    /// Usernames or email addresses of existing users; at least one.
+    pub recipients: Vec<String>,
+    /// Defaults to the admin's default policy.
+    #[serde(default)]
+    pub expiration: Option<ExpirationPolicy>,
+}
+
+impl NewPackage {
+    pub const MAX_TITLE_LEN: usize = 200;
+    pub const MAX_NOTE_LEN: usize = 10_000;
+    pub const MAX_RECIPIENTS: usize = 100;
+}
+
+/// A package in the Received and Sent lists.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageSummary {
+    pub id: i64,
+    pub title: String,
+    pub sender: UserSummary,
+    pub recipients: Vec<UserSummary>,
+    pub state: PackageState,
+    pub file_count: u32,
+    /// Bytes, all files together.
+    pub total_size: u64,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    /// For a recipient: how much of it they have downloaded. `None` for the sender's own view.
+    pub my_download_state: Option<DownloadState>,
+}
+
+/// One page of a list, newest first.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackagePage {
+    pub items: Vec<PackageSummary>,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+/// A file of a package.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageFile {
+    pub id: i64,
+    pub name: String,
+    pub size: u64,
+}
+
+/// A recipient's progress, shown to the sender (and admins).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientStatus {
+    pub user: UserSummary,
+    pub state: DownloadState,
+    /// When the last file was completely downloaded, once the state is `downloaded`.
+    pub downloaded_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/v1/packages/{id}`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageDetail {
+    #[serde(flatten)]
+    pub summary: PackageSummary,
+    pub note: String,
+    pub expiration: ExpirationPolicy,
+    pub files: Vec<PackageFile>,
+    /// Each recipient's progress: present for the sender and admins only.
+    pub recipient_status: Option<Vec<RecipientStatus>>,
+    /// Whether the caller may delete the package (its sender or an admin).
+    pub can_delete: bool,
+}
+
+/// Query of the Received and Sent lists: `?page=1&per_page=20`.
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    #[serde(default = "PageQuery::first")]
+    pub page: u32,
+    #[serde(default = "PageQuery::default_per_page")]
+    pub per_page: u32,
+}
+
+impl PageQuery {
+    pub const MAX_PER_PAGE: u32 = 100;
+
+    fn first() -> u32 {
+        1
+    }
+
+    fn default_per_page() -> u32 {
+        20
+    }
+}
+
+impl Default for PageQuery {
+    fn default() -> Self {
+        Self { page: 1, per_page: Self::default_per_page() }
+    }
+}

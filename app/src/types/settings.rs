@@ -1,0 +1,63 @@
+//! Admin settings that shape what everyone can do.
+
+use serde::{Deserialize, Serialize};
+
+/// What happens to a package's files over time.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ExpirationPolicy {
+    /// Keep the files until someone deletes them.
+    None,
+    /// Delete the files once any recipient has downloaded every file.
+    AfterAnyRecipientDownloads,
+    /// Delete the files once every recipient has downloaded every file.
+    AfterAllRecipientsDownload,
+    /// Delete the files this many days after the package was sent (1 to 3650).
+    AfterDays { days: u32 },
+}
+
+impl ExpirationPolicy {
+    /// Longest "after N days" allowed.
+    pub const MAX_DAYS: u32 = 3650;
+
+    /// Checks the policy's own bounds; the error is a sentence for people.
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Self::AfterDays { days } if *days == 0 || *days > Self::MAX_DAYS => Err(format!(
+                "The number of days before files are deleted must be between 1 and {}.",
+                Self::MAX_DAYS
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// `GET /api/v1/settings` (any signed-in user) and `PUT /api/v1/admin/settings` (admins).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// When off, no gateway option or notice appears and gateway transfer specs are refused.
+    pub gateway_enabled: bool,
+    /// Files per package, 1 to 100 (default 10).
+    pub max_files_per_package: u32,
+    /// Whether users may change their own "Disable desktop client" preference.
+    pub users_may_change_desktop_client: bool,
+    /// The expiration policy new packages get unless their sender picks another.
+    pub default_expiration: ExpirationPolicy,
+}
+
+impl Settings {
+    pub const MAX_FILES_LIMIT: u32 = 100;
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            gateway_enabled: true,
+            max_files_per_package: crate::limits::DEFAULT_MAX_FILES_PER_PACKAGE,
+            users_may_change_desktop_client: true,
+            default_expiration: ExpirationPolicy::None,
+        }
+    }
+}

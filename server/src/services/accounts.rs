@@ -1,0 +1,1 @@
+//! Account rules: creating and changing users, passwords, preferences, API tokens.

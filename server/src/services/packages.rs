@@ -1,0 +1,1 @@
+//! Package rules: creating drafts, who may see or delete a package, the lists.

@@ -1,0 +1,69 @@
+//! The admin settings: read by everyone, changed by admins, validated here.
+
+use app::types::Settings;
+use chrono::Utc;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConflict};
+
+use crate::{
+    db::{entities::settings, expiration},
+    error::ApiError,
+};
+
+/// The current settings (the built-in defaults until an admin saves them).
+pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, ApiError> {
+    let Some(row) = settings::Entity::find_by_id(settings::ROW_ID).one(db).await? else {
+        return Ok(Settings::default());
+    };
+    Ok(Settings {
+        gateway_enabled: row.gateway_enabled,
+        max_files_per_package: u32::try_from(row.max_files_per_package)
+            .unwrap_or(app::limits::DEFAULT_MAX_FILES_PER_PACKAGE),
+        users_may_change_desktop_client: row.users_may_change_desktop_client,
+        default_expiration: expiration::from_columns(
+            &row.default_expiration_kind,
+            row.default_expiration_days,
+        ),
+    })
+}
+
+/// Checks new settings; the error names the setting and what is allowed.
+pub fn validate(new: &Settings) -> Result<(), ApiError> {
+    if !(1..=Settings::MAX_FILES_LIMIT).contains(&new.max_files_per_package) {
+        return Err(ApiError::BadRequest(format!(
+            "The maximum number of files per package must be between 1 and {}.",
+            Settings::MAX_FILES_LIMIT
+        )));
+    }
+    new.default_expiration.validate().map_err(ApiError::BadRequest)
+}
+
+/// Validates and stores new settings (insert or update of the single row).
+pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, ApiError> {
+    validate(&new)?;
+    let (kind, days) = expiration::to_columns(new.default_expiration);
+    let row = settings::ActiveModel {
+        id: Set(settings::ROW_ID),
+        gateway_enabled: Set(new.gateway_enabled),
+        max_files_per_package: Set(i32::try_from(new.max_files_per_package).unwrap_or(i32::MAX)),
+        users_may_change_desktop_client: Set(new.users_may_change_desktop_client),
+        default_expiration_kind: Set(kind.to_owned()),
+        default_expiration_days: Set(days),
+        updated_at: Set(Utc::now()),
+    };
+    settings::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(settings::Column::Id)
+                .update_columns([
+                    settings::Column::GatewayEnabled,
+                    settings::Column::MaxFilesPerPackage,
+                    settings::Column::UsersMayChangeDesktopClient,
+                    settings::Column::DefaultExpirationKind,
+                    settings::Column::DefaultExpirationDays,
+                    settings::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    load(db).await
+}
