@@ -122,7 +122,9 @@ impl MigrationTrait for Migration {
             PackageRecipients::Table.into_iden(),
             Packages::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

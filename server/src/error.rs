@@ -4,7 +4,7 @@ use app::types::{ErrorBody, ErrorDetail};
 use axum::{
     Json,
     extract::rejection::JsonRejection,
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use sea_orm::{DbErr, SqlErr};
@@ -26,6 +26,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    /// Too many attempts; the client may retry after this many seconds (sent as `Retry-After`).
+    #[error("Too many attempts. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1))]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("This request must come from the Ferry web app (missing the {header} header or sent from another site).", header = app::paths::CSRF_HEADER)]
     CrossSiteRequest,
     #[error(transparent)]
@@ -43,6 +46,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Database(DbErr::RecordNotFound(_)) => StatusCode::NOT_FOUND,
             Self::Database(e)
                 if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
@@ -63,6 +67,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::TooManyRequests { .. } => "too_many_requests",
             Self::Database(_) | Self::Internal(_) => match self.status() {
                 StatusCode::NOT_FOUND => "not_found",
                 StatusCode::CONFLICT => "conflict",

@@ -135,6 +135,9 @@ impl PageQuery {
 
 impl Default for PageQuery {
     fn default() -> Self {
-        Self { page: 1, per_page: Self::default_per_page() }
+        Self {
+            page: 1,
+            per_page: Self::default_per_page(),
+        }
     }
 }

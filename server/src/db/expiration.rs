@@ -24,9 +24,9 @@ pub fn from_columns(kind: &str, days: Option<i32>) -> ExpirationPolicy {
     match (kind, days) {
         (AFTER_ANY, _) => ExpirationPolicy::AfterAnyRecipientDownloads,
         (AFTER_ALL, _) => ExpirationPolicy::AfterAllRecipientsDownload,
-        (AFTER_DAYS, Some(days)) if days > 0 => {
-            ExpirationPolicy::AfterDays { days: days.unsigned_abs() }
-        }
+        (AFTER_DAYS, Some(days)) if days > 0 => ExpirationPolicy::AfterDays {
+            days: days.unsigned_abs(),
+        },
         _ => ExpirationPolicy::None,
     }
 }

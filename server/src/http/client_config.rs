@@ -16,7 +16,9 @@ pub async fn show(
     let settings = services::settings::load(&state.db).await?;
     Ok(Json(ClientConfig {
         version: crate::VERSION.into(),
-        gateway_url: settings.gateway_enabled.then(|| gateway_url(&state, &headers)),
+        gateway_url: settings
+            .gateway_enabled
+            .then(|| gateway_url(&state, &headers)),
     }))
 }
 

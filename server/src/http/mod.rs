@@ -50,7 +50,10 @@ pub fn router(state: AppState) -> Router {
         .layer(trace::layer(trace::Listener::Web));
     let unknown_api = Router::new()
         .route("/api", axum::routing::any(|| async { ApiError::NotFound }))
-        .route("/api/{*rest}", axum::routing::any(|| async { ApiError::NotFound }));
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(|| async { ApiError::NotFound }),
+        );
     Router::new()
         .merge(api)
         .merge(unknown_api)

@@ -11,7 +11,10 @@ use crate::{
 
 /// The current settings (the built-in defaults until an admin saves them).
 pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, ApiError> {
-    let Some(row) = settings::Entity::find_by_id(settings::ROW_ID).one(db).await? else {
+    let Some(row) = settings::Entity::find_by_id(settings::ROW_ID)
+        .one(db)
+        .await?
+    else {
         return Ok(Settings::default());
     };
     Ok(Settings {
@@ -34,7 +37,9 @@ pub fn validate(new: &Settings) -> Result<(), ApiError> {
             Settings::MAX_FILES_LIMIT
         )));
     }
-    new.default_expiration.validate().map_err(ApiError::BadRequest)
+    new.default_expiration
+        .validate()
+        .map_err(ApiError::BadRequest)
 }
 
 /// Validates and stores new settings (insert or update of the single row).

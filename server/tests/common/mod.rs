@@ -144,6 +144,32 @@ impl TestApp {
         }
     }
 
+    /// Creates an enabled user directly in the database (display name = username, email
+    /// `<username>@example.test`) and returns its id.
+    pub async fn create_user(&self, username: &str, password: &str, role: app::types::Role) -> i64 {
+        use ferry_server::db::entities::users;
+        use sea_orm::{ActiveModelTrait, Set};
+        let now = chrono::Utc::now();
+        let user = users::ActiveModel {
+            username: Set(username.into()),
+            display_name: Set(username.into()),
+            email: Set(Some(format!("{username}@example.test"))),
+            role: Set(users::role_name(role).into()),
+            password_hash: Set(ferry_server::auth::password::hash(password.into())
+                .await
+                .unwrap()),
+            disabled: Set(false),
+            desktop_client_disabled: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.state.db)
+        .await
+        .unwrap();
+        user.id
+    }
+
     /// Sends a request to the web listener as the web app would (CSRF header on writes).
     pub async fn call(&self, request: TestRequest) -> TestResponse {
         send(&self.web, request).await
