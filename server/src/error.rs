@@ -3,7 +3,7 @@
 use app::types::{ErrorBody, ErrorDetail};
 use axum::{
     Json,
-    extract::rejection::JsonRejection,
+    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -120,6 +120,31 @@ impl From<JsonRejection> for ApiError {
         ))
     }
 }
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::BadRequest(format!("The URL is not valid: {}", rejection.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::BadRequest(format!(
+            "The query string is not valid: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+/// `axum::extract::Path` whose rejections (an id that is not a number…) use the API's error shape.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+/// `axum::extract::Query` whose rejections use the API's error shape.
+#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
 
 /// `axum::Json` whose rejections use the API's error shape.
 #[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]

@@ -116,7 +116,8 @@ async fn serve(
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
     handle: Handle<std::net::SocketAddr>,
 ) -> anyhow::Result<()> {
-    let service = router.into_make_service();
+    // The peer address feeds sign-in throttling (`auth::throttle::ClientAddress`).
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     match tls {
         Some(tls) => {
             axum_server::from_tcp_rustls(listener, tls)?

@@ -144,8 +144,10 @@ mod double_option {
 
 /// Query of `GET /api/v1/users`: `?q=` matches the start of a username, display name or email.
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserQuery {
+    /// The start of a username, display name or email, ignoring case; empty matches everyone.
     #[serde(default)]
     pub q: String,
 }

@@ -113,11 +113,16 @@ pub struct PackageDetail {
 
 /// Query of the Received and Sent lists: `?page=1&per_page=20`.
 #[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageQuery {
+    /// 1-based; defaults to 1.
     #[serde(default = "PageQuery::first")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1))]
     pub page: u32,
+    /// 1 to [`PageQuery::MAX_PER_PAGE`]; defaults to 20.
     #[serde(default = "PageQuery::default_per_page")]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 100))]
     pub per_page: u32,
 }
 

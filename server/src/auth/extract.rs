@@ -1,16 +1,29 @@
-//! `CurrentUser`: the signed-in user behind a request, or a 401.
+//! `CurrentUser`: the signed-in user behind a request, or a 401; `CurrentAdmin`: the same, or a 403
+//! for everyone but admins.
 
 use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
+use axum::http::{header, request::Parts};
 use axum_extra::extract::CookieJar;
 
-use super::session;
+use super::{session, token};
 use crate::{db::entities::users, error::ApiError, state::AppState};
 
-/// The signed-in user of a request, resolved from the session cookie.
+/// How a request proved who sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// The browser's session cookie.
+    Session,
+    /// A personal API token (`Authorization: Bearer`).
+    ApiToken { id: i64 },
+}
+
+/// The signed-in, enabled user of a request. A request with an `Authorization` header is
+/// authenticated by its bearer token alone, never by a cookie it also carries: such requests skip
+/// the CSRF check, so a cookie must not ride along on them.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub user: users::Model,
+    pub credential: Credential,
 }
 
 impl CurrentUser {
@@ -23,13 +36,45 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            let secret = token::bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+            return match token::authenticate(&state.db, secret).await? {
+                Some((token, user)) => Ok(CurrentUser {
+                    user,
+                    credential: Credential::ApiToken { id: token.id },
+                }),
+                None => Err(ApiError::Unauthenticated),
+            };
+        }
         let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
+        let cookie = jar
             .get(session::COOKIE_NAME)
             .ok_or(ApiError::Unauthenticated)?;
-        match session::lookup(&state.db, token.value()).await? {
-            Some((_, user)) => Ok(CurrentUser { user }),
+        match session::lookup(&state.db, cookie.value()).await? {
+            Some((_, user)) => Ok(CurrentUser {
+                user,
+                credential: Credential::Session,
+            }),
             None => Err(ApiError::Unauthenticated),
         }
+    }
+}
+
+/// The signed-in user of a request to an admin-only route: 401 when not signed in, 403 when
+/// signed in without the admin role.
+#[derive(Debug, Clone)]
+pub struct CurrentAdmin(pub CurrentUser);
+
+impl FromRequestParts<AppState> for CurrentAdmin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        if !current.is_admin() {
+            return Err(ApiError::Forbidden(
+                "Only administrators may do this.".into(),
+            ));
+        }
+        Ok(Self(current))
     }
 }

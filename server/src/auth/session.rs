@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, Set,
 };
 use sha2::{Digest, Sha256};
 
@@ -31,7 +32,7 @@ fn new_token() -> String {
 }
 
 /// Starts a session for `user_id` and returns the cookie value (shown to nobody else).
-pub async fn create(db: &DatabaseConnection, user_id: i64) -> Result<String, DbErr> {
+pub async fn create(db: &impl ConnectionTrait, user_id: i64) -> Result<String, DbErr> {
     let token = new_token();
     let now = Utc::now();
     sessions::ActiveModel {
@@ -86,7 +87,7 @@ pub async fn delete(db: &DatabaseConnection, token: &str) -> Result<(), DbErr> {
 }
 
 /// Ends every session of a user (password change, account disabled).
-pub async fn delete_all_for(db: &DatabaseConnection, user_id: i64) -> Result<(), DbErr> {
+pub async fn delete_all_for(db: &impl ConnectionTrait, user_id: i64) -> Result<(), DbErr> {
     sessions::Entity::delete_many()
         .filter(sessions::Column::UserId.eq(user_id))
         .exec(db)

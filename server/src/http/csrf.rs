@@ -1,5 +1,7 @@
 //! CSRF defence for cookie-authenticated requests: anything that may change state must carry the
 //! `x-ferry-request` header (which a cross-site form cannot set) and must not come from another site.
+//! Requests with `Authorization: Bearer` are exempt: no other site can make a browser send one, and
+//! `CurrentUser` authenticates them by the token alone, never by a cookie riding along.
 
 use app::paths::CSRF_HEADER;
 use axum::{
@@ -9,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::error::ApiError;
+use crate::{auth::token, error::ApiError};
 
 /// Refuses state-changing requests that could have been forged by another site.
 pub async fn require_same_origin(request: Request, next: Next) -> Response {
@@ -17,7 +19,8 @@ pub async fn require_same_origin(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || is_same_origin(request.headers()) {
+    let token_client = token::bearer(request.headers()).is_some();
+    if safe || token_client || is_same_origin(request.headers()) {
         next.run(request).await
     } else {
         ApiError::CrossSiteRequest.into_response()

@@ -12,7 +12,10 @@ use axum_extra::extract::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
-    auth::{CurrentUser, password, session},
+    auth::{
+        CurrentUser, password, session,
+        throttle::{Attempt, ClientAddress},
+    },
     db::entities::users,
     error::{ApiError, ApiJson},
     state::AppState,
@@ -39,7 +42,9 @@ pub async fn current(current: CurrentUser) -> ApiJson<SessionUser> {
 }
 
 /// Signs in: checks the password and starts a fresh session (any previous one from this browser
-/// ends, so a planted session id is never promoted). Sets the `ferry_session` cookie.
+/// ends, so a planted session id is never promoted). Sets the `ferry_session` cookie. Too many
+/// failures for the account or from the client's address are refused with 429 before the password
+/// is looked at, the same way for unknown and existing users.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SessionUser),
@@ -50,6 +55,7 @@ pub async fn current(current: CurrentUser) -> ApiJson<SessionUser> {
     ))]
 pub async fn login(
     State(state): State<AppState>,
+    address: ClientAddress,
     jar: CookieJar,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, ApiJson<SessionUser>), ApiError> {
@@ -61,6 +67,7 @@ pub async fn login(
     if request.username.len() > MAX_USERNAME_LEN || request.password.len() > MAX_PASSWORD_LEN {
         return Err(ApiError::InvalidCredentials);
     }
+    let attempt = Attempt::begin(&state.db, &request.username, address).await?;
     let user = users::Entity::find()
         .filter(users::Column::Username.eq(request.username.as_str()))
         .one(&state.db)
@@ -71,18 +78,28 @@ pub async fn login(
         Some(user) if password_ok && !user.disabled => user,
         _ => return Err(ApiError::InvalidCredentials),
     };
+    attempt.succeeded(&state.db).await?;
     if let Some(old) = jar.get(session::COOKIE_NAME) {
         session::delete(&state.db, old.value()).await?;
     }
     let token = session::create(&state.db, user.id).await?;
-    let cookie = Cookie::build((session::COOKIE_NAME, token))
+    tracing::info!(user.id = user.id, "signed in");
+    Ok((
+        jar.add(session_cookie(&state, token)),
+        ApiJson(to_dto(&user)),
+    ))
+}
+
+/// The `ferry_session` cookie carrying a new session's value: HttpOnly, SameSite=Lax, Secure over
+/// TLS, and no longer-lived than the session itself.
+pub(super) fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
+    Cookie::build((session::COOKIE_NAME, token))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.config.tls.is_enabled())
-        .max_age(time_from(session::ABSOLUTE_TIMEOUT));
-    tracing::info!(user.id = user.id, "signed in");
-    Ok((jar.add(cookie), ApiJson(to_dto(&user))))
+        .max_age(time_from(session::ABSOLUTE_TIMEOUT))
+        .build()
 }
 
 /// Signs out: ends this browser's session. Succeeds even when already signed out.

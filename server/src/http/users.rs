@@ -1,9 +1,47 @@
-//! (being written)
+//! `GET /api/v1/users?q=`: the user directory, for picking recipients.
 
-use utoipa_axum::router::OpenApiRouter;
+use app::{
+    paths,
+    types::{ErrorBody, UserQuery, UserSummary},
+};
+use axum::extract::State;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::state::AppState;
+use crate::{
+    auth::CurrentUser,
+    db::entities::users,
+    error::{ApiError, ApiJson, ApiQuery},
+    services::accounts,
+    state::AppState,
+};
 
+/// The routes of this module, with their OpenAPI descriptions.
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+fn to_dto(user: users::Model) -> UserSummary {
+    UserSummary {
+        id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+    }
+}
+
+/// Enabled users whose username, display name or email starts with `q` (ignoring case), at most
+/// ten, ordered by username. Emails are matched but never shown.
+#[utoipa::path(get, path = paths::USERS, tag = "accounts", operation_id = "search_users", params(UserQuery),
+    security(("session_cookie" = []), ("api_token" = [])),
+    responses(
+        (status = 200, description = "Matching users", body = Vec<UserSummary>),
+        (status = 400, description = "A malformed query string", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
+pub async fn search(
+    State(state): State<AppState>,
+    _current: CurrentUser,
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> Result<ApiJson<Vec<UserSummary>>, ApiError> {
+    let found = accounts::directory::search(&state.db, &query.q).await?;
+    Ok(ApiJson(found.into_iter().map(to_dto).collect()))
 }

@@ -218,6 +218,21 @@ impl TestRequest {
         Self::get(path).method(Method::DELETE).csrf()
     }
 
+    /// A JSON PUT carrying the web app's CSRF header.
+    pub fn put(path: &str, json: Value) -> Self {
+        Self::post(path, json).method(Method::PUT)
+    }
+
+    /// A JSON PATCH carrying the web app's CSRF header.
+    pub fn patch(path: &str, json: Value) -> Self {
+        Self::post(path, json).method(Method::PATCH)
+    }
+
+    /// Authenticates with a personal API token (`Authorization: Bearer`).
+    pub fn bearer(self, token: &str) -> Self {
+        self.header(header::AUTHORIZATION.as_str(), &format!("Bearer {token}"))
+    }
+
     pub fn method(mut self, method: Method) -> Self {
         self.method = method;
         self

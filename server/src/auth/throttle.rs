@@ -1,0 +1,178 @@
+//! Sign-in throttling per account and per client address. The counters live in the database
+//! (`login_throttle`), so every server instance shares them.
+//!
+//! An attempt is counted *before* the password is checked and forgiven when it succeeds: parallel
+//! guesses each take a slot, so no burst of requests gets more than the limit of password checks.
+//! Over the limit the answer is 429 without looking at the password, the same for every username.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::{ConnectInfo, FromRequestParts},
+    http::request::Parts,
+};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
+
+use crate::{
+    db::entities::login_throttle::{self, Column},
+    error::ApiError,
+};
+
+/// Failed sign-ins allowed per account within one window.
+pub const MAX_FAILURES_PER_ACCOUNT: i32 = 5;
+/// Failed sign-ins allowed per client address within one window; higher than per account because
+/// several people may share an address (an office behind NAT).
+pub const MAX_FAILURES_PER_ADDRESS: i32 = 20;
+/// How long failures count. A window opens with the first failure and ends this much later.
+pub const WINDOW: Duration = Duration::minutes(15);
+
+/// The counter key of an account (usernames differing only in case share one).
+pub fn account_key(username: &str) -> String {
+    format!("account:{}", username.to_lowercase())
+}
+
+/// The counter key of a client address.
+pub fn address_key(ip: IpAddr) -> String {
+    format!("address:{}", ip.to_canonical())
+}
+
+/// The address of the connected client, when the server was started with connect info (tests
+/// driving the router directly may have none; then only the account is throttled).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Through the extractor, so tests' `MockConnectInfo` is seen too.
+        let peer = ConnectInfo::<SocketAddr>::from_request_parts(parts, state).await;
+        Ok(Self(
+            peer.ok().map(|ConnectInfo(addr)| addr.ip().to_canonical()),
+        ))
+    }
+}
+
+/// A sign-in attempt that has been counted. Dropping it leaves it counted as a failure; call
+/// [`Attempt::succeeded`] when the password was right.
+#[must_use = "an attempt stays counted as a failure unless it is marked as succeeded"]
+#[derive(Debug)]
+pub struct Attempt {
+    account: String,
+    address: Option<String>,
+}
+
+impl Attempt {
+    /// Counts an attempt for `username` from `address`, or refuses it with 429 and the seconds until
+    /// the fullest window ends.
+    pub async fn begin(
+        db: &impl ConnectionTrait,
+        username: &str,
+        address: ClientAddress,
+    ) -> Result<Self, ApiError> {
+        let attempt = Self {
+            account: account_key(username),
+            address: address.0.map(address_key),
+        };
+        let now = Utc::now();
+        let mut retry_after_secs = None;
+        let scopes = std::iter::once((&attempt.account, MAX_FAILURES_PER_ACCOUNT)).chain(
+            attempt
+                .address
+                .iter()
+                .map(|key| (key, MAX_FAILURES_PER_ADDRESS)),
+        );
+        for (key, limit) in scopes {
+            let counter = count(db, key, now).await?;
+            if counter.failures > limit {
+                let wait = seconds_until(counter.window_started_at + WINDOW, now);
+                retry_after_secs = retry_after_secs.max(Some(wait));
+            }
+        }
+        match retry_after_secs {
+            Some(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
+            None => Ok(attempt),
+        }
+    }
+
+    /// The password was right: the account's failures are forgotten and this attempt no longer
+    /// counts against the address (earlier failures from it still do).
+    pub async fn succeeded(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        use sea_orm::sea_query::ExprTrait as _;
+        login_throttle::Entity::delete_by_id(self.account)
+            .exec(db)
+            .await?;
+        if let Some(address) = self.address {
+            login_throttle::Entity::update_many()
+                .col_expr(Column::Failures, Expr::col(Column::Failures).sub(1))
+                .filter(Column::ScopeKey.eq(address))
+                .filter(Column::Failures.gt(0))
+                .exec(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Adds one to a scope's counter in a single UPSERT (safe under concurrent attempts, on any
+/// number of instances), starting a new window when the old one has ended. Returns the counter.
+async fn count(
+    db: &impl ConnectionTrait,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<login_throttle::Model, DbErr> {
+    use sea_orm::sea_query::ExprTrait as _;
+    let column = |c: Column| Expr::col((login_throttle::Entity, c));
+    let window_ended = || column(Column::WindowStartedAt).lte(now - WINDOW);
+    let first = login_throttle::ActiveModel {
+        scope_key: Set(key.to_owned()),
+        failures: Set(1),
+        window_started_at: Set(now),
+    };
+    let on_conflict = OnConflict::column(Column::ScopeKey)
+        .value(
+            Column::Failures,
+            Expr::case(window_ended(), 1).finally(column(Column::Failures).add(1)),
+        )
+        .value(
+            Column::WindowStartedAt,
+            Expr::case(window_ended(), now).finally(column(Column::WindowStartedAt)),
+        )
+        .to_owned();
+    login_throttle::Entity::insert(first)
+        .on_conflict(on_conflict)
+        .exec_with_returning(db)
+        .await
+}
+
+/// Whole seconds from `now` until `until`, rounded up, at least one.
+fn seconds_until(until: DateTime<Utc>, now: DateTime<Utc>) -> u64 {
+    let millis = (until - now).num_milliseconds();
+    u64::try_from(millis).map_or(1, |ms| ms.div_ceil(1000).max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_the_case_of_usernames_and_the_ipv4_mapping() {
+        assert_eq!(account_key("Alice"), "account:alice");
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("an address");
+        assert_eq!(address_key(mapped), "address:192.0.2.7");
+    }
+
+    #[test]
+    fn retry_after_rounds_up_and_is_never_zero() {
+        let now = Utc::now();
+        assert_eq!(seconds_until(now + Duration::milliseconds(1500), now), 2);
+        assert_eq!(seconds_until(now, now), 1);
+        assert_eq!(seconds_until(now - Duration::seconds(5), now), 1);
+        assert_eq!(seconds_until(now + WINDOW, now), 900);
+    }
+}

@@ -1,0 +1,83 @@
+//! Personal API tokens: listing, creating and revoking a user's own tokens. How a token looks and
+//! how a request is authenticated by one is in [`crate::auth::token`].
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+
+use crate::{
+    auth::token::NewToken,
+    db::entities::api_tokens::{self, Column},
+    error::ApiError,
+};
+
+/// Longest token name, in characters (the column's size).
+pub const MAX_NAME_LEN: usize = 100;
+/// Most tokens one user may hold: plenty for every machine and script, few enough to review.
+pub const MAX_TOKENS_PER_USER: u64 = 50;
+
+/// A user's tokens, oldest first.
+pub async fn list(db: &DatabaseConnection, user_id: i64) -> Result<Vec<api_tokens::Model>, DbErr> {
+    api_tokens::Entity::find()
+        .filter(Column::UserId.eq(user_id))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// Creates a token for `user_id` and returns its secret (to show once) with the stored row.
+pub async fn create(
+    db: &DatabaseConnection,
+    user_id: i64,
+    name: &str,
+) -> Result<(String, api_tokens::Model), ApiError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
+        return Err(ApiError::BadRequest(format!(
+            "The token name must be 1 to {MAX_NAME_LEN} characters long."
+        )));
+    }
+    let held = api_tokens::Entity::find()
+        .filter(Column::UserId.eq(user_id))
+        .count(db)
+        .await?;
+    if held >= MAX_TOKENS_PER_USER {
+        return Err(ApiError::Conflict(format!(
+            "You already have {MAX_TOKENS_PER_USER} API tokens: revoke one before creating another."
+        )));
+    }
+    let token = NewToken::generate();
+    let row = api_tokens::ActiveModel {
+        user_id: Set(user_id),
+        name: Set(name.to_owned()),
+        token_hash: Set(token.hash),
+        prefix: Set(token.prefix),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    tracing::info!(user.id = user_id, token.id = row.id, "created an API token");
+    Ok((token.secret, row))
+}
+
+/// Revokes one of `user_id`'s tokens; another user's token is "not found", like a missing one.
+pub async fn revoke(db: &DatabaseConnection, user_id: i64, token_id: i64) -> Result<(), ApiError> {
+    let deleted = api_tokens::Entity::delete_many()
+        .filter(Column::Id.eq(token_id))
+        .filter(Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    if deleted.rows_affected == 0 {
+        return Err(ApiError::NotFound);
+    }
+    tracing::info!(
+        user.id = user_id,
+        token.id = token_id,
+        "revoked an API token"
+    );
+    Ok(())
+}

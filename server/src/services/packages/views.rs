@@ -1,0 +1,253 @@
+//! Packages as people see them: rows joined with their sender, recipients, file totals and download
+//! progress, loaded for a whole page in a fixed handful of queries (never one per package).
+
+use std::collections::{HashMap, HashSet};
+
+use app::types::{
+    DownloadState, PackageDetail, PackageFile, PackageSummary, RecipientStatus, UserSummary,
+};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Alias, Expr, Func},
+};
+
+use super::Access;
+use crate::{
+    db::{
+        entities::{package_files, package_recipients, packages, users},
+        expiration,
+    },
+    error::ApiError,
+};
+
+/// The list entries for `rows`, in their order. `viewer` gets `my_download_state` on the sent
+/// packages they are a recipient of; pass `None` for the sender's own list.
+pub(super) async fn summaries(
+    db: &impl ConnectionTrait,
+    rows: &[packages::Model],
+    viewer: Option<i64>,
+) -> Result<Vec<PackageSummary>, ApiError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let related = Related::load(db, rows).await?;
+    rows.iter()
+        .map(|package| related.summary(package, viewer))
+        .collect()
+}
+
+/// Everything about one package that `viewer` may see through `access`.
+pub(super) async fn detail(
+    db: &impl ConnectionTrait,
+    viewer: &users::Model,
+    package: packages::Model,
+    access: Access,
+) -> Result<PackageDetail, ApiError> {
+    let related = Related::load(db, std::slice::from_ref(&package)).await?;
+    let summary = related.summary(&package, Some(viewer.id))?;
+    let files = package_files::Entity::find()
+        .filter(package_files::Column::PackageId.eq(package.id))
+        .order_by_asc(package_files::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|file| PackageFile {
+            id: file.id,
+            name: file.name,
+            size: u64::try_from(file.size).unwrap_or_default(),
+        })
+        .collect();
+    let recipient_status = access.sees_recipient_status().then(|| {
+        summary
+            .recipients
+            .iter()
+            .map(|user| {
+                let progress = related.progress_of(package.id, user.id);
+                RecipientStatus {
+                    user: user.clone(),
+                    state: progress.state,
+                    downloaded_at: progress.downloaded_at,
+                }
+            })
+            .collect()
+    });
+    Ok(PackageDetail {
+        summary,
+        note: package.note,
+        expiration: expiration::from_columns(&package.expiration_kind, package.expiration_days),
+        files,
+        recipient_status,
+        can_delete: access.may_delete(),
+    })
+}
+
+/// One recipient's progress on one package.
+#[derive(Debug, Clone, Copy)]
+struct Progress {
+    state: DownloadState,
+    downloaded_at: Option<DateTime<Utc>>,
+}
+
+impl Progress {
+    /// Nothing downloaded yet.
+    const NOTHING: Self = Self {
+        state: DownloadState::NotDownloaded,
+        downloaded_at: None,
+    };
+}
+
+/// Download progress by (package id, recipient id), for these packages.
+///
+/// SEAM (download tracking, a later issue): nothing records downloads yet, so this knows of none
+/// and every recipient reads as `not_downloaded`. Fill it from the per-file download records with
+/// one query over `package_ids`; the Received list, `my_download_state` and the sender's
+/// `recipient_status` all read it through [`Related::progress_of`].
+async fn download_progress(
+    _db: &impl ConnectionTrait,
+    _package_ids: &[i64],
+) -> Result<HashMap<(i64, i64), Progress>, ApiError> {
+    Ok(HashMap::new())
+}
+
+/// What a page of packages needs besides its own rows.
+struct Related {
+    /// Recipient ids by package id.
+    recipients: HashMap<i64, Vec<i64>>,
+    /// Senders and recipients by user id.
+    people: HashMap<i64, UserSummary>,
+    /// (file count, total bytes) by package id; absent when a package has no files.
+    files: HashMap<i64, (i64, i64)>,
+    progress: HashMap<(i64, i64), Progress>,
+}
+
+impl Related {
+    async fn load(db: &impl ConnectionTrait, rows: &[packages::Model]) -> Result<Self, ApiError> {
+        let ids: Vec<i64> = rows.iter().map(|package| package.id).collect();
+        let addressed: Vec<(i64, i64)> = package_recipients::Entity::find()
+            .select_only()
+            .columns([
+                package_recipients::Column::PackageId,
+                package_recipients::Column::UserId,
+            ])
+            .filter(package_recipients::Column::PackageId.is_in(ids.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let mut recipients: HashMap<i64, Vec<i64>> = HashMap::new();
+        for &(package_id, user_id) in &addressed {
+            recipients.entry(package_id).or_default().push(user_id);
+        }
+        let people_ids = rows
+            .iter()
+            .map(|package| package.sender_id)
+            .chain(addressed.iter().map(|&(_, user_id)| user_id));
+        let people = user_summaries(db, people_ids).await?;
+        // SUM of a BIGINT is NUMERIC on PostgreSQL: cast it back so both engines answer an integer.
+        let totals: Vec<(i64, i64, i64)> = package_files::Entity::find()
+            .select_only()
+            .column(package_files::Column::PackageId)
+            .column_as(
+                Expr::from(Func::count(Expr::col(package_files::Column::Id))),
+                "file_count",
+            )
+            .column_as(
+                Expr::from(Func::cast_as(
+                    Func::sum(Expr::col(package_files::Column::Size)),
+                    Alias::new("BIGINT"),
+                )),
+                "total_size",
+            )
+            .filter(package_files::Column::PackageId.is_in(ids.clone()))
+            .group_by(package_files::Column::PackageId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let files = totals
+            .into_iter()
+            .map(|(package_id, count, size)| (package_id, (count, size)))
+            .collect();
+        let progress = download_progress(db, &ids).await?;
+        Ok(Self {
+            recipients,
+            people,
+            files,
+            progress,
+        })
+    }
+
+    fn progress_of(&self, package_id: i64, user_id: i64) -> Progress {
+        self.progress
+            .get(&(package_id, user_id))
+            .copied()
+            .unwrap_or(Progress::NOTHING)
+    }
+
+    fn summary(
+        &self,
+        package: &packages::Model,
+        viewer: Option<i64>,
+    ) -> Result<PackageSummary, ApiError> {
+        let sender = self
+            .people
+            .get(&package.sender_id)
+            .cloned()
+            .ok_or_else(|| {
+                anyhow::anyhow!("package {} has no sender {}", package.id, package.sender_id)
+            })?;
+        let mut recipients: Vec<UserSummary> = self
+            .recipients
+            .get(&package.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|user_id| self.people.get(user_id).cloned())
+            .collect();
+        recipients.sort_by(|a, b| a.username.cmp(&b.username));
+        let my_download_state = viewer
+            .filter(|&viewer| package.is_sent() && recipients.iter().any(|r| r.id == viewer))
+            .map(|viewer| self.progress_of(package.id, viewer).state);
+        let (file_count, total_size) = self.files.get(&package.id).copied().unwrap_or_default();
+        Ok(PackageSummary {
+            id: package.id,
+            title: package.title.clone(),
+            sender,
+            recipients,
+            state: package.state(),
+            file_count: u32::try_from(file_count).unwrap_or(u32::MAX),
+            total_size: u64::try_from(total_size).unwrap_or_default(),
+            created_at: package.created_at,
+            sent_at: package.sent_at,
+            my_download_state,
+        })
+    }
+}
+
+/// Senders and recipients by id, in one query (no password hashes loaded).
+async fn user_summaries(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, UserSummary>, ApiError> {
+    let ids: HashSet<i64> = ids.into_iter().collect();
+    let rows: Vec<(i64, String, String)> = users::Entity::find()
+        .select_only()
+        .columns([
+            users::Column::Id,
+            users::Column::Username,
+            users::Column::DisplayName,
+        ])
+        .filter(users::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, username, display_name)| {
+            let summary = UserSummary {
+                id,
+                username,
+                display_name,
+            };
+            (id, summary)
+        })
+        .collect())
+}

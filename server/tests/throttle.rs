@@ -1,0 +1,195 @@
+//! Sign-in throttling per account and per client address, kept in the database, on a fresh SQLite
+//! and a fresh PostgreSQL database.
+
+mod common;
+
+use std::net::SocketAddr;
+
+use app::{paths, types::Role};
+use axum::{extract::connect_info::MockConnectInfo, http::StatusCode, http::header};
+use common::{ADMIN_PASSWORD, Engine, TestApp, TestRequest, TestResponse};
+use ferry_server::{
+    auth::throttle::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW},
+    db::entities::login_throttle,
+};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use serde_json::json;
+
+const OFFICE: &str = "203.0.113.9:50000";
+const HOME: &str = "198.51.100.7:50000";
+
+/// Signs in as a client connected from `from`.
+async fn sign_in_from(app: &TestApp, from: &str, username: &str, password: &str) -> TestResponse {
+    let peer: SocketAddr = from.parse().expect("a socket address");
+    let router = app.web.clone().layer(MockConnectInfo(peer));
+    let request = TestRequest::post(
+        paths::SESSION,
+        json!({ "username": username, "password": password }),
+    );
+    common::send(&router, request).await
+}
+
+fn assert_throttled(response: &TestResponse) {
+    assert_eq!(
+        response.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        response.text
+    );
+    assert_eq!(response.error_code(), "too_many_requests");
+    let retry_after: i64 = response.headers[header::RETRY_AFTER]
+        .to_str()
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!(
+        (1..=WINDOW.num_seconds()).contains(&retry_after),
+        "{retry_after}"
+    );
+    assert!(response.cookie().is_none());
+}
+
+/// Fails `times` sign-ins of `username`, each answered 401.
+async fn fail(app: &TestApp, from: &str, username: &str, times: i32) {
+    for _ in 0..times {
+        let response = sign_in_from(app, from, username, "not-the-password").await;
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "{}",
+            response.text
+        );
+    }
+}
+
+on_both_databases!(
+    an_account_is_refused_after_five_failures_even_with_the_right_password,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        // The account counter ignores case, and counts failures from any address.
+        for (n, name) in ["admin", "Admin", "ADMIN", "admin", "aDmin"]
+            .iter()
+            .enumerate()
+        {
+            let from = if n % 2 == 0 { OFFICE } else { HOME };
+            fail(&app, from, name, 1).await;
+        }
+        let right = sign_in_from(&app, HOME, "admin", ADMIN_PASSWORD).await;
+        assert_throttled(&right);
+        let anywhere = sign_in_from(&app, "192.0.2.1:1", "admin", ADMIN_PASSWORD).await;
+        assert_throttled(&anywhere);
+        let no_address = app
+            .call(TestRequest::post(
+                paths::SESSION,
+                json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+            ))
+            .await;
+        assert_throttled(&no_address);
+        assert_eq!(MAX_FAILURES_PER_ACCOUNT, 5);
+    }
+);
+
+on_both_databases!(
+    unknown_users_are_throttled_the_same_way,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        fail(&app, OFFICE, "nobody", MAX_FAILURES_PER_ACCOUNT).await;
+        fail(&app, OFFICE, "admin", MAX_FAILURES_PER_ACCOUNT).await;
+        let unknown = sign_in_from(&app, OFFICE, "nobody", "not-the-password").await;
+        let known = sign_in_from(&app, OFFICE, "admin", "not-the-password").await;
+        assert_throttled(&unknown);
+        assert_throttled(&known);
+        assert_eq!(unknown.body, known.body);
+    }
+);
+
+on_both_databases!(
+    a_successful_sign_in_clears_the_account_counter,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        fail(&app, OFFICE, "admin", MAX_FAILURES_PER_ACCOUNT - 1).await;
+        let right = sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await;
+        assert_eq!(right.status, StatusCode::OK);
+        fail(&app, OFFICE, "admin", MAX_FAILURES_PER_ACCOUNT).await;
+        assert_throttled(&sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await);
+    }
+);
+
+on_both_databases!(
+    an_address_is_refused_after_twenty_failures_across_usernames,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        for n in 0..MAX_FAILURES_PER_ADDRESS {
+            fail(&app, OFFICE, &format!("guess{n}"), 1).await;
+        }
+        assert_throttled(&sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await);
+        let elsewhere = sign_in_from(&app, HOME, "admin", ADMIN_PASSWORD).await;
+        assert_eq!(
+            elsewhere.status,
+            StatusCode::OK,
+            "other addresses are unaffected"
+        );
+        let mapped = sign_in_from(&app, "[::ffff:203.0.113.9]:1", "admin", ADMIN_PASSWORD).await;
+        assert_throttled(&mapped);
+    }
+);
+
+on_both_databases!(
+    successful_sign_ins_do_not_use_up_an_address,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        app.create_user("bob", "a-user-password", Role::User).await;
+        for _ in 0..MAX_FAILURES_PER_ADDRESS + 2 {
+            let ok = sign_in_from(&app, OFFICE, "bob", "a-user-password").await;
+            assert_eq!(ok.status, StatusCode::OK);
+        }
+    }
+);
+
+on_both_databases!(
+    counters_start_over_when_the_window_ends,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        fail(&app, OFFICE, "admin", MAX_FAILURES_PER_ACCOUNT).await;
+        assert_throttled(&sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await);
+        for key in ["account:admin", "address:203.0.113.9"] {
+            let row = login_throttle::Entity::find_by_id(key)
+                .one(&app.state.db)
+                .await
+                .unwrap()
+                .unwrap();
+            let mut row: login_throttle::ActiveModel = row.into();
+            row.window_started_at = Set(chrono::Utc::now() - WINDOW - chrono::Duration::seconds(1));
+            row.update(&app.state.db).await.unwrap();
+        }
+        fail(&app, OFFICE, "admin", 1).await;
+        let counter = login_throttle::Entity::find_by_id("account:admin")
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(counter.failures, 1, "a new window");
+        let right = sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await;
+        assert_eq!(right.status, StatusCode::OK, "{}", right.text);
+    }
+);
+
+on_both_databases!(
+    wrong_current_passwords_count_against_the_account,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let admin = app.sign_in("admin", ADMIN_PASSWORD).await;
+        let change = |current: &str| {
+            TestRequest::put(
+                paths::ME_PASSWORD,
+                json!({ "current_password": current, "new_password": "a-new-password" }),
+            )
+            .cookie(&admin)
+        };
+        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+            let wrong = app.call(change("a-wrong-guess")).await;
+            assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
+        }
+        assert_throttled(&app.call(change(ADMIN_PASSWORD)).await);
+    }
+);
