@@ -5,23 +5,29 @@
 //! its pages). Signing in or out only changes [`Session`]; the route trees do the redirecting.
 
 pub mod api;
+mod app_settings;
 mod components;
+mod format;
 mod pages;
 pub mod routes;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::StaticSegment;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_navigate;
 use leptos_router::path;
+use leptos_router::{ParamSegment, StaticSegment};
 
 use crate::types::SessionUser;
-use components::{Loading, Shell};
+use app_settings::AppSettings;
+use components::{Flash, Loading, Shell};
 use pages::{
-    AdminPage, LoginPage, NewPackagePage, NotFoundPage, PreferencesPage, ReceivedPage, SentPage,
+    AdminPage, LoginPage, NewPackagePage, NotFoundPage, PackagePage, PreferencesPage, ReceivedPage,
+    SentPage,
 };
-use routes::{AppRoute, replace_history};
+use routes::{AppRoute, PackageRoute, replace_history};
+
+pub(crate) use crate::limits::MIN_PASSWORD_LEN;
 
 /// Who is using the app, shared with every component through context ([`use_session`]).
 #[derive(Debug, Clone, Copy)]
@@ -79,6 +85,9 @@ enum Gate {
 pub fn App() -> impl IntoView {
     let session = Session::new();
     provide_context(session);
+    // Any answer saying the session has ended (it expired, or an admin reset the password) leads
+    // back to the login page.
+    api::on_session_ended(move || session.signed_out());
     spawn_local(async move {
         // 401 is the ordinary "nobody is signed in". Any other failure also leads to the login page,
         // where signing in shows what is wrong (e.g. "Could not reach the Ferry server").
@@ -116,9 +125,12 @@ fn SignedOutRoutes() -> impl IntoView {
     }
 }
 
-/// The app shell and its pages; `/` and `/login` go to the home page.
+/// The app shell and its pages; `/` and `/login` go to the home page. The admin settings and
+/// client configuration are loaded once here for every page ([`AppSettings`]).
 #[component]
 fn SignedInRoutes() -> impl IntoView {
+    AppSettings::provide();
+    Flash::provide();
     view! {
         <Shell>
             <Routes fallback=NotFoundPage>
@@ -130,6 +142,10 @@ fn SignedInRoutes() -> impl IntoView {
                 <Route path=StaticSegment(AppRoute::Received) view=ReceivedPage />
                 <Route path=StaticSegment(AppRoute::Sent) view=SentPage />
                 <Route path=StaticSegment(AppRoute::NewPackage) view=NewPackagePage />
+                <Route
+                    path=(StaticSegment(PackageRoute::SEGMENT), ParamSegment(PackageRoute::PARAM))
+                    view=PackagePage
+                />
                 <Route path=StaticSegment(AppRoute::Preferences) view=PreferencesPage />
                 <Route path=StaticSegment(AppRoute::Admin) view=AdminPage />
             </Routes>

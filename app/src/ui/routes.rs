@@ -38,6 +38,21 @@ impl AsPath for AppRoute {
     }
 }
 
+/// The package page, `/packages/{id}`: a route with a parameter, so it is not an [`AppRoute`].
+pub struct PackageRoute;
+
+impl PackageRoute {
+    /// The static segment of the route (`/packages/:id`).
+    pub const SEGMENT: &'static str = "packages";
+    /// The name of the parameter segment.
+    pub const PARAM: &'static str = "id";
+
+    /// The page of package `id`.
+    pub fn href(id: i64) -> String {
+        format!("/{}/{id}", Self::SEGMENT)
+    }
+}
+
 /// Options for redirects: they replace the history entry, so Back does not bounce through them.
 pub fn replace_history() -> NavigateOptions {
     NavigateOptions {

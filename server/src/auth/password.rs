@@ -2,13 +2,11 @@
 //! through [`hash`] and [`verify`], which use `spawn_blocking`.
 
 use app::limits::MAX_PASSWORD_LEN;
+pub use app::limits::MIN_PASSWORD_LEN;
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher, PasswordVerifier, Version,
     password_hash::{SaltString, rand_core::OsRng},
 };
-
-/// Shortest password accepted.
-pub const MIN_PASSWORD_LEN: usize = 8;
 
 /// Checks a new password against the policy; the error is a sentence for the user.
 pub fn check_policy(password: &str) -> Result<(), String> {

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 
-/// Centred, muted, and announced politely to screen readers.
+/// Centred, muted, and announced politely to screen readers. Fills the screen unless `inline`
+/// (inside a page, while one part of it loads).
 #[component]
-pub fn Loading() -> impl IntoView {
+pub fn Loading(#[prop(optional)] inline: bool) -> impl IntoView {
     view! {
-        <div class="loading" role="status">
+        <div class="loading" class:loading--inline=inline role="status">
             "Loading…"
         </div>
     }

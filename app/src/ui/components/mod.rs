@@ -1,16 +1,33 @@
 //! Building blocks shared by the pages: the app shell (header, navigation, footer), the page frame,
-//! empty states and the loading indicator.
+//! lists of packages, form pieces, dialogs, messages, empty states and the loading indicator.
 
 mod brand;
+mod confirm_dialog;
 mod empty_state;
+mod expiration_field;
+mod feedback;
+mod flash;
 mod footer;
+mod gateway_notice;
 mod header;
+mod ids;
+mod load_error;
 mod loading;
+mod package_list;
+mod package_table;
 mod page;
+mod pager;
 mod shell;
 
 pub use brand::BrandMark;
-pub use empty_state::EmptyState;
+pub use confirm_dialog::ConfirmDialog;
+pub use expiration_field::{ExpirationField, ExpirationInput};
+pub use feedback::{Feedback, FeedbackMessages};
+pub use flash::{Flash, use_flash};
+pub use gateway_notice::GatewayNotice;
+pub use load_error::LoadError;
 pub use loading::Loading;
+pub use package_list::{PackageList, PackageListData};
+pub use package_table::{ListKind, names};
 pub use page::Page;
 pub use shell::Shell;

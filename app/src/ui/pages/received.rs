@@ -2,17 +2,15 @@
 
 use leptos::prelude::*;
 
-use crate::ui::components::{EmptyState, Page};
+use crate::ui::components::{ListKind, PackageList, PackageListData, Page};
 
-/// The inbox. Listing packages arrives with the package API; until then it is honestly empty.
+/// The inbox: a paged table, newest first, or an empty state.
 #[component]
 pub fn ReceivedPage() -> impl IntoView {
+    let data = PackageListData::new(ListKind::Received);
     view! {
         <Page title="Received">
-            <EmptyState
-                message="No packages have been sent to you yet."
-                hint="When someone sends you a package, it appears here."
-            />
+            <PackageList data />
         </Page>
     }
 }

@@ -1,0 +1,38 @@
+//! Packages: creating drafts, the Received and Sent lists, one package, deleting.
+
+use super::ApiError;
+use super::transport::{delete, get, post};
+use crate::paths::{self, with_id};
+use crate::types::{NewPackage, PackageDetail, PackagePage, PageQuery};
+
+/// `POST /api/v1/packages`: creates a draft (400 names recipients that do not exist).
+pub async fn create_package(package: &NewPackage) -> Result<PackageDetail, ApiError> {
+    post(paths::PACKAGES, package).await
+}
+
+/// `GET /api/v1/packages/received`: packages sent to me, newest first.
+pub async fn received_packages(query: PageQuery) -> Result<PackagePage, ApiError> {
+    get(paths::PACKAGES_RECEIVED, &page_query(query)).await
+}
+
+/// `GET /api/v1/packages/sent`: packages I sent (drafts included), newest first.
+pub async fn sent_packages(query: PageQuery) -> Result<PackagePage, ApiError> {
+    get(paths::PACKAGES_SENT, &page_query(query)).await
+}
+
+/// `GET /api/v1/packages/{id}` (404 also when this user may not see it).
+pub async fn get_package(id: i64) -> Result<PackageDetail, ApiError> {
+    get(&with_id(paths::PACKAGE, id), &[]).await
+}
+
+/// `DELETE /api/v1/packages/{id}` (its sender or an admin).
+pub async fn delete_package(id: i64) -> Result<(), ApiError> {
+    delete(&with_id(paths::PACKAGE, id)).await
+}
+
+fn page_query(query: PageQuery) -> [(&'static str, String); 2] {
+    [
+        ("page", query.page.to_string()),
+        ("per_page", query.per_page.to_string()),
+    ]
+}

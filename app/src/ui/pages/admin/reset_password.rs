@@ -1,0 +1,80 @@
+//! The small form that opens under a user's row to set a new password for them.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::limits::MAX_PASSWORD_LEN;
+use crate::types::PasswordReset;
+use crate::ui::MIN_PASSWORD_LEN;
+use crate::ui::api;
+use crate::ui::components::Feedback;
+
+/// The row under a user with "New password for <name>", "Save password" and "Cancel".
+#[component]
+pub fn ResetPasswordRow(
+    id: i64,
+    name: String,
+    open: RwSignal<bool>,
+    feedback: Feedback,
+) -> impl IntoView {
+    let password = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let input_id = format!("reset-password-{id}");
+    let on_submit = {
+        let name = name.clone();
+        move |event: SubmitEvent| {
+            event.prevent_default();
+            let reset = PasswordReset {
+                new_password: password.get_untracked(),
+            };
+            if reset.new_password.chars().count() < MIN_PASSWORD_LEN {
+                return feedback.fail(format!(
+                    "The new password must be at least {MIN_PASSWORD_LEN} characters long."
+                ));
+            }
+            let name = name.clone();
+            pending.set(true);
+            feedback.clear();
+            spawn_local(async move {
+                match api::reset_password(id, &reset).await {
+                    Ok(()) => {
+                        open.try_set(false);
+                        feedback.succeed(format!(
+                            "Password for {name} changed. Their sessions have ended."
+                        ));
+                    }
+                    Err(error) => feedback.fail(error.to_string()),
+                }
+                pending.try_set(false);
+            });
+        }
+    };
+    view! {
+        <tr class="table__subrow">
+            <td colspan="7">
+                <form class="form form--inline" on:submit=on_submit novalidate>
+                    <div class="field">
+                        <label class="field__label" for=input_id.clone()>
+                            {format!("New password for {name}")}
+                        </label>
+                        <input
+                            class="field__input"
+                            id=input_id
+                            type="password"
+                            autocomplete="new-password"
+                            maxlength=MAX_PASSWORD_LEN
+                            bind:value=password
+                        />
+                    </div>
+                    <button type="submit" class="button button--primary" disabled=move || pending.get()>
+                        "Save password"
+                    </button>
+                    <button type="button" class="button button--quiet" on:click=move |_| open.set(false)>
+                        "Cancel"
+                    </button>
+                </form>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,185 @@
+//! The Settings section: the admin settings that shape what everyone can do.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::types::Settings;
+use crate::ui::api;
+use crate::ui::app_settings::use_app_settings;
+use crate::ui::components::{
+    ExpirationField, ExpirationInput, Feedback, FeedbackMessages, LoadError, Loading,
+};
+
+/// Edits the shared copy of the settings; after saving, the whole app reloads it (the gateway
+/// notices and the footer follow at once).
+#[component]
+pub fn SettingsSection() -> impl IntoView {
+    let app_settings = use_app_settings();
+    // The form is built once, from the first copy that loads: reloading after a save must not
+    // rebuild it under the admin's cursor.
+    let loaded = Memo::new(move |was: Option<&bool>| {
+        was.copied().unwrap_or(false) || app_settings.current().is_some()
+    });
+    let failed = move || {
+        app_settings
+            .settings
+            .get()
+            .and_then(Result::err)
+            .map(|error| error.to_string())
+    };
+    view! {
+        <section class="panel" aria-labelledby="settings-heading">
+            <h2 id="settings-heading" class="panel__title">
+                "Settings"
+            </h2>
+            {move || {
+                if loaded.get() {
+                    app_settings
+                        .settings
+                        .get_untracked()
+                        .and_then(Result::ok)
+                        .map(|initial| view! { <SettingsForm initial /> }.into_any())
+                } else if let Some(message) = failed() {
+                    Some(
+                        view! {
+                            <LoadError
+                                message
+                                retry=Callback::new(move |()| app_settings.refresh())
+                            />
+                        }
+                            .into_any(),
+                    )
+                } else {
+                    Some(view! { <Loading inline=true /> }.into_any())
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SettingsForm(initial: Settings) -> impl IntoView {
+    let app_settings = use_app_settings();
+    let gateway = RwSignal::new(initial.gateway_enabled);
+    let max_files = RwSignal::new(initial.max_files_per_package.to_string());
+    let users_may_change = RwSignal::new(initial.users_may_change_desktop_client);
+    let expiration = ExpirationInput::new(Some(initial.default_expiration));
+    let feedback = Feedback::new();
+    let pending = RwSignal::new(false);
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let max = max_files
+            .get_untracked()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=Settings::MAX_FILES_LIMIT).contains(n));
+        let Some(max_files_per_package) = max else {
+            return feedback.fail(format!(
+                "The maximum number of files per package must be between 1 and {}.",
+                Settings::MAX_FILES_LIMIT
+            ));
+        };
+        let default_expiration = match expiration.policy() {
+            Ok(Some(policy)) => policy,
+            Ok(None) => return feedback.fail("Choose a default expiration."),
+            Err(problem) => return feedback.fail(problem),
+        };
+        let settings = Settings {
+            gateway_enabled: gateway.get_untracked(),
+            max_files_per_package,
+            users_may_change_desktop_client: users_may_change.get_untracked(),
+            default_expiration,
+        };
+        pending.set(true);
+        feedback.clear();
+        spawn_local(async move {
+            match api::save_settings(&settings).await {
+                Ok(saved) => {
+                    gateway.try_set(saved.gateway_enabled);
+                    max_files.try_set(saved.max_files_per_package.to_string());
+                    users_may_change.try_set(saved.users_may_change_desktop_client);
+                    expiration.set(Some(saved.default_expiration));
+                    feedback.succeed("Settings saved.");
+                    app_settings.refresh();
+                }
+                Err(error) => feedback.fail(error.to_string()),
+            }
+            pending.try_set(false);
+        });
+    };
+
+    view! {
+        <form class="form" on:submit=on_submit novalidate>
+            <Checkbox
+                id="settings-gateway"
+                label="Enable the HTTP gateway"
+                hint="When off, browsers cannot transfer files through the gateway and no gateway option or notice is shown."
+                checked=gateway
+            />
+            <div class="field field--narrow">
+                <label class="field__label" for="settings-max-files">
+                    "Maximum files per package"
+                </label>
+                <input
+                    class="field__input"
+                    id="settings-max-files"
+                    type="number"
+                    inputmode="numeric"
+                    min="1"
+                    max=Settings::MAX_FILES_LIMIT
+                    required
+                    bind:value=max_files
+                />
+            </div>
+            <Checkbox
+                id="settings-users-may-change"
+                label="Users may change the desktop client preference"
+                hint="When off, only admins set “Disable desktop client” for each user."
+                checked=users_may_change
+            />
+            <ExpirationField input=expiration label="Default expiration" id="settings-expiration" />
+            <FeedbackMessages feedback />
+            <div class="form__actions">
+                <button type="submit" class="button button--primary" disabled=move || pending.get()>
+                    "Save settings"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// A checkbox with its label and a hint under it.
+#[component]
+fn Checkbox(
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    checked: RwSignal<bool>,
+) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <div class="checkbox">
+            <input
+                class="checkbox__input"
+                id=id
+                type="checkbox"
+                aria-describedby=hint_id.clone()
+                bind:checked=checked
+            />
+            <div>
+                <label class="checkbox__label" for=id>
+                    {label}
+                </label>
+                <p class="field__hint" id=hint_id>
+                    {hint}
+                </p>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,126 @@
+//! The package page, `/packages/{id}`: everything about one package, and deleting it.
+
+mod delete;
+mod details;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::types::PackageDetail;
+use crate::ui::api::{self, ApiError};
+use crate::ui::components::{Feedback, FeedbackMessages, LoadError, Loading, Page};
+use crate::ui::format::{
+    download_state_label, download_state_tone, package_state_label, package_state_tone,
+};
+use crate::ui::routes::{AppRoute, PackageRoute};
+use delete::DeletePackage;
+use details::PackageDetails;
+
+/// Loads the package named in the address. A package that does not exist and one this user may not
+/// see look the same (the server answers 404 for both).
+#[component]
+pub fn PackagePage() -> impl IntoView {
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .with(|params| params.get(PackageRoute::PARAM))
+            .and_then(|id| id.parse::<i64>().ok())
+    });
+    let package = LocalResource::new(move || {
+        let id = id.get();
+        async move {
+            match id {
+                Some(id) => api::get_package(id).await,
+                None => Err(ApiError::Server {
+                    status: 404,
+                    code: Some("not_found".to_owned()),
+                    message: "Not found.".to_owned(),
+                }),
+            }
+        }
+    });
+    let loaded = move || package.get().and_then(Result::ok);
+    let title = Signal::derive(move || match package.get() {
+        Some(Ok(detail)) => detail.summary.title,
+        Some(Err(error)) if error.is_not_found() => "Package not found".to_owned(),
+        _ => "Package".to_owned(),
+    });
+    let feedback = Feedback::new();
+
+    view! {
+        <Page
+            title
+            badge=move || loaded().map(|detail| view! { <StateBadges detail /> })
+            actions=move || {
+                loaded()
+                    .filter(|detail| detail.can_delete)
+                    .map(|detail| {
+                        view! {
+                            <DeletePackage
+                                id=detail.summary.id
+                                title=detail.summary.title
+                                feedback
+                            />
+                        }
+                    })
+            }
+        >
+            <FeedbackMessages feedback />
+            <Transition fallback=|| view! { <Loading inline=true /> }>
+                {move || Suspend::new(async move {
+                    match package.await {
+                        Ok(detail) => view! { <PackageDetails detail /> }.into_any(),
+                        Err(error) if error.is_not_found() => view! { <NotFound /> }.into_any(),
+                        Err(error) => {
+                            view! {
+                                <LoadError
+                                    message=error.to_string()
+                                    retry=Callback::new(move |()| package.refetch())
+                                />
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+/// Draft / Sent, and for a recipient how much of it they have downloaded.
+#[component]
+fn StateBadges(detail: PackageDetail) -> impl IntoView {
+    let state = detail.summary.state;
+    view! {
+        <span class=format!(
+            "badge badge--{}",
+            package_state_tone(state),
+        )>{package_state_label(state)}</span>
+        {detail
+            .summary
+            .my_download_state
+            .map(|mine| {
+                view! {
+                    <span class=format!(
+                        "badge badge--{}",
+                        download_state_tone(mine),
+                    )>{download_state_label(mine)}</span>
+                }
+            })}
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    view! {
+        <div class="panel" role="alert">
+            <p>"This package does not exist or you cannot see it."</p>
+            <p>
+                <A href=AppRoute::Received.href()>"Go to Received"</A>
+                " · "
+                <A href=AppRoute::Sent.href()>"Go to Sent"</A>
+            </p>
+        </div>
+    }
+}

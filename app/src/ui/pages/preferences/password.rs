@@ -1,0 +1,106 @@
+//! Changing one's own password. This browser stays signed in; other sessions end.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::limits::MAX_PASSWORD_LEN;
+use crate::types::PasswordChange;
+use crate::ui::MIN_PASSWORD_LEN;
+use crate::ui::api;
+use crate::ui::components::{Feedback, FeedbackMessages};
+
+#[component]
+pub fn PasswordSection() -> impl IntoView {
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let feedback = Feedback::new();
+    let pending = RwSignal::new(false);
+
+    let on_submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let change = PasswordChange {
+            current_password: current.get_untracked(),
+            new_password: new.get_untracked(),
+        };
+        if change.current_password.is_empty() {
+            return feedback.fail("Enter your current password.");
+        }
+        if change.new_password.chars().count() < MIN_PASSWORD_LEN {
+            return feedback.fail(format!(
+                "The new password must be at least {MIN_PASSWORD_LEN} characters long."
+            ));
+        }
+        if change.new_password != confirm.get_untracked() {
+            return feedback.fail("The new passwords do not match.");
+        }
+        pending.set(true);
+        feedback.clear();
+        spawn_local(async move {
+            match api::change_password(&change).await {
+                Ok(()) => {
+                    for field in [current, new, confirm] {
+                        field.try_set(String::new());
+                    }
+                    feedback.succeed("Password changed.");
+                }
+                Err(error) => feedback.fail(error.to_string()),
+            }
+            pending.try_set(false);
+        });
+    };
+
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      autocomplete,
+                      value,
+                      hint: Option<String>| {
+        let hint_id = format!("{id}-hint");
+        view! {
+            <div class="field">
+                <label class="field__label" for=id>
+                    {label}
+                </label>
+                <input
+                    class="field__input"
+                    id=id
+                    type="password"
+                    autocomplete=autocomplete
+                    maxlength=MAX_PASSWORD_LEN
+                    aria-describedby=hint.as_ref().map(|_| hint_id.clone())
+                    bind:value=value
+                />
+                {hint.map(|hint| view! { <p class="field__hint" id=hint_id.clone()>{hint}</p> })}
+            </div>
+        }
+    };
+
+    view! {
+        <section class="panel" aria-labelledby="password-heading">
+            <h2 id="password-heading" class="panel__title">
+                "Change password"
+            </h2>
+            <form class="form form--narrow" on:submit=on_submit novalidate>
+                {field("password-current", "Current password", "current-password", current, None)}
+                {field(
+                    "password-new",
+                    "New password",
+                    "new-password",
+                    new,
+                    Some(format!("At least {MIN_PASSWORD_LEN} characters.")),
+                )}
+                {field("password-confirm", "Confirm new password", "new-password", confirm, None)}
+                <FeedbackMessages feedback />
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary" disabled=move || pending.get()>
+                        "Change password"
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

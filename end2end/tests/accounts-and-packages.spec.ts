@@ -1,0 +1,89 @@
+// The admin creates a user; the user creates a draft package, keeps a preference across a reload;
+// turning the gateway off removes the plain-HTTP notice from the lists.
+import { expect, test } from '@playwright/test';
+import { ADMIN_PASSWORD } from '../playwright.config';
+import { AdminPage } from '../pages/admin';
+import { signInAsAdmin, updateSettings } from '../pages/api';
+import { LoginPage } from '../pages/login';
+import { NewPackagePage, PackageList, PLAIN_HTTP_NOTICE } from '../pages/packages';
+import { AppShell } from '../pages/shell';
+
+const alice = {
+  username: 'alice',
+  displayName: 'Alice Example',
+  email: 'alice@example.test',
+  password: 'alice-password-1',
+};
+
+test.afterAll(async ({ request }) => {
+  await signInAsAdmin(request);
+  await updateSettings(request, { gateway_enabled: true });
+});
+
+test('admin creates a user who sends a draft, keeps a preference, and loses the notice when the gateway is off', async ({
+  page,
+}) => {
+  const login = new LoginPage(page);
+  const shell = new AppShell(page);
+
+  await test.step('the admin creates a user', async () => {
+    await login.goto();
+    await login.signIn('admin', ADMIN_PASSWORD);
+    await shell.link('Admin').click();
+    const admin = new AdminPage(page);
+    await expect(admin.users).toBeVisible();
+    await admin.createUser(alice);
+    await shell.signOut.click();
+  });
+
+  await test.step('the user creates a draft package addressed to the admin', async () => {
+    await login.signIn(alice.username, alice.password);
+    await expect(shell.heading).toHaveText('Received');
+    await expect(shell.link('Admin')).toHaveCount(0);
+    await shell.link('New package').click();
+    await new NewPackagePage(page).create({
+      title: 'Quarterly report',
+      note: 'Numbers for Q3.\nSecond line.',
+      recipients: ['admin'],
+    });
+    await expect(page.getByText('Draft').first()).toBeVisible();
+  });
+
+  await test.step('"Disable desktop client" is kept across a reload', async () => {
+    await shell.link('Preferences').click();
+    const section = page.getByRole('region', { name: 'Desktop client' });
+    const checkbox = section.getByLabel('Disable desktop client');
+    await expect(checkbox).not.toBeChecked();
+    await checkbox.check();
+    await section.getByRole('button', { name: 'Update preferences' }).click();
+    await expect(section.getByRole('status').filter({ hasText: 'Preferences updated.' })).toBeVisible();
+    await page.reload();
+    await expect(page.getByRole('region', { name: 'Desktop client' }).getByLabel('Disable desktop client')).toBeChecked();
+  });
+
+  await test.step('the Sent list shows the draft with the plain-HTTP notice', async () => {
+    await shell.link('Sent').click();
+    const row = new PackageList(page).row('Quarterly report');
+    await expect(row).toBeVisible();
+    await expect(row).toContainText(PLAIN_HTTP_NOTICE);
+    await expect(row.getByRole('link', { name: 'Change this in Preferences' })).toHaveAttribute('href', '/preferences');
+    await shell.signOut.click();
+  });
+
+  await test.step('the admin turns the gateway off', async () => {
+    await login.signIn('admin', ADMIN_PASSWORD);
+    await shell.link('Admin').click();
+    await new AdminPage(page).setGatewayEnabled(false);
+    await expect(shell.gatewayCheck).toHaveCount(0);
+    await shell.signOut.click();
+  });
+
+  await test.step('the notice is gone from the lists', async () => {
+    await login.signIn(alice.username, alice.password);
+    await shell.link('Sent').click();
+    const row = new PackageList(page).row('Quarterly report');
+    await expect(row).toBeVisible();
+    await expect(row).not.toContainText(PLAIN_HTTP_NOTICE);
+    await expect(page.getByText(PLAIN_HTTP_NOTICE)).toHaveCount(0);
+  });
+});
