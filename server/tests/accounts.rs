@@ -13,13 +13,6 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "a-user-password";
 
-fn message(body: &Value) -> String {
-    body["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 /// Creates a token as the holder of `cookie` and returns its secret and id.
 async fn create_token(app: &TestApp, cookie: &str, name: &str) -> (String, i64) {
     let response = app
@@ -102,14 +95,14 @@ on_both_databases!(
             .await;
         assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
         assert!(
-            message(&wrong.body).contains("current password"),
+            wrong.message().contains("current password"),
             "{}",
             wrong.text
         );
         assert!(wrong.cookie().is_none());
         let weak = app.call(change(PASSWORD, "short")).await;
         assert_eq!(weak.status, StatusCode::BAD_REQUEST);
-        assert!(message(&weak.body).contains("at least"), "{}", weak.text);
+        assert!(weak.message().contains("at least"), "{}", weak.text);
         let unauthenticated = app
             .call(change(PASSWORD, "a-better-password").without_header("cookie"))
             .await;
@@ -278,11 +271,7 @@ on_both_databases!(
                 .call(TestRequest::post(paths::ME_TOKENS, json!({ "name": name })).cookie(&bob))
                 .await;
             assert_eq!(response.status, StatusCode::BAD_REQUEST, "{name:?}");
-            assert!(
-                message(&response.body).contains("name"),
-                "{}",
-                response.text
-            );
+            assert!(response.message().contains("name"), "{}", response.text);
         }
         create_token(&app, &bob, &"x".repeat(100)).await;
         for n in 1..50 {
@@ -293,7 +282,7 @@ on_both_databases!(
             .await;
         assert_eq!(one_too_many.status, StatusCode::CONFLICT);
         assert!(
-            message(&one_too_many.body).contains("50"),
+            one_too_many.message().contains("50"),
             "{}",
             one_too_many.text
         );
@@ -456,7 +445,7 @@ on_both_databases!(
         let refused = app.call(set(false)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
         assert_eq!(
-            message(&refused.body),
+            refused.message(),
             "Your administrator manages this preference."
         );
 

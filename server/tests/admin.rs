@@ -13,13 +13,6 @@ use serde_json::{Value, json};
 
 const PASSWORD: &str = "a-user-password";
 
-fn message(body: &Value) -> String {
-    body["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 async fn admin(app: &TestApp) -> String {
     app.sign_in("admin", ADMIN_PASSWORD).await
 }
@@ -123,12 +116,12 @@ on_both_databases!(
             let again = app.call(create(username, "other@example.com")).await;
             assert_eq!(again.status, StatusCode::CONFLICT, "{username}");
             assert_eq!(again.error_code(), "conflict");
-            assert!(message(&again.body).contains(username), "{}", again.text);
+            assert!(again.message().contains(username), "{}", again.text);
         }
         let same_email = app.call(create("robert", "Bob@Example.COM")).await;
         assert_eq!(same_email.status, StatusCode::CONFLICT);
         assert!(
-            message(&same_email.body).contains("email"),
+            same_email.message().contains("email"),
             "{}",
             same_email.text
         );
@@ -204,7 +197,7 @@ on_both_databases!(
             assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
             assert_eq!(response.error_code(), "bad_request");
             assert!(
-                message(&response.body).contains(mentions),
+                response.message().contains(mentions),
                 "{body}: {}",
                 response.text
             );
@@ -286,11 +279,7 @@ on_both_databases!(
                 )
                 .await;
             assert_eq!(response.status, StatusCode::CONFLICT, "{change}");
-            assert!(
-                message(&response.body).contains("your own"),
-                "{}",
-                response.text
-            );
+            assert!(response.message().contains("your own"), "{}", response.text);
         }
         let harmless = app
             .call(
@@ -466,7 +455,7 @@ on_both_databases!(admins_reset_passwords, |engine: Engine| async move {
     };
     let weak = app.call(reset("short")).await;
     assert_eq!(weak.status, StatusCode::BAD_REQUEST);
-    assert!(message(&weak.body).contains("password"));
+    assert!(weak.message().contains("password"));
 
     let done = app.call(reset("a-brand-new-password")).await;
     assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.text);
@@ -552,11 +541,7 @@ on_both_databases!(
                 .call(TestRequest::put(paths::ADMIN_SETTINGS, body.clone()).cookie(&admin))
                 .await;
             assert_eq!(response.status, StatusCode::BAD_REQUEST, "{body}");
-            assert!(
-                message(&response.body).contains(mentions),
-                "{}",
-                response.text
-            );
+            assert!(response.message().contains(mentions), "{}", response.text);
         }
         let read = app
             .call(TestRequest::get(paths::SETTINGS).cookie(&admin))

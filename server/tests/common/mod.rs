@@ -283,6 +283,14 @@ impl TestResponse {
             .map(str::to_owned)
     }
 
+    /// The error message of an `ErrorBody` answer ("" for anything else).
+    pub fn message(&self) -> String {
+        self.body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     pub fn error_code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or_default()
     }
