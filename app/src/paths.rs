@@ -41,6 +41,14 @@ pub const PACKAGES_SENT: &str = "/api/v1/packages/sent";
 /// `GET`: one package; `DELETE`: delete it (sender or admin).
 pub const PACKAGE: &str = "/api/v1/packages/{id}";
 
+/// `POST`: a transfer spec to upload the draft's files (sender only).
+pub const PACKAGE_UPLOAD_SPEC: &str = "/api/v1/packages/{id}/transfer_spec/upload";
+
+/// The gateway's tus 1.0.0 creation endpoint (on the gateway listener).
+pub const GATEWAY_TUS: &str = "/tus/";
+/// One tus upload (on the gateway listener).
+pub const GATEWAY_TUS_UPLOAD: &str = "/tus/{upload_id}";
+
 /// Machine-readable description of the gateway (on the gateway listener).
 pub const GATEWAY_INFO: &str = "/info";
 

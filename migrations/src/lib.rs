@@ -10,6 +10,7 @@ mod m20261122_000003_create_api_tokens;
 mod m20261122_000004_create_settings;
 mod m20261122_000005_create_packages;
 mod m20261122_000006_create_login_throttle;
+mod m20261122_000007_create_uploads;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_settings::Migration),
             Box::new(m20261122_000005_create_packages::Migration),
             Box::new(m20261122_000006_create_login_throttle::Migration),
+            Box::new(m20261122_000007_create_uploads::Migration),
         ]
     }
 }

@@ -94,7 +94,11 @@ impl MigrationTrait for Migration {
                     .col(big_integer(PackageFiles::PackageId))
                     .col(text(PackageFiles::Name))
                     .col(big_integer(PackageFiles::Size))
+                    .col(string_len(PackageFiles::State, 16).default("pending"))
+                    .col(string_len_uniq(PackageFiles::StorageKey, 64))
+                    .col(string_len_null(PackageFiles::Sha256, 64))
                     .col(timestamp_with_time_zone(PackageFiles::CreatedAt))
+                    .col(timestamp_with_time_zone_null(PackageFiles::CompletedAt))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_package_files_package")
@@ -153,11 +157,15 @@ enum PackageRecipients {
 }
 
 #[derive(DeriveIden)]
-enum PackageFiles {
+pub enum PackageFiles {
     Table,
     Id,
     PackageId,
     Name,
     Size,
+    State,
+    StorageKey,
+    Sha256,
     CreatedAt,
+    CompletedAt,
 }

@@ -67,6 +67,18 @@ pub struct ServeArgs {
     /// The gateway's own log file, rotated daily [default: <data dir>/logs/gateway.log].
     #[arg(long, env = "FERRY_GATEWAY_LOG", value_name = "FILE")]
     pub gateway_log: Option<PathBuf>,
+    /// Secret that signs transfer tokens, at least 32 characters; every instance of one Ferry must
+    /// share it [default: generated once into <data dir>/secrets/].
+    #[arg(
+        long,
+        env = "FERRY_TOKEN_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub token_secret: Option<String>,
+    /// Largest file accepted, in bytes or with a unit (e.g. 500MiB, 100GiB) [default: 100GiB].
+    #[arg(long, env = "FERRY_MAX_FILE_SIZE", value_name = "SIZE")]
+    pub max_file_size: Option<String>,
     /// Log filter, in tracing's EnvFilter syntax [default: info,sqlx=warn,sea_orm=warn].
     #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
     pub log: Option<String>,

@@ -12,8 +12,10 @@ pub mod gateway;
 pub mod http;
 pub mod services;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod tls;
+pub mod transfer;
 
 use std::{future::Future, net::TcpListener, time::Duration};
 
@@ -70,7 +72,7 @@ pub async fn run(
         tracing::warn!(web_dir = %config.web_dir.display(), "the web app is not built here (no index.html): run scripts/run, or set FERRY_WEB_DIR");
     }
 
-    let state = AppState::new(db, config);
+    let state = AppState::new(db, config)?;
     let web_url = format!(
         "{}://{}",
         state.config.scheme(),

@@ -96,7 +96,10 @@ impl World {
             package_id: Set(package_id),
             name: Set(name.into()),
             size: Set(size),
+            state: Set(package_files::STATE_COMPLETE.into()),
+            storage_key: Set(format!("test-{package_id}-{name}")),
             created_at: Set(Utc::now()),
+            completed_at: Set(Some(Utc::now())),
             ..Default::default()
         }
         .insert(&self.app.state.db)

@@ -5,10 +5,12 @@
 mod accounts;
 mod packages;
 mod settings;
+mod transfer;
 
 pub use accounts::*;
 pub use packages::*;
 pub use settings::*;
+pub use transfer::*;
 
 use serde::{Deserialize, Serialize};
 

@@ -71,6 +71,10 @@ pub struct Config {
     pub tls: TlsMode,
     pub gateway_log: PathBuf,
     pub log: String,
+    /// Signs transfer tokens; `None` means the key kept in the data dir.
+    pub token_secret: Option<Secret>,
+    /// Largest file accepted, in bytes.
+    pub max_file_size: u64,
 }
 
 /// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
@@ -90,6 +94,8 @@ pub struct FileConfig {
     pub tls_key: Option<PathBuf>,
     pub gateway_log: Option<PathBuf>,
     pub log: Option<String>,
+    pub token_secret: Option<String>,
+    pub max_file_size: Option<String>,
 }
 
 /// A setting that could not be used, with the names a person would look for.
@@ -111,6 +117,8 @@ fn bad(name: &'static str, env: &'static str, reason: impl Into<String>) -> Conf
 
 pub const DEFAULT_HTTP_ADDR: &str = "127.0.0.1:8080";
 pub const DEFAULT_GATEWAY_ADDR: &str = "127.0.0.1:4001";
+/// 100 GiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 100 << 30;
 pub const DEFAULT_LOG: &str = "info,sqlx=warn,sea_orm=warn";
 
 impl Config {
@@ -207,7 +215,32 @@ impl Config {
         tracing_subscriber::EnvFilter::try_new(&log)
             .map_err(|e| bad("log", "FERRY_LOG", format!("not a valid log filter: {e}")))?;
 
+        let token_secret = args
+            .token_secret
+            .clone()
+            .or(file.token_secret)
+            .map(Secret::new);
+        if let Some(secret) = &token_secret
+            && secret.expose().len() < crate::transfer::token::MIN_SECRET_LEN
+        {
+            return Err(bad(
+                "token_secret",
+                "FERRY_TOKEN_SECRET",
+                format!(
+                    "must be at least {} characters long",
+                    crate::transfer::token::MIN_SECRET_LEN
+                ),
+            ));
+        }
+        let max_file_size = match args.max_file_size.clone().or(file.max_file_size) {
+            Some(raw) => parse_size(&raw)
+                .map_err(|reason| bad("max_file_size", "FERRY_MAX_FILE_SIZE", reason))?,
+            None => DEFAULT_MAX_FILE_SIZE,
+        };
+
         Ok(Self {
+            token_secret,
+            max_file_size,
             web_dir: args
                 .web_dir
                 .clone()
@@ -303,6 +336,42 @@ fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
         ));
     }
     Ok(url)
+}
+
+/// Parses `1234`, `500MiB`, `2GB`, `100 GiB`… into bytes (KB/MB/GB/TB are powers of 1000, KiB…
+/// powers of 1024).
+pub fn parse_size(raw: &str) -> Result<u64, String> {
+    let text = raw.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a size such as 500MiB or 100GiB"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        "tb" => 1_000_000_000_000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        "tib" => 1 << 40,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?}; use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB"
+            ));
+        }
+    };
+    let bytes = number
+        .checked_mul(factor)
+        .ok_or_else(|| format!("{raw:?} is too large"))?;
+    if bytes == 0 {
+        return Err("must be more than 0 bytes".into());
+    }
+    Ok(bytes)
 }
 
 fn check_username(name: &str) -> Result<(), ConfigError> {

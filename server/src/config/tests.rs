@@ -77,6 +77,15 @@ fn bad_values_name_the_setting() {
             "gateway_public_url",
         ),
         (|a| a.log = Some("info,[".into()), "log"),
+        (
+            |a| a.token_secret = Some("too short".into()),
+            "token_secret",
+        ),
+        (
+            |a| a.max_file_size = Some("12 parsecs".into()),
+            "max_file_size",
+        ),
+        (|a| a.max_file_size = Some("0".into()), "max_file_size"),
     ];
     for (set, name) in cases {
         let mut args = args();
@@ -111,4 +120,14 @@ fn cert_and_key_select_files_mode() {
         }
     );
     assert_eq!(config.scheme(), "https");
+}
+
+#[test]
+fn sizes_take_units() {
+    assert_eq!(parse_size("1234"), Ok(1234));
+    assert_eq!(parse_size("500MiB"), Ok(500 << 20));
+    assert_eq!(parse_size("2 GB"), Ok(2_000_000_000));
+    assert_eq!(parse_size("100GiB"), Ok(100 << 30));
+    assert!(parse_size("-1").is_err());
+    assert!(parse_size("99999999999TiB").is_err());
 }

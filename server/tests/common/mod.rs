@@ -134,7 +134,7 @@ impl TestApp {
         ferry_server::bootstrap::ensure_admin(&connection, &config)
             .await
             .unwrap();
-        let state = AppState::new(connection, config);
+        let state = AppState::new(connection, config).unwrap();
         Self {
             web: ferry_server::http::router(state.clone()),
             gateway: ferry_server::gateway::router(state.clone()),

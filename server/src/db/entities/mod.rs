@@ -8,4 +8,5 @@ pub mod package_recipients;
 pub mod packages;
 pub mod sessions;
 pub mod settings;
+pub mod uploads;
 pub mod users;

@@ -11,8 +11,19 @@ pub struct Model {
     /// The sanitized display name; never used as a path.
     pub name: String,
     pub size: i64,
+    /// `pending` until its bytes are uploaded, verified and published; then `complete`.
+    pub state: String,
+    /// Where the transfer node keeps the published bytes: made by the server, never from a name.
+    #[sea_orm(unique)]
+    pub storage_key: String,
+    /// Hex SHA-256 of the published bytes.
+    pub sha256: Option<String>,
     pub created_at: ChronoDateTimeUtc,
+    pub completed_at: Option<ChronoDateTimeUtc>,
 }
+
+pub const STATE_PENDING: &str = "pending";
+pub const STATE_COMPLETE: &str = "complete";
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
@@ -23,6 +34,14 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Package,
+    #[sea_orm(has_many = "super::uploads::Entity")]
+    Uploads,
+}
+
+impl Related<super::uploads::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Uploads.def()
+    }
 }
 
 impl Related<super::packages::Entity> for Entity {

@@ -1,0 +1,79 @@
+//! Transfer specs: what a client needs to send or receive a package's files through the HTTP
+//! gateway. A spec names the gateway, the files and a short-lived token scoped to one user, one
+//! package, one direction and these files; the gateway trusts nothing else from the client.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// How the bytes travel. Ferry has one way today.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferType {
+    HttpGateway,
+}
+
+/// Which way the bytes go, seen from the client.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferDirection {
+    Send,
+    Receive,
+}
+
+/// A file the sender is about to upload.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredFile {
+    /// The file's name: its last segment only (no `/` or `\`); control and bidi-override characters
+    /// are removed from the stored display name.
+    pub name: String,
+    /// Exact size in bytes; 0 is fine.
+    pub size: u64,
+}
+
+/// `POST /api/v1/packages/{id}/transfer_spec/upload`: the complete list of files the draft should
+/// have. Files already declared with the same name and size keep their id (and their upload
+/// progress); declared files missing from the list are dropped.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadSpecRequest {
+    pub files: Vec<DeclaredFile>,
+}
+
+/// One file of a transfer spec.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferFile {
+    /// Ferry's id of the file: send it as tus `Upload-Metadata` `file_id` when uploading.
+    pub id: i64,
+    pub name: String,
+    pub size: u64,
+    /// Already uploaded and verified (nothing to send).
+    pub complete: bool,
+    /// For `receive`: the URL to GET the file from. `None` for `send`.
+    pub url: Option<String>,
+}
+
+/// The transfer spec.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferSpec {
+    pub transfer_type: TransferType,
+    pub direction: TransferDirection,
+    pub package_id: i64,
+    /// Base URL of the HTTP gateway.
+    pub gateway_url: String,
+    /// For `send`: the tus 1.0.0 creation endpoint (`<gateway_url>/tus/`).
+    pub tus_endpoint: Option<String>,
+    pub files: Vec<TransferFile>,
+    /// Suggested bytes per request (PATCH body or GET range).
+    pub chunk_size: u64,
+    /// Suggested number of parallel streams per file (tus concatenation for `send`).
+    pub parallel: u32,
+    /// When `token` stops working; ask for a new spec before then.
+    pub expires_at: DateTime<Utc>,
+    /// Send as `Authorization: Bearer <token>` on every gateway request.
+    pub token: String,
+}

@@ -1,0 +1,48 @@
+//! A tus upload in progress (see the `create_uploads` migration).
+
+use sea_orm::entity::prelude::*;
+
+/// The whole file in one upload.
+pub const KIND_SINGLE: &str = "single";
+/// One piece of a file uploaded in parallel (tus `Upload-Concat: partial`).
+pub const KIND_PARTIAL: &str = "partial";
+/// The file, joined from partial uploads (tus `Upload-Concat: final;…`).
+pub const KIND_FINAL: &str = "final";
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "uploads")]
+pub struct Model {
+    /// Random, server-made; also the upload URL's last segment.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub file_id: i64,
+    pub kind: String,
+    pub length: i64,
+    /// Bytes the transfer node has made durable.
+    pub offset: i64,
+    /// For a final upload: the partial upload ids, in order, space-separated.
+    pub concat_parts: Option<String>,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+    pub expires_at: ChronoDateTimeUtc,
+    pub completed_at: Option<ChronoDateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::package_files::Entity",
+        from = "Column::FileId",
+        to = "super::package_files::Column::Id",
+        on_delete = "Cascade"
+    )]
+    File,
+}
+
+impl Related<super::package_files::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::File.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,95 @@
+//! The transfer node: where package files live. The gateway talks to it through [`TransferNode`],
+//! implemented on local disk (the default) and, later, over HTTP to a separate `ferry node` process
+//! and on S3-compatible object storage. Everything streams: no file or chunk is held whole in memory.
+//!
+//! Two kinds of things are stored, both under names the server makes (never a user's file name):
+//! *uploads* (tus uploads in progress, appended to) and *objects* (published files, immutable).
+
+use std::{io, pin::Pin};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_util::Stream;
+
+/// A stream of bytes, in or out.
+pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
+
+/// Digest algorithms a client may declare for a chunk (tus checksum extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestKind {
+    Sha1,
+    Sha256,
+}
+
+/// The outcome of [`TransferNode::append`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Bytes written (and durable) by this call.
+    pub written: u64,
+    /// The requested digest of exactly those bytes.
+    pub digest: Option<Vec<u8>>,
+    /// `false` when the body ended with an error (client gone, idle timeout) before its end.
+    pub body_complete: bool,
+}
+
+/// A published object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the object's bytes.
+    pub sha256: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no such upload or object")]
+    NotFound,
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// The transfer node's operations.
+#[async_trait]
+pub trait TransferNode: Send + Sync + 'static {
+    /// Prepares an empty upload. Idempotent.
+    async fn create_upload(&self, upload: &str) -> Result<(), StorageError>;
+
+    /// Writes `body` at `offset`, first discarding anything stored past `offset` (bytes never
+    /// acknowledged), and at most `max` bytes (a longer body is an error the caller reports as 413
+    /// before calling; `max` is a safety net). Computes `digest` of the written bytes when asked.
+    /// Everything counted in `written` is durable (fsynced) when this returns `Ok`, also when the
+    /// body failed midway (`body_complete == false`).
+    async fn append(
+        &self,
+        upload: &str,
+        offset: u64,
+        max: u64,
+        body: ByteStream,
+        digest: Option<DigestKind>,
+    ) -> Result<Appended, StorageError>;
+
+    /// Cuts an upload back to `len` bytes (a chunk that failed its checksum is discarded).
+    async fn truncate_upload(&self, upload: &str, len: u64) -> Result<(), StorageError>;
+
+    /// Joins `parts` (uploads, in order) into the object `key`, computing its SHA-256 on the way,
+    /// and publishes it atomically (temp → fsync → rename → fsync dir). The uploads are kept until
+    /// [`TransferNode::discard_upload`]. Publishing the same key again replaces nothing and fails.
+    async fn publish(&self, parts: &[String], key: &str) -> Result<Published, StorageError>;
+
+    /// Removes an upload's bytes. Missing is fine.
+    async fn discard_upload(&self, upload: &str) -> Result<(), StorageError>;
+
+    /// Removes an object. Missing is fine.
+    async fn delete_object(&self, key: &str) -> Result<(), StorageError>;
+
+    /// Size of an object.
+    async fn object_size(&self, key: &str) -> Result<u64, StorageError>;
+
+    /// `len` bytes of an object from `offset`, streamed in large reads.
+    async fn read_object(
+        &self,
+        key: &str,
+        offset: u64,
+        len: u64,
+    ) -> Result<ByteStream, StorageError>;
+}

@@ -1,0 +1,3 @@
+//! Transfers through the HTTP gateway: signed transfer tokens and the transfer specs that carry them.
+
+pub mod token;
