@@ -31,6 +31,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", app::paths::PACKAGES_SENT),
     ("get", app::paths::PACKAGE),
     ("delete", app::paths::PACKAGE),
+    ("post", app::paths::PACKAGE_UPLOAD_SPEC),
 ];
 
 async fn document() -> Value {

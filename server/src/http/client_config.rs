@@ -24,7 +24,7 @@ pub async fn show(
 
 /// The configured public URL, else the host name this browser used for the web app with the
 /// gateway's port (so a server reached by name or LAN address points browsers at the same host).
-fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn gateway_url(state: &AppState, headers: &HeaderMap) -> String {
     let config = &state.config;
     if let Some(url) = &config.gateway_public_url {
         return url.as_str().trim_end_matches('/').to_owned();

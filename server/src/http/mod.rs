@@ -13,6 +13,7 @@ mod session;
 mod settings;
 mod static_files;
 pub mod trace;
+mod transfer_spec;
 mod users;
 
 use std::sync::Arc;
@@ -35,6 +36,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(admin_users::routes())
         .merge(settings::routes())
         .merge(packages::routes())
+        .merge(transfer_spec::routes())
 }
 
 /// The whole web listener, ready to serve or to drive with `oneshot` in tests.

@@ -1,5 +1,7 @@
 //! Domain rules, independent of HTTP: who may do what, and what a valid change is.
 
 pub mod accounts;
+pub mod file_names;
 pub mod packages;
 pub mod settings;
+pub mod transfer_spec;

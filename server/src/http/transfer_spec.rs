@@ -1,0 +1,46 @@
+//! `POST /api/v1/packages/{id}/transfer_spec/upload`: a transfer spec to upload a draft's files.
+
+use app::types::{ErrorBody, TransferSpec, UploadSpecRequest};
+use axum::{extract::State, http::HeaderMap};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{client_config::gateway_url, packages::PackageId};
+use crate::{
+    auth::CurrentUser,
+    error::{ApiError, ApiJson},
+    services::transfer_spec,
+    state::AppState,
+};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(upload))
+}
+
+/// Declares the draft's complete list of files and returns a send transfer spec: the gateway's tus
+/// endpoint, the files with their ids, suggested chunk size and parallelism, and a token (valid
+/// until `expires_at`) to send as `Authorization: Bearer` on every gateway request. Asking again
+/// with the same files returns the same file ids, so uploads resume; files left out are dropped.
+#[utoipa::path(post, path = app::paths::PACKAGE_UPLOAD_SPEC, tag = "packages",
+    operation_id = "create_upload_transfer_spec",
+    params(("id" = i64, Path, description = "The package")),
+    request_body = UploadSpecRequest,
+    security(("session_cookie" = []), ("api_token" = [])),
+    responses(
+        (status = 200, description = "The transfer spec", body = TransferSpec),
+        (status = 400, description = "No files, too many files, a file name that is a path, or a file over the size limit", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not the sender, the gateway is turned off, or a missing CSRF header", body = ErrorBody),
+        (status = 404, description = "No such package, or not one the caller may see", body = ErrorBody),
+        (status = 409, description = "The package is already sent", body = ErrorBody),
+    ))]
+pub async fn upload(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PackageId(id): PackageId,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<UploadSpecRequest>,
+) -> Result<ApiJson<TransferSpec>, ApiError> {
+    let gateway = gateway_url(&state, &headers);
+    let spec = transfer_spec::upload_spec(&state, &current.user, id, request, gateway).await?;
+    Ok(ApiJson(spec))
+}

@@ -1,0 +1,178 @@
+//! Upload transfer specs: the sender declares the draft's complete list of files; Ferry records
+//! them (server-made storage keys, cleaned names), and answers with a spec whose token lets the
+//! gateway accept exactly these files for this user and package.
+
+use app::types::{
+    DeclaredFile, TransferDirection, TransferFile, TransferSpec, TransferType, UploadSpecRequest,
+};
+use chrono::Utc;
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
+
+use crate::{
+    db::entities::{package_files, users},
+    error::ApiError,
+    services::{
+        file_names,
+        packages::{self, Access},
+        settings,
+    },
+    state::AppState,
+    transfer::token::TransferClaims,
+};
+
+/// Suggested bytes per PATCH: large enough for speed, small enough to retry cheaply.
+pub const CHUNK_SIZE: u64 = 8 << 20;
+/// Suggested parallel partial uploads per file (tus concatenation).
+pub const PARALLEL: u32 = 4;
+
+/// What the caller declared, checked and cleaned.
+struct Declared {
+    name: String,
+    size: u64,
+}
+
+fn check_files(
+    files: &[DeclaredFile],
+    max_files: u32,
+    max_size: u64,
+) -> Result<Vec<Declared>, ApiError> {
+    if files.is_empty() {
+        return Err(ApiError::BadRequest("Add at least one file.".into()));
+    }
+    if files.len() > max_files as usize {
+        return Err(ApiError::BadRequest(format!(
+            "A package can have at most {max_files} files ({} given).",
+            files.len()
+        )));
+    }
+    files
+        .iter()
+        .map(|file| {
+            let name = file_names::clean(&file.name).map_err(ApiError::BadRequest)?;
+            if file.size > max_size {
+                return Err(ApiError::BadRequest(format!(
+                    "{name} is {} bytes, more than the largest file allowed ({max_size} bytes).",
+                    file.size
+                )));
+            }
+            Ok(Declared {
+                name,
+                size: file.size,
+            })
+        })
+        .collect()
+}
+
+fn new_storage_key() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Records the draft's files and issues a send spec for them. Only the sender of a draft may.
+#[tracing::instrument(skip_all, fields(package.id = package_id, user.id = user.id))]
+pub async fn upload_spec(
+    state: &AppState,
+    user: &users::Model,
+    package_id: i64,
+    request: UploadSpecRequest,
+    gateway_url: String,
+) -> Result<TransferSpec, ApiError> {
+    let settings = settings::load(&state.db).await?;
+    if !settings.gateway_enabled {
+        return Err(ApiError::Forbidden(
+            "Transfers through the HTTP gateway are turned off by your administrator.".into(),
+        ));
+    }
+    let (package, access) = packages::find_visible(&state.db, user, package_id).await?;
+    if access != Access::Sender {
+        return Err(ApiError::Forbidden(
+            "Only the sender can add files to a package.".into(),
+        ));
+    }
+    if package.is_sent() {
+        return Err(ApiError::Conflict(
+            "This package has been sent: its files can no longer change.".into(),
+        ));
+    }
+    let declared = check_files(
+        &request.files,
+        settings.max_files_per_package,
+        state.config.max_file_size,
+    )?;
+
+    let txn = state.db.begin().await?;
+    let mut existing = package_files::Entity::find()
+        .filter(package_files::Column::PackageId.eq(package_id))
+        .order_by_asc(package_files::Column::Id)
+        .all(&txn)
+        .await?;
+    let now = Utc::now();
+    let mut files = Vec::with_capacity(declared.len());
+    for file in declared {
+        let size = i64::try_from(file.size).unwrap_or(i64::MAX);
+        let reused = existing
+            .iter()
+            .position(|row| row.name == file.name && row.size == size)
+            .map(|index| existing.swap_remove(index));
+        let row = match reused {
+            Some(row) => row,
+            None => {
+                package_files::ActiveModel {
+                    package_id: Set(package_id),
+                    name: Set(file.name),
+                    size: Set(size),
+                    state: Set(package_files::STATE_PENDING.into()),
+                    storage_key: Set(new_storage_key()),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?
+            }
+        };
+        files.push(row);
+    }
+    // Declared before, missing now: the sender removed them. Their uploads go with them (cascade);
+    // the transfer node's bytes are reclaimed as orphans.
+    for dropped in existing {
+        package_files::Entity::delete_by_id(dropped.id)
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+
+    let claims = TransferClaims::new(
+        user.id,
+        package_id,
+        TransferDirection::Send,
+        files.iter().map(|f| f.id).collect(),
+    );
+    let token = state.transfer_keys.issue(&claims)?;
+    let gateway_url = gateway_url.trim_end_matches('/').to_owned();
+    Ok(TransferSpec {
+        transfer_type: TransferType::HttpGateway,
+        direction: TransferDirection::Send,
+        package_id,
+        tus_endpoint: Some(format!("{gateway_url}{}", app::paths::GATEWAY_TUS)),
+        gateway_url,
+        files: files
+            .into_iter()
+            .map(|row| TransferFile {
+                id: row.id,
+                complete: row.state == package_files::STATE_COMPLETE,
+                name: row.name,
+                size: u64::try_from(row.size).unwrap_or_default(),
+                url: None,
+            })
+            .collect(),
+        chunk_size: CHUNK_SIZE,
+        parallel: PARALLEL,
+        expires_at: claims.expires_at(),
+        token,
+    })
+}
