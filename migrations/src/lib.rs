@@ -11,6 +11,7 @@ mod m20261122_000004_create_settings;
 mod m20261122_000005_create_packages;
 mod m20261122_000006_create_login_throttle;
 mod m20261122_000007_create_uploads;
+mod m20261122_000008_add_upload_metadata;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_packages::Migration),
             Box::new(m20261122_000006_create_login_throttle::Migration),
             Box::new(m20261122_000007_create_uploads::Migration),
+            Box::new(m20261122_000008_add_upload_metadata::Migration),
         ]
     }
 }

@@ -85,53 +85,74 @@ pub async fn run(
     );
     announce(&web_url, &gateway_url, &admin);
 
+    let (stop_reclaiming, reclaim_stop) = tokio::sync::watch::channel(false);
+    let reclaimer = tokio::spawn(services::uploads::reclaim_periodically(
+        state.clone(),
+        reclaim_stop,
+    ));
+
     let handle = Handle::new();
     let web = serve(
         listeners.web,
         http::router(state.clone()),
         tls.clone(),
         handle.clone(),
+        None,
     );
     let gateway = serve(
         listeners.gateway,
         gateway::router(state),
         tls,
         handle.clone(),
+        Some(gateway::HEADER_READ_TIMEOUT),
     );
     let stop = async {
         shutdown.await;
         tracing::info!("shutting down: finishing in-flight requests");
+        let _ = stop_reclaiming.send(true);
         handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
         std::future::pending::<()>().await;
     };
-    tokio::select! {
-        result = async { tokio::try_join!(web, gateway) } => { result?; }
-        () = stop => {}
+    let served = tokio::select! {
+        result = async { tokio::try_join!(web, gateway) } => result.map(|_| ()),
+        () = stop => Ok(()),
+    };
+    let _ = stop_reclaiming.send(true);
+    if let Err(error) = reclaimer.await {
+        tracing::warn!(%error, "the upload reclaimer ended abnormally");
     }
+    served?;
     tracing::info!("stopped");
     Ok(())
 }
 
+/// Serves `router` on `listener` until `handle` shuts it down. `header_read_timeout` bounds how long
+/// an HTTP/1 client may take to send a request's headers.
 async fn serve(
     listener: TcpListener,
     router: axum::Router,
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
     handle: Handle<std::net::SocketAddr>,
+    header_read_timeout: Option<Duration>,
 ) -> anyhow::Result<()> {
     // The peer address feeds sign-in throttling (`auth::throttle::ClientAddress`).
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     match tls {
         Some(tls) => {
-            axum_server::from_tcp_rustls(listener, tls)?
-                .handle(handle)
-                .serve(service)
-                .await?
+            let mut server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_read_timeout);
+            server.serve(service).await?
         }
         None => {
-            axum_server::from_tcp(listener)?
-                .handle(handle)
-                .serve(service)
-                .await?
+            let mut server = axum_server::from_tcp(listener)?.handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_read_timeout);
+            server.serve(service).await?
         }
     }
     Ok(())

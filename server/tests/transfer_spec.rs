@@ -1,6 +1,8 @@
 //! `POST /api/v1/packages/{id}/transfer_spec/upload`: who may ask, what is checked, and what the
 //! spec and its token allow. On SQLite and PostgreSQL.
 
+#![expect(clippy::unwrap_used, reason = "test set-up panics on failure")]
+
 mod common;
 
 use app::{

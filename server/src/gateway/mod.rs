@@ -1,7 +1,10 @@
 //! The HTTP gateway: its own listener, relaying transfers between browsers and the transfer node.
-//! For now it serves its "connected" check page and `/info`; the tus relay grows here.
+//! It serves its "connected" check page, `/info`, and uploads over tus 1.0.0 ([`tus`]).
 
 mod check_page;
+pub mod tus;
+
+use std::time::Duration;
 
 use app::{paths, types::GatewayInfo};
 use axum::{Json, Router, extract::State, routing::get};
@@ -12,7 +15,10 @@ use crate::{config::TlsMode, state::AppState};
 pub const LOG_TARGET: &str = "ferry_server::gateway";
 
 /// Protocols this gateway speaks (grows with the upload and download issues).
-pub const PROTOCOLS: &[&str] = &[];
+pub const PROTOCOLS: &[&str] = &["tus/1.0.0"];
+
+/// How long a client may take to send a request's headers on the gateway listener.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The gateway listener's routes.
 pub fn router(state: AppState) -> Router {
@@ -20,6 +26,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(check_page::show))
         .route(paths::GATEWAY_INFO, get(info))
         .route(check_page::CERTIFICATE_PATH, get(check_page::certificate))
+        .merge(tus::routes(state.clone()))
+        .layer(tus::cors())
         .layer(crate::http::trace::layer(
             crate::http::trace::Listener::Gateway,
         ))

@@ -162,6 +162,6 @@ pub async fn delete(
     current: CurrentUser,
     PackageId(id): PackageId,
 ) -> Result<StatusCode, ApiError> {
-    packages::delete(&state.db, &current.user, id).await?;
+    packages::delete(&state.db, state.node.as_ref(), &current.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,3 +5,4 @@ pub mod file_names;
 pub mod packages;
 pub mod settings;
 pub mod transfer_spec;
+pub mod uploads;

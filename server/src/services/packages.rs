@@ -19,6 +19,7 @@ use crate::{
     },
     error::ApiError,
     services::settings,
+    storage::TransferNode,
 };
 
 /// Why the caller may see a package, as decided by [`find_visible`].
@@ -222,7 +223,12 @@ pub async fn show(
 /// Deletes a package with its recipients and files, for its sender or an admin; a recipient is
 /// told they may not.
 #[tracing::instrument(skip_all, fields(package.id = id, user.id = user.id))]
-pub async fn delete(db: &DatabaseConnection, user: &users::Model, id: i64) -> Result<(), ApiError> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    node: &dyn TransferNode,
+    user: &users::Model,
+    id: i64,
+) -> Result<(), ApiError> {
     // Checked before the transaction: on SQLite a read-then-write transaction can fail to upgrade its
     // snapshot under a concurrent writer, and the deletes below are harmless if the row went meanwhile.
     let (package, access) = find_visible(db, user, id).await?;
@@ -232,6 +238,14 @@ pub async fn delete(db: &DatabaseConnection, user: &users::Model, id: i64) -> Re
         ));
     }
     let txn = db.begin().await?;
+    let stored: Vec<String> = package_files::Entity::find()
+        .filter(package_files::Column::PackageId.eq(package.id))
+        .filter(package_files::Column::State.eq(package_files::STATE_COMPLETE))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|file| file.storage_key)
+        .collect();
     package_files::Entity::delete_many()
         .filter(package_files::Column::PackageId.eq(package.id))
         .exec(&txn)
@@ -244,8 +258,13 @@ pub async fn delete(db: &DatabaseConnection, user: &users::Model, id: i64) -> Re
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    // SEAM (transfer node, a later issue): remove the package's stored bytes here, after the rows
-    // are gone, so no row ever points at missing bytes; bytes left by a crash are swept by key.
+    // The bytes go after the rows, so no row ever points at missing bytes. Unfinished uploads'
+    // bytes are reclaimed by the uploads' reclaim task.
+    for key in stored {
+        if let Err(error) = node.delete_object(&key).await {
+            tracing::error!(%error, key, "a deleted package's file stays on the transfer node");
+        }
+    }
     tracing::info!(by = ?access, "package deleted");
     Ok(())
 }

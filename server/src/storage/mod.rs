@@ -5,6 +5,8 @@
 //! Two kinds of things are stored, both under names the server makes (never a user's file name):
 //! *uploads* (tus uploads in progress, appended to) and *objects* (published files, immutable).
 
+pub mod local;
+
 use std::{io, pin::Pin};
 
 use async_trait::async_trait;
@@ -44,6 +46,9 @@ pub struct Published {
 pub enum StorageError {
     #[error("no such upload or object")]
     NotFound,
+    /// [`TransferNode::publish`] found the object already there (published before).
+    #[error("the object already exists")]
+    AlreadyExists,
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -56,7 +61,8 @@ pub trait TransferNode: Send + Sync + 'static {
 
     /// Writes `body` at `offset`, first discarding anything stored past `offset` (bytes never
     /// acknowledged), and at most `max` bytes (a longer body is an error the caller reports as 413
-    /// before calling; `max` is a safety net). Computes `digest` of the written bytes when asked.
+    /// before calling; `max` is a safety net: the node keeps the first `max` bytes, stops reading
+    /// and reports `body_complete == false`). Computes `digest` of the written bytes when asked.
     /// Everything counted in `written` is durable (fsynced) when this returns `Ok`, also when the
     /// body failed midway (`body_complete == false`).
     async fn append(
@@ -73,11 +79,16 @@ pub trait TransferNode: Send + Sync + 'static {
 
     /// Joins `parts` (uploads, in order) into the object `key`, computing its SHA-256 on the way,
     /// and publishes it atomically (temp → fsync → rename → fsync dir). The uploads are kept until
-    /// [`TransferNode::discard_upload`]. Publishing the same key again replaces nothing and fails.
+    /// [`TransferNode::discard_upload`]. Publishing the same key again replaces nothing and fails
+    /// with [`StorageError::AlreadyExists`].
     async fn publish(&self, parts: &[String], key: &str) -> Result<Published, StorageError>;
 
     /// Removes an upload's bytes. Missing is fine.
     async fn discard_upload(&self, upload: &str) -> Result<(), StorageError>;
+
+    /// Uploads not written to for at least `idle`: candidates for reclaiming bytes whose record is
+    /// gone (a file dropped from its draft takes its upload rows with it).
+    async fn idle_uploads(&self, idle: std::time::Duration) -> Result<Vec<String>, StorageError>;
 
     /// Removes an object. Missing is fine.
     async fn delete_object(&self, key: &str) -> Result<(), StorageError>;

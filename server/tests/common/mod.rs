@@ -304,6 +304,11 @@ pub async fn send(router: &Router, request: TestRequest) -> TestResponse {
     let request = builder
         .body(request.body.map(Body::from).unwrap_or_else(Body::empty))
         .unwrap();
+    send_request(router, request).await
+}
+
+/// Sends a request built by the test (any body, streamed or binary) and reads the answer.
+pub async fn send_request(router: &Router, request: Request<Body>) -> TestResponse {
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();

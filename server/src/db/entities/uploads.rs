@@ -22,6 +22,11 @@ pub struct Model {
     pub offset: i64,
     /// For a final upload: the partial upload ids, in order, space-separated.
     pub concat_parts: Option<String>,
+    /// The tus `Upload-Metadata` header as sent at creation (echoed by `HEAD`; may declare the
+    /// file's `sha256`).
+    pub metadata: Option<String>,
+    /// Lower-case hex SHA-256 of the whole file, when the client declared one; checked on completion.
+    pub declared_sha256: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
     pub expires_at: ChronoDateTimeUtc,

@@ -1,0 +1,458 @@
+#!/usr/bin/env bash
+# Upload benchmark: Ferry's tus 1.0 path (gateway + in-process transfer node) against nginx WebDAV
+# PUT, on loopback, interleaved. A measurement script, not a test: it prints numbers and targets.
+#
+#   bench/upload.sh                      # 1 GiB × (warm-up + 5 rounds), then 10 × 100 MiB × 3 rounds
+#   bench/upload.sh --size 64MiB --rounds 2 --concurrent-rounds 1     # quick check
+#   bench/upload.sh --rss                # also 10 concurrent 1 GiB uploads to Ferry: peak RSS
+#
+# Run `bench/upload.sh --help` for every option. Needs root or sudo only to install Debian's
+# nginx-light and jq when they are missing; it never touches the system's nginx config or service.
+set -euo pipefail
+shopt -s inherit_errexit
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$BENCH_DIR/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
+usage() {
+    cat <<'EOF'
+usage: bench/upload.sh [options]
+
+  --rounds N             measured rounds of the single-file upload, after one warm-up (default 5)
+  --size SIZE            single-file size, e.g. 1GiB, 64MiB (default 1GiB)
+  --concurrent N         parallel uploads in the concurrent scenario, at most 10 (default 10)
+  --concurrent-size SIZE size of each parallel upload (default 100MiB)
+  --concurrent-rounds N  rounds of the concurrent scenario, 0 skips it (default 3)
+  --rss                  also run N concurrent uploads of --size to Ferry only and report its peak
+                         RSS (target < 64 MiB; with the defaults this writes 10 GiB)
+  --node inprocess|separate
+                         where Ferry's transfer node runs (default inprocess; separate is not
+                         implemented yet)
+  --profile release|debug
+                         cargo profile to build and run (default release; debug numbers are not
+                         comparable)
+  --ferry-bin PATH       use this ferry binary instead of building one
+  --nginx-only           skip Ferry (checks the nginx half and the script itself)
+  --no-sync              do not run `sync` (untimed) before each timed transfer
+  --workdir-base DIR     where the temporary work directory is made (default $TMPDIR or /tmp);
+                         nginx's root and Ferry's data dir both live there (same filesystem)
+  --keep                 keep the work directory (logs, data) instead of deleting it
+  -h, --help             this help
+EOF
+}
+
+ROUNDS=5
+SIZE_ARG=1GiB
+CONC=10
+CONC_SIZE_ARG=100MiB
+CONC_ROUNDS=3
+RSS=0
+NODE=inprocess
+PROFILE=release
+FERRY_BIN_ARG=
+NGINX_ONLY=0
+DO_SYNC=1
+WORK_BASE=${TMPDIR:-/tmp}
+KEEP=0
+
+while (($#)); do
+    case $1 in
+        --rounds) ROUNDS=${2:?--rounds needs a value}; shift 2 ;;
+        --size) SIZE_ARG=${2:?--size needs a value}; shift 2 ;;
+        --concurrent) CONC=${2:?--concurrent needs a value}; shift 2 ;;
+        --concurrent-size) CONC_SIZE_ARG=${2:?--concurrent-size needs a value}; shift 2 ;;
+        --concurrent-rounds) CONC_ROUNDS=${2:?--concurrent-rounds needs a value}; shift 2 ;;
+        --rss) RSS=1; shift ;;
+        --node) NODE=${2:?--node needs a value}; shift 2 ;;
+        --profile) PROFILE=${2:?--profile needs a value}; shift 2 ;;
+        --ferry-bin) FERRY_BIN_ARG=${2:?--ferry-bin needs a value}; shift 2 ;;
+        --nginx-only) NGINX_ONLY=1; shift ;;
+        --no-sync) DO_SYNC=0; shift ;;
+        --workdir-base) WORK_BASE=${2:?--workdir-base needs a value}; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        -h | --help) usage; exit 0 ;;
+        *) usage >&2; die "unknown option: $1" ;;
+    esac
+done
+
+case $NODE in
+    inprocess | in-process) NODE=inprocess ;;
+    separate)
+        echo "--node separate: the separate transfer node process ('ferry node') is not implemented yet" >&2
+        exit 2
+        ;;
+    *) die "--node is inprocess or separate, not $NODE" ;;
+esac
+case $PROFILE in release | debug) ;; *) die "--profile is release or debug" ;; esac
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
+[[ $CONC =~ ^[1-9][0-9]*$ ]] || die "--concurrent must be a positive integer"
+[[ $CONC_ROUNDS =~ ^[0-9]+$ ]] || die "--concurrent-rounds must be a non-negative integer"
+# One package carries the concurrent files, and a package holds at most 10 by default.
+((CONC <= 10)) || die "--concurrent is at most 10 (Ferry's default maximum files per package)"
+SIZE=$(parse_size "$SIZE_ARG")
+CONC_SIZE=$(parse_size "$CONC_SIZE_ARG")
+((SIZE > 0 && CONC_SIZE > 0)) || die "sizes must be positive"
+
+# Each transfer is bounded: 60 s plus 10 MB/s for its bytes (loopback does ~700 MB/s here).
+transfer_timeout() { echo $((60 + $1 / 10000000)); }
+
+# --- tools, work directory, cleanup -------------------------------------------------------------
+
+for tool in curl awk sed sort base64 python3 df sync; do
+    command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
+done
+command -v jq >/dev/null 2>&1 || ensure_debian_packages jq
+NGINX_BIN=$(ensure_nginx)
+
+mkdir -p "$WORK_BASE"
+WORK=$(mktemp -d "$WORK_BASE/ferry-upload-bench.XXXXXX")
+cleanup() {
+    local rc=$?
+    stop_all
+    if ((KEEP)); then
+        log "work directory kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Free space: test data, nginx's copy and its temp file, Ferry's upload and published object
+# (twice, in case deleted packages keep their bytes until reclaim), plus the --rss scenario.
+need=$((2 * SIZE + CONC_SIZE + 2 * SIZE + 4 * SIZE + 4 * CONC * CONC_SIZE + (1 << 30)))
+((RSS)) && need=$((need + 2 * CONC * SIZE))
+avail=$(($(df -Pk "$WORK" | awk 'NR == 2 { print $4 }') * 1024))
+((avail >= need)) || die "need about $((need >> 30)) GiB free under $WORK_BASE, have $((avail >> 30)) GiB"
+
+# --- Ferry binary --------------------------------------------------------------------------------
+
+FERRY_BIN=
+FERRY_VERSION="(skipped)"
+if ((!NGINX_ONLY)); then
+    if [[ -n $FERRY_BIN_ARG ]]; then
+        [[ -x $FERRY_BIN_ARG ]] || die "--ferry-bin $FERRY_BIN_ARG is not executable"
+        src=$FERRY_BIN_ARG
+    else
+        command -v cargo >/dev/null 2>&1 || die "cargo is required to build ferry (or pass --ferry-bin)"
+        profile_flag=()
+        [[ $PROFILE == release ]] && profile_flag=(--release)
+        log "building ferry ($PROFILE): cargo build ${profile_flag[*]} --locked -p server"
+        (cd "$REPO_DIR" && timeout 45m cargo build "${profile_flag[@]}" --locked -p server) >&2 ||
+            die "cargo build failed"
+        target_dir=$(cd "$REPO_DIR" && cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
+        src=$target_dir/$PROFILE/ferry
+    fi
+    # A private copy, so a rebuild by someone else during the run cannot swap the binary.
+    cp "$src" "$WORK/ferry"
+    FERRY_BIN=$WORK/ferry
+    FERRY_VERSION=$("$FERRY_BIN" --version 2>/dev/null || echo unknown)
+fi
+
+# --- servers -------------------------------------------------------------------------------------
+
+NGINX_PORT=$(free_port)
+NGINX_ROOT=$WORK/nginx-root
+nginx_start "$NGINX_BIN" "$BENCH_DIR/nginx.conf.template" "$WORK/nginx" "$NGINX_ROOT" "$NGINX_PORT"
+NGINX_URL=http://127.0.0.1:$NGINX_PORT
+
+FERRY_DATA=$WORK/ferry-data
+ADMIN_PASSWORD="bench-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+RECIPIENT=benchrecipient
+if ((!NGINX_ONLY)); then
+    FERRY_HTTP_PORT=$(free_port)
+    FERRY_GW_PORT=$(free_port)
+    while [[ $FERRY_GW_PORT == "$FERRY_HTTP_PORT" ]]; do FERRY_GW_PORT=$(free_port); done
+    ferry_start "$FERRY_BIN" "$FERRY_DATA" "$FERRY_HTTP_PORT" "$FERRY_GW_PORT" "$ADMIN_PASSWORD" "$WORK/ferry.log"
+    FERRY_API=http://127.0.0.1:$FERRY_HTTP_PORT
+    FERRY_GW=http://127.0.0.1:$FERRY_GW_PORT
+    tus_available "$FERRY_GW" ||
+        die "Ferry's gateway at $FERRY_GW does not speak tus yet (no Tus-Version header on OPTIONS /tus/, no tus in GET /info); try --nginx-only"
+    FERRY_TOKEN=$(ferry_admin_token "$FERRY_API" admin "$ADMIN_PASSWORD")
+    export FERRY_API FERRY_TOKEN
+    api POST /api/v1/admin/users "$(jq -nc --arg u "$RECIPIENT" --arg p "$ADMIN_PASSWORD" \
+        '{username: $u, display_name: "Bench Recipient", email: "bench@example.invalid", role: "user", password: $p}')" >/dev/null
+fi
+
+# --- test data -----------------------------------------------------------------------------------
+
+DATA=$WORK/data
+mkdir -p "$DATA"
+log "generating test data: $(human_size "$SIZE") and $(human_size "$CONC_SIZE") of random bytes"
+head -c "$SIZE" /dev/urandom >"$DATA/single.bin"
+if ((CONC_ROUNDS > 0)); then
+    head -c "$CONC_SIZE" /dev/urandom >"$DATA/part.bin"
+fi
+
+# Before each timed transfer (untimed): flush dirty pages, then wait (at most 10 s) until Ferry
+# has been idle for 0.3 s, so no earlier work spills into the next measurement.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+settle() {
+    if ((DO_SYNC)); then sync; fi
+    [[ -n ${FERRY_PID:-} ]] || return 0
+    local before after i
+    for ((i = 0; i < 33; i++)); do
+        before=$(cpu_ticks "$FERRY_PID")
+        sleep 0.3
+        after=$(cpu_ticks "$FERRY_PID")
+        ((after - before > 1)) || return 0
+    done
+    log "note: ferry stayed busy for 10 s between transfers"
+}
+
+# Deleted packages may keep their bytes until Ferry's reclaim task runs. Their files are removed
+# behind Ferry's back only when nothing is uploading: while Ferry is stopped between scenarios, and
+# between rounds when disk gets tight.
+purge_ferry_storage() {
+    find "$FERRY_DATA" -mindepth 1 -type d \( -name uploads -o -name objects \) -prune -print0 |
+        while IFS= read -r -d '' dir; do find "$dir" -mindepth 1 -delete; done
+}
+purge_ferry_storage_if_tight() {
+    ((NGINX_ONLY)) && return 0
+    local free_now
+    free_now=$(($(df -Pk "$WORK" | awk 'NR == 2 { print $4 }') * 1024))
+    if ((free_now < 4 * SIZE + CONC * CONC_SIZE * 2 + (1 << 30))); then
+        log "disk is getting tight ($((free_now >> 20)) MiB free): emptying Ferry's uploads/ and objects/"
+        purge_ferry_storage
+    fi
+}
+
+# --- one upload each way -------------------------------------------------------------------------
+# Each sets LAST_SECS (the timed byte transfer only).
+
+LAST_SECS=
+
+nginx_upload() {
+    local file=$1 name=$2 size out code secs
+    size=$(stat -c %s "$file")
+    settle
+    out=$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' --max-time "$(transfer_timeout "$size")" \
+        -H 'Expect:' -T "$file" "$NGINX_URL/$name") || die "nginx PUT of $name failed"
+    read -r code secs <<<"$out"
+    [[ $code == 201 || $code == 204 ]] || die "nginx PUT of $name answered $code"
+    LAST_SECS=$secs
+    rm -f "$NGINX_ROOT/$name"
+}
+
+# Peak RSS is measured per scenario: Ferry is restarted (same data dir, ports, users and API
+# token, so no password is hashed in the new process) and its VmHWM is reset to its current RSS
+# (/proc/<pid>/clear_refs), dropping the start-up transient; the scenario's peak is VmHWM at its end.
+# Sets BASE_RSS_KIB (RSS when the scenario starts) and HWM_RESET (whether the reset was accepted).
+BASE_RSS_KIB=
+HWM_RESET=0
+ferry_restart() {
+    ferry_stop
+    purge_ferry_storage
+    ferry_start "$FERRY_BIN" "$FERRY_DATA" "$FERRY_HTTP_PORT" "$FERRY_GW_PORT" "$ADMIN_PASSWORD" "$WORK/ferry.log"
+    settle
+    if reset_hwm "$FERRY_PID"; then HWM_RESET=1; else HWM_RESET=0; fi
+    BASE_RSS_KIB=$(vm_rss_kib "$FERRY_PID")
+}
+
+# "peak RSS X MiB (RSS Y MiB when the scenario started)" for the running Ferry.
+rss_report() {
+    local hwm
+    hwm=$(vm_hwm_kib "$FERRY_PID")
+    printf 'ferry peak RSS (VmHWM) in this scenario: %s MiB (%s MiB at its start, fresh process%s)' \
+        "$(kib_to_mib "$hwm")" "$(kib_to_mib "$BASE_RSS_KIB")" \
+        "$( ((HWM_RESET)) || echo '; VmHWM could not be reset, so it includes start-up')"
+    if [[ ${1-} == target ]]; then
+        printf '   target < %s MiB: %s' "$TARGET_RSS_MIB" \
+            "$(awk -v k="$hwm" -v t="$TARGET_RSS_MIB" 'BEGIN { print (k / 1024 < t) ? "met" : "NOT met" }')"
+    fi
+    printf '\n'
+}
+
+# ferry_upload_many FILE SIZE COUNT: one package with COUNT files (each FILE), all PATCHed at once.
+# Sets LAST_SECS to the wall time from the first PATCH's start to the last one's end.
+ferry_upload_many() {
+    local file=$1 size=$2 count=$3 files_json spec pkg endpoint gtoken i
+    files_json=$(jq -nc --argjson n "$count" --argjson s "$size" \
+        '[range(1; $n + 1) | {name: "file\(.).bin", size: $s}]')
+    spec=$(ferry_upload_spec "$RECIPIENT" "$files_json")
+    pkg=$(jq -er .package_id <<<"$spec")
+    endpoint=$(jq -er .tus_endpoint <<<"$spec")
+    gtoken=$(jq -er .token <<<"$spec")
+    local urls=()
+    for ((i = 0; i < count; i++)); do
+        urls+=("$(tus_create "$endpoint" "$FERRY_GW" "$gtoken" "$(jq -er ".files[$i].id" <<<"$spec")" \
+            "$(jq -er ".files[$i].name" <<<"$spec")" "$size")")
+    done
+    settle
+    local pids=() outs=() t0 t1 timeout
+    timeout=$(transfer_timeout $((size * count)))
+    t0=$(now)
+    for ((i = 0; i < count; i++)); do
+        outs+=("$WORK/patch.$i.out")
+        curl -sS -o /dev/null -w '%{http_code} %{time_total}' --max-time "$timeout" -X PATCH -T "$file" \
+            -H 'Expect:' -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' \
+            -H 'Tus-Resumable: 1.0.0' -H "Authorization: Bearer $gtoken" "${urls[$i]}" >"${outs[$i]}" 2>&1 &
+        pids+=($!)
+    done
+    CLIENT_PIDS=("${pids[@]}")
+    local failed=0
+    for ((i = 0; i < count; i++)); do
+        wait "${pids[$i]}" || failed=1
+    done
+    t1=$(now)
+    CLIENT_PIDS=()
+    for ((i = 0; i < count; i++)); do
+        local code secs
+        read -r code secs <"${outs[$i]}" || true
+        [[ $failed == 0 && $code == 204 ]] || die "Ferry PATCH $((i + 1))/$count answered: $(cat "${outs[$i]}")"
+        if ((count == 1)); then LAST_SECS=$secs; fi
+        rm -f "${outs[$i]}"
+    done
+    ((count == 1)) || LAST_SECS=$(calc "$t1 - $t0")
+    api DELETE "/api/v1/packages/$pkg" >/dev/null
+    purge_ferry_storage_if_tight
+}
+
+# nginx_upload_many FILE COUNT: COUNT PUTs of FILE at once; LAST_SECS is their wall time.
+nginx_upload_many() {
+    local file=$1 count=$2 size pids=() outs=() t0 t1 i timeout
+    size=$(stat -c %s "$file")
+    timeout=$(transfer_timeout $((size * count)))
+    settle
+    t0=$(now)
+    for ((i = 0; i < count; i++)); do
+        outs+=("$WORK/put.$i.out")
+        curl -sS -o /dev/null -w '%{http_code} %{time_total}' --max-time "$timeout" -H 'Expect:' \
+            -T "$file" "$NGINX_URL/many/file$i.bin" >"${outs[$i]}" 2>&1 &
+        pids+=($!)
+    done
+    CLIENT_PIDS=("${pids[@]}")
+    local failed=0
+    for ((i = 0; i < count; i++)); do
+        wait "${pids[$i]}" || failed=1
+    done
+    t1=$(now)
+    CLIENT_PIDS=()
+    for ((i = 0; i < count; i++)); do
+        local code secs
+        read -r code secs <"${outs[$i]}" || true
+        [[ $failed == 0 && ($code == 201 || $code == 204) ]] || die "nginx PUT $((i + 1))/$count answered: $(cat "${outs[$i]}")"
+        rm -f "${outs[$i]}"
+    done
+    LAST_SECS=$(calc "$t1 - $t0")
+    rm -rf "$NGINX_ROOT/many"
+}
+
+# --- scenarios -----------------------------------------------------------------------------------
+
+# run_side ferry|nginx single|many → LAST_SECS
+run_side() {
+    local side=$1 kind=$2
+    case $side/$kind in
+        ferry/single) ferry_upload_many "$DATA/single.bin" "$SIZE" 1 ;;
+        nginx/single) nginx_upload "$DATA/single.bin" single.bin ;;
+        ferry/many) ferry_upload_many "$DATA/part.bin" "$CONC_SIZE" "$CONC" ;;
+        nginx/many) nginx_upload_many "$DATA/part.bin" "$CONC" ;;
+    esac
+}
+
+TARGET_INPROCESS=1.00
+TARGET_SEPARATE=0.80
+TARGET_RSS_MIB=64
+
+verdict() { awk -v x="$1" -v t="$2" 'BEGIN { print (x >= t) ? "met" : "NOT met" }'; }
+
+# scenario KIND BYTES ROUNDS WARMUP TITLE: interleaved rounds (order alternates), medians, ratio.
+scenario() {
+    local kind=$1 bytes=$2 rounds=$3 warmup=$4 title=$5
+    local f_secs=() n_secs=() ratios=() r first second f n fm nm ratio
+    echo
+    echo "== $title =="
+    ((NGINX_ONLY)) || ferry_restart
+    if ((warmup)); then
+        if ((NGINX_ONLY)); then
+            run_side nginx "$kind"
+            n=$LAST_SECS
+            echo "warm-up: nginx $(fmt2 "$n") s ($(mbps "$bytes" "$n") MB/s)  (not counted)"
+        else
+            run_side ferry "$kind"
+            f=$LAST_SECS
+            run_side nginx "$kind"
+            n=$LAST_SECS
+            echo "warm-up: ferry $(fmt2 "$f") s ($(mbps "$bytes" "$f") MB/s)  nginx $(fmt2 "$n") s ($(mbps "$bytes" "$n") MB/s)  (not counted)"
+        fi
+    fi
+    for ((r = 1; r <= rounds; r++)); do
+        if ((NGINX_ONLY)); then
+            run_side nginx "$kind"
+            n_secs+=("$LAST_SECS")
+            echo "round $r: nginx $(fmt2 "$LAST_SECS") s ($(mbps "$bytes" "$LAST_SECS") MB/s)"
+            continue
+        fi
+        if ((r % 2)); then first=ferry second=nginx; else first=nginx second=ferry; fi
+        for side in "$first" "$second"; do
+            run_side "$side" "$kind"
+            if [[ $side == ferry ]]; then
+                f=$LAST_SECS
+            else
+                n=$LAST_SECS
+            fi
+        done
+        f_secs+=("$f")
+        n_secs+=("$n")
+        ratio=$(calc "$n / $f") # throughput ratio ferry/nginx = nginx time / ferry time
+        ratios+=("$ratio")
+        echo "round $r: ferry $(fmt2 "$f") s ($(mbps "$bytes" "$f") MB/s)  nginx $(fmt2 "$n") s ($(mbps "$bytes" "$n") MB/s)  ratio $(fmt2 "$ratio")  [$first first]"
+    done
+    nm=$(median "${n_secs[@]}")
+    if ((NGINX_ONLY)); then
+        echo "median: nginx $(fmt2 "$nm") s ($(mbps "$bytes" "$nm") MB/s)"
+        return 0
+    fi
+    fm=$(median "${f_secs[@]}")
+    ratio=$(median "${ratios[@]}")
+    echo "median: ferry $(fmt2 "$fm") s ($(mbps "$bytes" "$fm") MB/s)  nginx $(fmt2 "$nm") s ($(mbps "$bytes" "$nm") MB/s)"
+    echo "median ratio (ferry/nginx throughput): $(fmt2 "$ratio")   target in-process node >= $TARGET_INPROCESS: $(verdict "$ratio" "$TARGET_INPROCESS");  separate node >= $TARGET_SEPARATE: not measured (--node separate not implemented yet)"
+    rss_report
+}
+
+rss_scenario() {
+    local total=$((CONC * SIZE))
+    echo
+    echo "== Ferry peak RSS: $CONC concurrent uploads of $(human_size "$SIZE") (ferry only) =="
+    ferry_restart
+    ferry_upload_many "$DATA/single.bin" "$SIZE" "$CONC"
+    echo "ferry: $(fmt2 "$LAST_SECS") s for $(human_size "$total") ($(mbps "$total" "$LAST_SECS") MB/s)"
+    rss_report target
+}
+
+# --- report --------------------------------------------------------------------------------------
+
+echo "Ferry upload benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "ferry: $FERRY_VERSION ($PROFILE, node $NODE, commit $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ', work tree modified'))"
+echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //') WebDAV PUT, client_body_buffer_size 1m, 2 workers"
+echo "machine: $(nproc) cores, $(uname -r), loopback HTTP/1.1, curl $(curl --version | awk 'NR == 1 { print $2 }'); sync before each transfer: $([[ $DO_SYNC == 1 ]] && echo yes || echo no)"
+echo "timed: Ferry's tus PATCH (whole file, one request; answered 204 after its bytes are durable) vs nginx's PUT (no fsync); MB/s = 10^6 bytes/s"
+((NGINX_ONLY)) && echo "(--nginx-only: Ferry skipped)"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)  (other work on this machine adds noise: compare ratios within one run)"
+# Reference: the same bytes written durably by dd (no HTTP), the ceiling for fsync-before-ack.
+settle
+t0=$(now)
+dd if="$DATA/single.bin" of="$WORK/dd-reference.bin" bs=1M conv=fsync status=none
+t1=$(now)
+rm -f "$WORK/dd-reference.bin"
+echo "disk reference: dd bs=1M conv=fsync of $(human_size "$SIZE"): $(fmt2 "$(calc "$t1 - $t0")") s ($(mbps "$SIZE" "$(calc "$t1 - $t0")") MB/s)"
+
+scenario single "$SIZE" "$ROUNDS" 1 "1 file of $(human_size "$SIZE"): warm-up + $ROUNDS interleaved rounds"
+if ((CONC_ROUNDS > 0)); then
+    scenario many $((CONC * CONC_SIZE)) "$CONC_ROUNDS" 0 \
+        "$CONC concurrent uploads of $(human_size "$CONC_SIZE"): $CONC_ROUNDS interleaved rounds (wall time of all $CONC)"
+fi
+if ((RSS)); then
+    if ((NGINX_ONLY)); then
+        echo "(--rss skipped: --nginx-only)"
+    else
+        rss_scenario
+    fi
+fi
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

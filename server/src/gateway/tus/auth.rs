@@ -1,0 +1,47 @@
+//! The transfer token, as an extractor: `Authorization: Bearer <token>` on every tus request,
+//! verified (signature, algorithm, expiry) and required to be for sending. Nothing else the client
+//! says about who it is counts.
+
+use app::types::TransferDirection;
+use axum::{extract::FromRequestParts, http::header, http::request::Parts};
+
+use super::error::TusError;
+use crate::{state::AppState, transfer::token::TransferClaims};
+
+/// The verified claims of a send token.
+#[derive(Debug, Clone)]
+pub struct SendToken(pub TransferClaims);
+
+impl FromRequestParts<AppState> for SendToken {
+    type Rejection = TusError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| {
+                let (scheme, token) = value.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+            })
+            .ok_or(TusError::Unauthorized(
+                "Send the transfer spec's token as Authorization: Bearer <token>.",
+            ))?;
+        let claims = state.transfer_keys.verify(token).map_err(|error| {
+            tracing::debug!(target: crate::gateway::LOG_TARGET, %error, "transfer token refused");
+            TusError::Unauthorized(
+                "The transfer token is invalid or expired: ask for a new transfer spec.",
+            )
+        })?;
+        if claims.dir != TransferDirection::Send {
+            return Err(crate::services::uploads::UploadError::Forbidden(
+                "This transfer token is for downloading, not uploading.".into(),
+            )
+            .into());
+        }
+        Ok(Self(claims))
+    }
+}

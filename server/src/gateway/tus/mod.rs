@@ -1,0 +1,94 @@
+//! The gateway's tus 1.0.0 server: core protocol plus the creation, creation-with-upload,
+//! termination, checksum (sha1, sha256), expiration and concatenation extensions. One file per
+//! method; the rules (who may upload what, completion) live in [`crate::services::uploads`].
+//!
+//! Every request but `OPTIONS` must send `Tus-Resumable: 1.0.0` (else 412) and the transfer
+//! token (`Authorization: Bearer`); every answer carries `Tus-Resumable`. When an admin turned the
+//! gateway off, every tus request is refused (403).
+
+mod auth;
+mod cors;
+mod create;
+mod error;
+mod head;
+mod headers;
+mod metadata;
+mod options;
+mod patch;
+mod terminate;
+
+use app::paths;
+use axum::{
+    Router,
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue, Method},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{options, post},
+};
+
+pub use cors::{GatewayCors, cors};
+pub use error::TusError;
+
+use crate::{services::settings, state::AppState};
+
+/// The tus version spoken.
+pub const TUS_VERSION: &str = "1.0.0";
+/// The extensions advertised by `OPTIONS`.
+pub const EXTENSIONS: &str =
+    "creation,creation-with-upload,termination,checksum,expiration,concatenation";
+/// The chunk checksum algorithms accepted in `Upload-Checksum`.
+pub const CHECKSUM_ALGORITHMS: &str = "sha1,sha256";
+/// The content type of bytes sent to an upload.
+pub const OFFSET_CONTENT_TYPE: &str = "application/offset+octet-stream";
+
+pub const TUS_RESUMABLE: HeaderName = HeaderName::from_static("tus-resumable");
+pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static("tus-version");
+pub const TUS_EXTENSION: HeaderName = HeaderName::from_static("tus-extension");
+pub const TUS_MAX_SIZE: HeaderName = HeaderName::from_static("tus-max-size");
+pub const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static("tus-checksum-algorithm");
+
+/// The tus routes, guarded (gateway switch, protocol version) and tagged with `Tus-Resumable`.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route(
+            paths::GATEWAY_TUS,
+            post(create::create).options(options::options),
+        )
+        .route(
+            paths::GATEWAY_TUS_UPLOAD,
+            options(options::options)
+                .head(head::head)
+                .patch(patch::patch)
+                .delete(terminate::terminate),
+        )
+        .layer(middleware::from_fn_with_state(state, guard))
+}
+
+/// Refuses tus requests while the gateway is off or of another protocol version, and adds
+/// `Tus-Resumable` to every answer.
+async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let versioned = request.method() == Method::OPTIONS
+        || request
+            .headers()
+            .get(TUS_RESUMABLE)
+            .is_some_and(|v| v == TUS_VERSION);
+    let mut response = match check(&state, versioned).await {
+        Ok(()) => next.run(request).await,
+        Err(error) => error.into_response(),
+    };
+    response
+        .headers_mut()
+        .insert(TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION));
+    response
+}
+
+async fn check(state: &AppState, versioned: bool) -> Result<(), TusError> {
+    if !settings::load(&state.db).await?.gateway_enabled {
+        return Err(TusError::GatewayOff);
+    }
+    if !versioned {
+        return Err(TusError::VersionMismatch);
+    }
+    Ok(())
+}

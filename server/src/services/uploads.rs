@@ -1,0 +1,276 @@
+//! Upload rules, whatever protocol carries the bytes: which uploads a transfer token may create and
+//! write, how long they are, when a file is complete (published, verified, marked in one
+//! transaction with the package becoming sent), and when abandoned uploads are reclaimed.
+//!
+//! A file is uploaded as one `single` upload, or as `partial` uploads joined by a `final` one. An
+//! upload's `offset` in the database only ever counts bytes the transfer node has made durable.
+
+mod append;
+pub mod body;
+mod complete;
+mod concat;
+mod error;
+mod locks;
+mod reclaim;
+
+use app::types::TransferDirection;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+pub use append::{Checksum, Chunk, append};
+pub use concat::{NewFinal, create_final};
+pub use error::{CHECKSUM_MISMATCH, UploadError};
+pub use locks::{LockGuard, UploadLocks};
+pub use reclaim::{RECLAIM_INTERVAL, reclaim_expired, reclaim_periodically};
+
+use crate::{
+    db::entities::{package_files, packages, uploads},
+    state::AppState,
+    transfer::token::TransferClaims,
+};
+
+/// An upload expires this long after its file's last activity (`Upload-Expires`).
+pub const UPLOAD_EXPIRY: Duration = Duration::hours(24);
+
+/// A `single` or `partial` upload to create.
+#[derive(Debug, Clone)]
+pub struct NewUpload {
+    pub file_id: i64,
+    /// `Upload-Length`.
+    pub length: u64,
+    /// One piece of the file (tus `Upload-Concat: partial`) rather than the whole of it.
+    pub partial: bool,
+    /// The raw `Upload-Metadata`, echoed by `HEAD`.
+    pub metadata: Option<String>,
+    /// Lower-case hex SHA-256 the whole file must have.
+    pub declared_sha256: Option<String>,
+}
+
+/// Creates a `single` or `partial` upload of a declared file of the token's package. An empty
+/// `single` upload completes the file at once.
+#[tracing::instrument(skip_all, fields(package.id = claims.pkg, file.id = new.file_id))]
+pub async fn create(
+    state: &AppState,
+    claims: &TransferClaims,
+    new: NewUpload,
+) -> Result<uploads::Model, UploadError> {
+    let file = declared_file(state, claims, new.file_id).await?;
+    check_length(state, &file, new.length, new.partial)?;
+    let now = Utc::now();
+    let upload = uploads::ActiveModel {
+        id: Set(new_upload_id()),
+        file_id: Set(file.id),
+        kind: Set(if new.partial {
+            uploads::KIND_PARTIAL
+        } else {
+            uploads::KIND_SINGLE
+        }
+        .to_owned()),
+        length: Set(to_db(new.length)?),
+        offset: Set(0),
+        concat_parts: Set(None),
+        metadata: Set(new.metadata),
+        declared_sha256: Set(new.declared_sha256),
+        created_at: Set(now),
+        updated_at: Set(now),
+        expires_at: Set(now + UPLOAD_EXPIRY),
+        completed_at: Set(None),
+    }
+    .insert(&state.db)
+    .await?;
+    if let Err(error) = state.node.create_upload(&upload.id).await {
+        uploads::Entity::delete_by_id(&upload.id)
+            .exec(&state.db)
+            .await?;
+        return Err(error.into());
+    }
+    tracing::info!(upload.id = %upload.id, length = new.length, partial = new.partial, "upload created");
+    if new.length == 0 && !new.partial {
+        complete::single(state, &file, &upload).await?;
+        return reload(state, &upload.id).await;
+    }
+    Ok(upload)
+}
+
+/// The upload `id` for `HEAD`: refused once expired.
+pub async fn find(
+    state: &AppState,
+    claims: &TransferClaims,
+    id: &str,
+) -> Result<uploads::Model, UploadError> {
+    let (upload, file) = load(state, claims, id).await?;
+    sender_package(state, claims).await?;
+    if is_expired(&upload, &file, Utc::now()) {
+        return Err(UploadError::Gone);
+    }
+    Ok(upload)
+}
+
+/// Terminates an upload of a file not yet complete: its bytes, then its row, are removed.
+#[tracing::instrument(skip_all, fields(package.id = claims.pkg, upload.id = id))]
+pub async fn terminate(
+    state: &AppState,
+    claims: &TransferClaims,
+    id: &str,
+) -> Result<(), UploadError> {
+    let _lock = state.upload_locks.upload(id).ok_or(UploadError::Locked)?;
+    let (upload, file) = load(state, claims, id).await?;
+    writable_package(state, claims).await?;
+    if file.state == package_files::STATE_COMPLETE {
+        return Err(already_complete(&file));
+    }
+    state.node.discard_upload(&upload.id).await?;
+    uploads::Entity::delete_by_id(&upload.id)
+        .exec(&state.db)
+        .await?;
+    tracing::info!("upload terminated");
+    Ok(())
+}
+
+/// The upload `id` and its file, if the file belongs to the token's package (else "not found", so
+/// other packages' uploads stay invisible) and the token covers it.
+async fn load(
+    state: &AppState,
+    claims: &TransferClaims,
+    id: &str,
+) -> Result<(uploads::Model, package_files::Model), UploadError> {
+    let found = uploads::Entity::find_by_id(id)
+        .find_also_related(package_files::Entity)
+        .one(&state.db)
+        .await?;
+    let Some((upload, Some(file))) = found else {
+        return Err(UploadError::NotFound);
+    };
+    if file.package_id != claims.pkg {
+        return Err(UploadError::NotFound);
+    }
+    if !claims.allows(TransferDirection::Send, file.id) {
+        return Err(not_covered(file.id));
+    }
+    Ok((upload, file))
+}
+
+/// The declared, still pending file `file_id` of the token's draft package.
+async fn declared_file(
+    state: &AppState,
+    claims: &TransferClaims,
+    file_id: i64,
+) -> Result<package_files::Model, UploadError> {
+    if !claims.allows(TransferDirection::Send, file_id) {
+        return Err(not_covered(file_id));
+    }
+    writable_package(state, claims).await?;
+    let file = package_files::Entity::find_by_id(file_id)
+        .filter(package_files::Column::PackageId.eq(claims.pkg))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| {
+            UploadError::BadRequest(format!(
+                "File {file_id} is no longer declared in this package: ask for a new transfer spec."
+            ))
+        })?;
+    if file.state == package_files::STATE_COMPLETE {
+        return Err(already_complete(&file));
+    }
+    Ok(file)
+}
+
+/// The token's package, if the token's user sent it.
+async fn sender_package(
+    state: &AppState,
+    claims: &TransferClaims,
+) -> Result<packages::Model, UploadError> {
+    let package = packages::Entity::find_by_id(claims.pkg)
+        .one(&state.db)
+        .await?
+        .ok_or(UploadError::NotFound)?;
+    if package.sender_id != claims.uid {
+        return Err(UploadError::Forbidden(
+            "Only the package's sender may upload its files.".into(),
+        ));
+    }
+    Ok(package)
+}
+
+/// The token's package, if it is still a draft whose files may change.
+async fn writable_package(
+    state: &AppState,
+    claims: &TransferClaims,
+) -> Result<packages::Model, UploadError> {
+    let package = sender_package(state, claims).await?;
+    if package.state != packages::STATE_DRAFT {
+        return Err(UploadError::Conflict(
+            "This package was already sent: its files cannot change.".into(),
+        ));
+    }
+    Ok(package)
+}
+
+/// Whether `upload` expired (uploads of complete files never do).
+fn is_expired(upload: &uploads::Model, file: &package_files::Model, now: DateTime<Utc>) -> bool {
+    file.state == package_files::STATE_PENDING && upload.expires_at <= now
+}
+
+/// The length rules: never over the server's maximum nor the declared size; a whole-file upload
+/// has exactly the declared size.
+fn check_length(
+    state: &AppState,
+    file: &package_files::Model,
+    length: u64,
+    partial: bool,
+) -> Result<(), UploadError> {
+    let max = state.config.max_file_size;
+    if length > max {
+        return Err(UploadError::TooLarge(format!(
+            "Upload-Length {length} is more than the largest file this server accepts ({max} bytes)."
+        )));
+    }
+    let size = u64::try_from(file.size).unwrap_or_default();
+    if length > size {
+        return Err(UploadError::TooLarge(format!(
+            "Upload-Length {length} is more than the declared size of file {} ({size} bytes).",
+            file.id
+        )));
+    }
+    if !partial && length != size {
+        return Err(UploadError::BadRequest(format!(
+            "Upload-Length {length} must equal the declared size of file {} ({size} bytes): send \
+             the whole file, or parts with Upload-Concat: partial.",
+            file.id
+        )));
+    }
+    Ok(())
+}
+
+fn not_covered(file_id: i64) -> UploadError {
+    UploadError::Forbidden(format!(
+        "This transfer token does not cover file {file_id}: ask for a new transfer spec."
+    ))
+}
+
+fn already_complete(file: &package_files::Model) -> UploadError {
+    UploadError::Conflict(format!("File {} is already uploaded.", file.id))
+}
+
+/// 32 random lower-case hex characters: the upload URL's last segment and the node's upload name.
+fn new_upload_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn to_db(value: u64) -> Result<i64, UploadError> {
+    i64::try_from(value).map_err(|_| UploadError::TooLarge("That length is too large.".into()))
+}
+
+fn from_db(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or_default()
+}
+
+async fn reload(state: &AppState, id: &str) -> Result<uploads::Model, UploadError> {
+    uploads::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or(UploadError::NotFound)
+}

@@ -1,0 +1,234 @@
+//! Appending a chunk to an upload: one writer at a time, at exactly the stored offset; the node
+//! makes the bytes durable before the new offset is stored, and a chunk that fails its checksum (or
+//! runs past the upload's length) is cut off again. The work runs in its own task, so a client that
+//! goes away mid-chunk still gets what arrived committed (its request future is dropped, the task
+//! is not).
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+use super::{
+    LockGuard, UPLOAD_EXPIRY, UploadError,
+    body::{self, BODY_IDLE_TIMEOUT, BodyEnd},
+    complete, from_db, is_expired, load, writable_package,
+};
+use crate::{
+    db::entities::{package_files, uploads},
+    state::AppState,
+    storage::{ByteStream, DigestKind, StorageError},
+    transfer::token::TransferClaims,
+};
+
+/// A chunk as the client announced it.
+#[derive(Debug, Clone)]
+pub struct Chunk {
+    /// Where the client says the chunk starts (`Upload-Offset`).
+    pub offset: u64,
+    /// `Content-Length`, when sent.
+    pub content_length: Option<u64>,
+    pub checksum: Option<Checksum>,
+}
+
+/// A declared chunk digest (`Upload-Checksum`).
+#[derive(Debug, Clone)]
+pub struct Checksum {
+    pub kind: DigestKind,
+    pub expected: Vec<u8>,
+}
+
+/// Where an upload stands after a chunk.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub offset: u64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Appends `body` to the upload `id` at `chunk.offset`; completes the file when a single upload
+/// reaches its length.
+#[tracing::instrument(skip_all, fields(package.id = claims.pkg, upload.id = id))]
+pub async fn append(
+    state: &AppState,
+    claims: &TransferClaims,
+    id: &str,
+    chunk: Chunk,
+    body: ByteStream,
+) -> Result<Progress, UploadError> {
+    let lock = state.upload_locks.upload(id).ok_or(UploadError::Locked)?;
+    let (upload, file) = load(state, claims, id).await?;
+    writable_package(state, claims).await?;
+    if upload.kind == uploads::KIND_FINAL {
+        return Err(UploadError::Forbidden(
+            "A final upload is joined from its partial uploads: it takes no PATCH.".into(),
+        ));
+    }
+    if file.state == package_files::STATE_COMPLETE {
+        return Err(super::already_complete(&file));
+    }
+    if is_expired(&upload, &file, Utc::now()) {
+        return Err(UploadError::Gone);
+    }
+    let stored = from_db(upload.offset);
+    if chunk.offset != stored {
+        return Err(UploadError::Conflict(format!(
+            "Upload-Offset {} does not match this upload's offset {stored}: ask with HEAD and \
+             resume from there.",
+            chunk.offset
+        )));
+    }
+    let remaining = from_db(upload.length).saturating_sub(stored);
+    if let Some(sent) = chunk.content_length.filter(|&sent| sent > remaining) {
+        return Err(UploadError::TooLarge(format!(
+            "The request body ({sent} bytes) is longer than the {remaining} bytes left in this upload."
+        )));
+    }
+    let task = tokio::spawn(write_and_commit(
+        state.clone(),
+        lock,
+        upload,
+        file,
+        chunk,
+        body,
+    ));
+    task.await
+        .map_err(|e| UploadError::Internal(anyhow::anyhow!("the append task failed: {e}")))?
+}
+
+async fn write_and_commit(
+    state: AppState,
+    _lock: LockGuard,
+    upload: uploads::Model,
+    file: package_files::Model,
+    chunk: Chunk,
+    body: ByteStream,
+) -> Result<Progress, UploadError> {
+    let stored = from_db(upload.offset);
+    let length = from_db(upload.length);
+    let remaining = length.saturating_sub(stored);
+    if remaining == 0 {
+        // Nothing to write; a retry after a failed completion completes now.
+        if upload.kind == uploads::KIND_SINGLE {
+            complete::single(&state, &file, &upload).await?;
+        }
+        return Ok(Progress {
+            offset: stored,
+            expires_at: upload.expires_at,
+        });
+    }
+
+    let (body, watch) = body::watch(body, remaining, BODY_IDLE_TIMEOUT);
+    let digest = chunk.checksum.as_ref().map(|c| c.kind);
+    let appended = state
+        .node
+        .append(&upload.id, stored, remaining, body, digest)
+        .await
+        .map_err(|e| match e {
+            StorageError::NotFound => UploadError::Gone,
+            other => other.into(),
+        })?;
+    let end = watch.end();
+    let drop_chunk = |error| discard(&state, &upload.id, stored, error);
+    if end == BodyEnd::TooLong {
+        return drop_chunk(UploadError::TooLarge(format!(
+            "The request body is longer than the {remaining} bytes left in this upload; it was discarded."
+        )))
+        .await;
+    }
+    if let Some(checksum) = &chunk.checksum {
+        if end != BodyEnd::Complete {
+            return drop_chunk(incomplete(
+                end,
+                stored,
+                "nothing of it was kept (it had a checksum)",
+            ))
+            .await;
+        }
+        if appended.digest.as_deref() != Some(checksum.expected.as_slice()) {
+            return drop_chunk(UploadError::ChecksumMismatch(format!(
+                "The chunk does not match its Upload-Checksum: it was discarded. Resume from \
+                 offset {stored}."
+            )))
+            .await;
+        }
+    }
+
+    let offset = stored + appended.written;
+    let now = Utc::now();
+    let expires_at = now + UPLOAD_EXPIRY;
+    if appended.written > 0 {
+        let finished_partial = offset == length && upload.kind == uploads::KIND_PARTIAL;
+        commit(&state, &upload, offset, now, finished_partial).await?;
+    }
+    if end != BodyEnd::Complete {
+        tracing::info!(kept = appended.written, ?end, "the chunk broke off");
+        return Err(incomplete(
+            end,
+            offset,
+            &format!("{} bytes of it were kept", appended.written),
+        ));
+    }
+    if offset == length && upload.kind == uploads::KIND_SINGLE {
+        complete::single(&state, &file, &upload).await?;
+    }
+    Ok(Progress { offset, expires_at })
+}
+
+/// Stores the new durable offset (only if nobody moved it meanwhile) and keeps the file's other
+/// uploads (the other parts) alive as long as this one.
+async fn commit(
+    state: &AppState,
+    upload: &uploads::Model,
+    offset: u64,
+    now: DateTime<Utc>,
+    finished_partial: bool,
+) -> Result<(), UploadError> {
+    let expires_at = now + UPLOAD_EXPIRY;
+    let mut update = uploads::Entity::update_many()
+        .col_expr(uploads::Column::Offset, Expr::value(super::to_db(offset)?))
+        .col_expr(uploads::Column::UpdatedAt, Expr::value(now))
+        .col_expr(uploads::Column::ExpiresAt, Expr::value(expires_at));
+    if finished_partial {
+        update = update.col_expr(uploads::Column::CompletedAt, Expr::value(now));
+    }
+    let updated = update
+        .filter(uploads::Column::Id.eq(&upload.id))
+        .filter(uploads::Column::Offset.eq(upload.offset))
+        .exec(&state.db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(UploadError::Conflict(
+            "Another request moved this upload's offset: ask with HEAD and resume from there."
+                .into(),
+        ));
+    }
+    uploads::Entity::update_many()
+        .col_expr(uploads::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(uploads::Column::FileId.eq(upload.file_id))
+        .filter(uploads::Column::ExpiresAt.lt(expires_at))
+        .exec(&state.db)
+        .await?;
+    Ok(())
+}
+
+/// Cuts the upload back to `offset` (the chunk is not kept) and fails with `error`.
+async fn discard(
+    state: &AppState,
+    upload: &str,
+    offset: u64,
+    error: UploadError,
+) -> Result<Progress, UploadError> {
+    state.node.truncate_upload(upload, offset).await?;
+    Err(error)
+}
+
+fn incomplete(end: BodyEnd, offset: u64, kept: &str) -> UploadError {
+    match end {
+        BodyEnd::Stalled => UploadError::Stalled(format!(
+            "No bytes arrived for {} seconds, so the request was ended; {kept}. Resume from \
+             offset {offset}.",
+            BODY_IDLE_TIMEOUT.as_secs()
+        )),
+        _ => UploadError::BadRequest(format!(
+            "The request body broke off; {kept}. Resume from offset {offset}."
+        )),
+    }
+}

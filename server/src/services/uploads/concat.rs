@@ -1,0 +1,159 @@
+//! tus concatenation: a `final` upload joins complete `partial` uploads of one file, in order, and
+//! completes the file at once (Ferry does not accept a final upload before its parts are done).
+
+use std::collections::{HashMap, HashSet};
+
+use app::types::TransferDirection;
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+
+use super::{
+    UPLOAD_EXPIRY, UploadError, complete, from_db, is_expired, new_upload_id, not_covered, reload,
+    to_db, writable_package,
+};
+use crate::{
+    db::entities::{package_files, uploads},
+    state::AppState,
+    transfer::token::TransferClaims,
+};
+
+/// A `final` upload to create.
+#[derive(Debug, Clone)]
+pub struct NewFinal {
+    /// The file the parts belong to, if the client named it (`file_id` metadata); checked.
+    pub file_id: Option<i64>,
+    /// The partial uploads' ids, in order.
+    pub parts: Vec<String>,
+    pub metadata: Option<String>,
+    pub declared_sha256: Option<String>,
+}
+
+/// Joins complete partial uploads of one file of the token's package into the file.
+#[tracing::instrument(skip_all, fields(package.id = claims.pkg, parts = new.parts.len()))]
+pub async fn create_final(
+    state: &AppState,
+    claims: &TransferClaims,
+    new: NewFinal,
+) -> Result<uploads::Model, UploadError> {
+    if new.parts.is_empty() {
+        return Err(UploadError::BadRequest(
+            "Upload-Concat: final needs the URLs of the partial uploads to join.".into(),
+        ));
+    }
+    if new.parts.iter().collect::<HashSet<_>>().len() != new.parts.len() {
+        return Err(UploadError::BadRequest(
+            "Upload-Concat: final names the same partial upload twice.".into(),
+        ));
+    }
+    writable_package(state, claims).await?;
+    let _locks = new
+        .parts
+        .iter()
+        .map(|part| state.upload_locks.upload(part).ok_or(UploadError::Locked))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let found: HashMap<String, (uploads::Model, Option<package_files::Model>)> =
+        uploads::Entity::find()
+            .filter(uploads::Column::Id.is_in(new.parts.iter().cloned()))
+            .find_also_related(package_files::Entity)
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|(upload, file)| (upload.id.clone(), (upload, file)))
+            .collect();
+    let mut file: Option<package_files::Model> = None;
+    let mut length = 0u64;
+    let now = Utc::now();
+    for id in &new.parts {
+        let Some((part, Some(part_file))) = found.get(id) else {
+            return Err(unknown_part(id));
+        };
+        if part_file.package_id != claims.pkg {
+            return Err(unknown_part(id));
+        }
+        if part.kind != uploads::KIND_PARTIAL {
+            return Err(UploadError::BadRequest(format!(
+                "Upload {id} is not a partial upload (create parts with Upload-Concat: partial)."
+            )));
+        }
+        match &file {
+            Some(first) if first.id != part_file.id => {
+                return Err(UploadError::BadRequest(
+                    "The partial uploads belong to different files: a final upload joins the \
+                     parts of one file."
+                        .into(),
+                ));
+            }
+            _ => file = Some(part_file.clone()),
+        }
+        if is_expired(part, part_file, now) {
+            return Err(UploadError::Gone);
+        }
+        if part.offset < part.length {
+            return Err(UploadError::BadRequest(format!(
+                "Partial upload {id} is not complete yet ({} of {} bytes): finish it first.",
+                part.offset, part.length
+            )));
+        }
+        length += from_db(part.length);
+    }
+    let file = file.ok_or_else(|| unknown_part(&new.parts[0]))?;
+    if let Some(named) = new.file_id.filter(|&named| named != file.id) {
+        return Err(UploadError::BadRequest(format!(
+            "The partial uploads belong to file {}, not to file_id {named}.",
+            file.id
+        )));
+    }
+    if !claims.allows(TransferDirection::Send, file.id) {
+        return Err(not_covered(file.id));
+    }
+    if file.state == package_files::STATE_COMPLETE {
+        return Err(super::already_complete(&file));
+    }
+    let size = from_db(file.size);
+    if length != size {
+        let message = format!(
+            "The partial uploads hold {length} bytes in all, but file {} has {size}.",
+            file.id
+        );
+        return Err(if length > size {
+            UploadError::TooLarge(message)
+        } else {
+            UploadError::BadRequest(message)
+        });
+    }
+
+    let joined = uploads::ActiveModel {
+        id: Set(new_upload_id()),
+        file_id: Set(file.id),
+        kind: Set(uploads::KIND_FINAL.to_owned()),
+        length: Set(to_db(length)?),
+        offset: Set(to_db(length)?),
+        concat_parts: Set(Some(new.parts.join(" "))),
+        metadata: Set(new.metadata),
+        declared_sha256: Set(new.declared_sha256.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        expires_at: Set(now + UPLOAD_EXPIRY),
+        completed_at: Set(None),
+    }
+    .insert(&state.db)
+    .await?;
+    let mut rows = vec![joined.id.clone()];
+    rows.extend(new.parts.iter().cloned());
+    complete::finish(
+        state,
+        &file,
+        &new.parts,
+        &rows,
+        new.declared_sha256.as_deref(),
+    )
+    .await?;
+    reload(state, &joined.id).await
+}
+
+fn unknown_part(id: &str) -> UploadError {
+    UploadError::BadRequest(format!(
+        "Upload-Concat names {id}, which is not a partial upload of this package."
+    ))
+}

@@ -1,0 +1,118 @@
+//! Reclaiming abandoned uploads: an unfinished upload (or a part of a file that never completed)
+//! whose `Upload-Expires` passed loses its bytes, then its row; so do bytes no row refers to any
+//! more. A background task does this every few minutes.
+
+use std::{collections::HashSet, time::Duration};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, sea_query::Query};
+use tokio::sync::watch;
+
+use super::{UPLOAD_EXPIRY, UploadError};
+use crate::{
+    db::entities::{package_files, uploads},
+    state::AppState,
+};
+
+/// How often the background task looks for expired uploads.
+pub const RECLAIM_INTERVAL: Duration = Duration::from_secs(5 * 60);
+/// Uploads looked at per query.
+const BATCH: u64 = 500;
+
+/// Removes the uploads that expired by `now` (bytes first, then rows, so a failure is retried on the
+/// next pass) and returns how many. Uploads being written to right now are left for the next pass.
+#[tracing::instrument(skip_all)]
+pub async fn reclaim_expired(state: &AppState, now: DateTime<Utc>) -> Result<u64, UploadError> {
+    let mut reclaimed = 0;
+    let mut skipped = 0;
+    loop {
+        let pending_files = Query::select()
+            .column(package_files::Column::Id)
+            .from(package_files::Entity)
+            .and_where(package_files::Column::State.eq(package_files::STATE_PENDING))
+            .to_owned();
+        // Expired and either unfinished, or a finished part of a file that never completed.
+        let expired = uploads::Entity::find()
+            .filter(uploads::Column::ExpiresAt.lte(now))
+            .filter(
+                Condition::any()
+                    .add(uploads::Column::CompletedAt.is_null())
+                    .add(uploads::Column::FileId.in_subquery(pending_files)),
+            )
+            .offset(skipped)
+            .limit(BATCH)
+            .all(&state.db)
+            .await?;
+        let batch = expired.len() as u64;
+        for upload in expired {
+            let Some(_lock) = state.upload_locks.upload(&upload.id) else {
+                skipped += 1;
+                continue;
+            };
+            if let Err(error) = state.node.discard_upload(&upload.id).await {
+                tracing::warn!(upload.id = %upload.id, %error, "could not remove an expired upload's bytes");
+                skipped += 1;
+                continue;
+            }
+            let deleted = uploads::Entity::delete_many()
+                .filter(uploads::Column::Id.eq(&upload.id))
+                .filter(uploads::Column::ExpiresAt.lte(now))
+                .exec(&state.db)
+                .await?;
+            if deleted.rows_affected == 0 {
+                skipped += 1; // written to since it was read: alive again
+            }
+            reclaimed += deleted.rows_affected;
+        }
+        if batch < BATCH {
+            break;
+        }
+    }
+    reclaimed += reclaim_orphans(state).await?;
+    if reclaimed > 0 {
+        tracing::info!(reclaimed, "expired uploads reclaimed");
+    }
+    Ok(reclaimed)
+}
+
+/// Removes upload bytes that no record refers to any more (their file was dropped from its draft,
+/// or its package deleted) once they have been idle as long as an upload may be.
+async fn reclaim_orphans(state: &AppState) -> Result<u64, UploadError> {
+    let idle = UPLOAD_EXPIRY.to_std().unwrap_or(Duration::MAX);
+    let mut reclaimed = 0;
+    for ids in state.node.idle_uploads(idle).await?.chunks(BATCH as usize) {
+        let known: HashSet<String> = uploads::Entity::find()
+            .select_only()
+            .column(uploads::Column::Id)
+            .filter(uploads::Column::Id.is_in(ids.iter().cloned()))
+            .into_tuple::<String>()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .collect();
+        for id in ids.iter().filter(|id| !known.contains(*id)) {
+            let Some(_lock) = state.upload_locks.upload(id) else {
+                continue;
+            };
+            state.node.discard_upload(id).await?;
+            reclaimed += 1;
+        }
+    }
+    Ok(reclaimed)
+}
+
+/// Runs [`reclaim_expired`] every [`RECLAIM_INTERVAL`] until `stop` turns `true` (or its sender
+/// goes away).
+pub async fn reclaim_periodically(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut ticks = tokio::time::interval(RECLAIM_INTERVAL);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+        if let Err(error) = reclaim_expired(&state, Utc::now()).await {
+            tracing::error!(%error, "reclaiming expired uploads failed");
+        }
+    }
+}

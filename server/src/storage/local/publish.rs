@@ -1,0 +1,85 @@
+//! Publishing: parts joined into a hidden temp file (SHA-256 on the way), fsynced, linked under the
+//! object's name (a link never replaces an existing object), then the directory fsynced.
+
+use std::{
+    io::{self, Read, Write},
+    path::{Path, PathBuf},
+};
+
+use rand::RngCore;
+use sha2::Digest;
+
+use super::{PUBLISH_BUFFER, classify, sync_dir};
+use crate::storage::{Published, StorageError};
+
+/// Removes the temp file unless the publish got far enough to disarm it.
+struct TempFile(Option<PathBuf>);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(path) = self.0.take() {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+pub(super) fn publish_blocking(
+    sources: &[PathBuf],
+    target: &Path,
+) -> Result<Published, StorageError> {
+    let dir = target
+        .parent()
+        .ok_or_else(|| io::Error::other("an object path has a parent"))?;
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(|| io::Error::other("an object path has a name"))?;
+    if !dir.exists() {
+        std::fs::create_dir_all(dir)?;
+        if let Some(objects) = dir.parent() {
+            sync_dir(objects)?;
+        }
+    }
+    if target.exists() {
+        return Err(StorageError::AlreadyExists);
+    }
+    let mut suffix = [0u8; 8];
+    rand::rng().fill_bytes(&mut suffix);
+    let temp_path = dir.join(format!(".{name}.{}.tmp", hex::encode(suffix)));
+    let mut out = std::fs::File::create_new(&temp_path)?;
+    let temp = TempFile(Some(temp_path));
+
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; PUBLISH_BUFFER];
+    let mut size = 0u64;
+    for source in sources {
+        let mut part = std::fs::File::open(source).map_err(classify)?;
+        loop {
+            let read = part.read(&mut buffer)?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+            out.write_all(&buffer[..read])?;
+            size += read as u64;
+        }
+    }
+    out.sync_all()?;
+    drop(out);
+
+    let temp_path = temp.0.as_deref().ok_or_else(|| io::Error::other("temp"))?;
+    // A link, unlike a rename, never replaces an existing object.
+    match std::fs::hard_link(temp_path, target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            return Err(StorageError::AlreadyExists);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    drop(temp);
+    sync_dir(dir)?;
+    Ok(Published {
+        size,
+        sha256: hex::encode(hasher.finalize()),
+    })
+}

@@ -1,0 +1,285 @@
+//! The real `ferry` binary killed (SIGKILL) in the middle of an upload, then started again on the
+//! same data dir: the upload resumes from the last acknowledged byte, nothing partial is ever
+//! published, and the finished file is byte-identical. Spoken over raw HTTP/1.1 sockets.
+#![cfg(unix)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
+use std::{net::SocketAddr, path::Path, process::Stdio};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+use sha2::Digest as _;
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
+    net::TcpStream,
+    process::{Child, Command},
+};
+
+const ADMIN_PASSWORD: &str = "admin-password-1";
+const CHUNK: usize = 1 << 20;
+
+/// A free port on the loopback interface (bound, then released for the child to take).
+fn free_addr() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
+}
+
+/// `ferry serve` on `data`, once it says it is running.
+async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .arg("serve")
+        .env("FERRY_DATA_DIR", data)
+        .env("FERRY_HTTP_ADDR", web.to_string())
+        .env("FERRY_GATEWAY_ADDR", gateway.to_string())
+        .env("FERRY_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("FERRY_WEB_DIR", data.join("no-web-app"))
+        .env("FERRY_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.contains("HTTP gateway:") {
+            // Keep reading stdout in the background so the child never blocks on it.
+            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+            return child;
+        }
+    }
+    panic!("ferry exited before it was running");
+}
+
+/// A response: status, headers (lower-case names), body.
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+fn request_head(
+    method: &str,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, String)],
+    len: usize,
+) -> String {
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {len}\r\n"
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    head
+}
+
+/// One request on its own connection.
+async fn call(
+    method: &str,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &[u8],
+) -> Answer {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = request_head(method, addr, path, headers, body.len());
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let text = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = text.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    Answer {
+        status,
+        headers,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+async fn api(web: SocketAddr, path: &str, cookie: Option<&str>, body: Value) -> Answer {
+    let mut headers = vec![
+        ("Content-Type", "application/json".to_owned()),
+        ("X-Ferry-Request", "1".to_owned()),
+    ];
+    if let Some(cookie) = cookie {
+        headers.push(("Cookie", cookie.to_owned()));
+    }
+    call("POST", web, path, &headers, body.to_string().as_bytes()).await
+}
+
+fn tus_headers(token: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("Tus-Resumable", "1.0.0".to_owned()),
+        ("Authorization", format!("Bearer {token}")),
+    ]
+}
+
+async fn patch(gateway: SocketAddr, url: &str, token: &str, offset: usize, bytes: &[u8]) -> Answer {
+    let mut headers = tus_headers(token);
+    headers.push(("Content-Type", "application/offset+octet-stream".to_owned()));
+    headers.push(("Upload-Offset", offset.to_string()));
+    call("PATCH", gateway, url, &headers, bytes).await
+}
+
+fn objects(data: &Path) -> Vec<std::path::PathBuf> {
+    let root = data.join("storage").join("objects");
+    let mut found = vec![];
+    for shard in std::fs::read_dir(root).unwrap() {
+        for entry in std::fs::read_dir(shard.unwrap().path()).unwrap() {
+            found.push(entry.unwrap().path());
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path();
+    let (web, gateway) = (free_addr(), free_addr());
+    let bytes: Vec<u8> = (0..3 * CHUNK + 12_345)
+        .map(|i| (i as u8) ^ (i >> 11) as u8)
+        .collect();
+
+    let mut server = start(data_dir, web, gateway).await;
+    let signed_in = api(
+        web,
+        "/api/v1/session",
+        None,
+        json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+    )
+    .await;
+    assert_eq!(signed_in.status, 200);
+    let cookie = signed_in
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let draft = api(
+        web,
+        "/api/v1/packages",
+        Some(&cookie),
+        json!({ "title": "Crash test", "recipients": ["admin"] }),
+    )
+    .await;
+    assert_eq!(
+        draft.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&draft.body)
+    );
+    let package = draft.json()["id"].as_i64().unwrap();
+    let spec = api(
+        web,
+        &format!("/api/v1/packages/{package}/transfer_spec/upload"),
+        Some(&cookie),
+        json!({ "files": [{ "name": "big.bin", "size": bytes.len() }] }),
+    )
+    .await;
+    assert_eq!(spec.status, 200, "{}", String::from_utf8_lossy(&spec.body));
+    let spec = spec.json();
+    let token = spec["token"].as_str().unwrap().to_owned();
+    let file_id = spec["files"][0]["id"].as_i64().unwrap();
+
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let mut headers = tus_headers(&token);
+    headers.push(("Upload-Length", bytes.len().to_string()));
+    headers.push((
+        "Upload-Metadata",
+        format!(
+            "file_id {},filename {}",
+            b64(&file_id.to_string()),
+            b64("big.bin")
+        ),
+    ));
+    let created = call("POST", gateway, "/tus/", &headers, b"").await;
+    assert_eq!(created.status, 201);
+    let url = created.header("location").unwrap().to_owned();
+
+    let first = patch(gateway, &url, &token, 0, &bytes[..CHUNK]).await;
+    assert_eq!(first.status, 204);
+    assert_eq!(
+        first.header("upload-offset"),
+        Some(CHUNK.to_string().as_str())
+    );
+
+    // The next chunk is half sent when the server dies.
+    let mut stream = TcpStream::connect(gateway).await.unwrap();
+    let mut headers = tus_headers(&token);
+    headers.push(("Content-Type", "application/offset+octet-stream".to_owned()));
+    headers.push(("Upload-Offset", CHUNK.to_string()));
+    let head = request_head("PATCH", gateway, &url, &headers, CHUNK);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+        .write_all(&bytes[CHUNK..CHUNK + CHUNK / 2])
+        .await
+        .unwrap();
+    stream.flush().await.unwrap();
+    server.kill().await.unwrap();
+    drop(stream);
+    assert!(objects(data_dir).is_empty(), "nothing is published");
+
+    let mut server = start(data_dir, web, gateway).await;
+    let head = call("HEAD", gateway, &url, &tus_headers(&token), b"").await;
+    assert_eq!(head.status, 200);
+    let offset: usize = head.header("upload-offset").unwrap().parse().unwrap();
+    assert!(
+        (CHUNK..=CHUNK + CHUNK / 2).contains(&offset),
+        "resumes from acknowledged (or durably written) bytes: {offset}"
+    );
+    assert!(objects(data_dir).is_empty(), "still nothing is published");
+
+    let mut at = offset;
+    while at < bytes.len() {
+        let end = (at + CHUNK).min(bytes.len());
+        let answer = patch(gateway, &url, &token, at, &bytes[at..end]).await;
+        assert_eq!(
+            answer.status,
+            204,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        at = end;
+    }
+    let published = objects(data_dir);
+    assert_eq!(published.len(), 1);
+    let stored = std::fs::read(&published[0]).unwrap();
+    assert!(stored == bytes, "the published file is byte-identical");
+    assert_eq!(
+        hex::encode(sha2::Sha256::digest(&stored)),
+        hex::encode(sha2::Sha256::digest(&bytes))
+    );
+    server.kill().await.unwrap();
+}

@@ -1,0 +1,19 @@
+//! The gateway's tus 1.0.0 server, driven through the gateway router without a socket: protocol
+//! rules and refusals, concatenation, token scoping, durability (broken bodies, concurrent writers,
+//! expiry) and completion (the package becomes sent). Database-dependent tests run on SQLite and
+//! PostgreSQL.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod completion;
+mod concat;
+mod durability;
+mod protocol;
+mod refusals;
+mod support;
+mod tokens;

@@ -1,0 +1,169 @@
+//! The transfer token decides everything: another package, another file, the receive direction,
+//! an expired, tampered or missing token are all refused, and other packages' uploads stay invisible.
+
+use app::{paths, types::TransferDirection};
+use axum::{
+    body::Body,
+    http::{Method, Request, StatusCode},
+};
+use ferry_server::transfer::token::TransferClaims;
+
+use crate::{
+    common::{self, Engine},
+    on_both_databases,
+    support::{World, meta},
+};
+
+on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
+    let world = World::new(engine, &[("a.bin", 4), ("b.bin", 4)]).await;
+    let (a, b) = (world.files[0], world.files[1]);
+    let url = world.create(a, 4).await;
+    let keys = &world.app.state.transfer_keys;
+    let alice = world.file(a).await;
+    let alice_id = world.package_row().await.sender_id;
+    assert_eq!(alice.package_id, world.package);
+
+    // A second draft of alice's, with its own file and token.
+    let other_package = world.draft().await;
+    let (other_files, other_token) = world.spec(other_package, &[("c.bin", 4)]).await;
+
+    // Another package's token: this package's uploads are invisible, its files not covered.
+    let head = world
+        .send(
+            world.tus_as(&other_token, Method::HEAD, &url),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(head.status, StatusCode::NOT_FOUND);
+    let patch = world
+        .send(
+            world
+                .tus_as(&other_token, Method::PATCH, &url)
+                .header("content-type", "application/offset+octet-stream")
+                .header("upload-offset", "0"),
+            Body::from("abcd"),
+        )
+        .await;
+    assert_eq!(patch.status, StatusCode::NOT_FOUND);
+    let delete = world
+        .send(
+            world.tus_as(&other_token, Method::DELETE, &url),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(delete.status, StatusCode::NOT_FOUND);
+    let create = world
+        .send(
+            world
+                .tus_as(&other_token, Method::POST, paths::GATEWAY_TUS)
+                .header("upload-length", "4")
+                .header("upload-metadata", meta(a, "a.bin")),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::FORBIDDEN, "{}", create.text);
+    // …and this package's token does not cover the other package's file.
+    assert_eq!(
+        world.try_create(other_files[0], 4).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A token for file a only: file b is not covered, its upload not writable.
+    let only_a = keys
+        .issue(&TransferClaims::new(
+            alice_id,
+            world.package,
+            TransferDirection::Send,
+            vec![a],
+        ))
+        .unwrap();
+    let b_url = world.create(b, 4).await;
+    let create_b = world
+        .send(
+            world
+                .tus_as(&only_a, Method::POST, paths::GATEWAY_TUS)
+                .header("upload-length", "4")
+                .header("upload-metadata", meta(b, "b.bin")),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(create_b.status, StatusCode::FORBIDDEN);
+    assert!(
+        create_b.message().contains(&format!("file {b}")),
+        "{}",
+        create_b.message()
+    );
+    for method in [Method::HEAD, Method::DELETE] {
+        let answer = world
+            .send(world.tus_as(&only_a, method, &b_url), Body::empty())
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    }
+
+    // A receive token, an expired one, a tampered one, none at all.
+    let receive = keys
+        .issue(&TransferClaims::new(
+            alice_id,
+            world.package,
+            TransferDirection::Receive,
+            vec![a, b],
+        ))
+        .unwrap();
+    let answer = world
+        .send(world.tus_as(&receive, Method::DELETE, &url), Body::empty())
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(
+        answer.message().contains("downloading"),
+        "{}",
+        answer.message()
+    );
+
+    let mut old = TransferClaims::new(alice_id, world.package, TransferDirection::Send, vec![a, b]);
+    old.exp = (chrono::Utc::now() - chrono::Duration::minutes(10)).timestamp();
+    let expired = keys.issue(&old).unwrap();
+    let (signed, signature) = world.token.rsplit_once('.').unwrap();
+    let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
+    let tampered = format!("{signed}.{flipped}{}", &signature[1..]);
+    for token in [expired.as_str(), tampered.as_str(), "not-a-token"] {
+        let answer = world
+            .send(world.tus_as(token, Method::HEAD, &url), Body::empty())
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{token}");
+        assert_eq!(answer.headers["tus-resumable"], "1.0.0");
+        assert_eq!(answer.headers["www-authenticate"], "Bearer");
+    }
+    let anonymous = world
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(paths::GATEWAY_TUS)
+                .header("tus-resumable", "1.0.0")
+                .header("upload-length", "4")
+                .header("upload-metadata", meta(a, "a.bin")),
+            Body::empty(),
+        )
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert!(anonymous.message().contains("Bearer"));
+
+    // A token signed for someone who is not the sender.
+    let bob_id = alice_id + 1;
+    let bobs = keys
+        .issue(&TransferClaims::new(
+            bob_id,
+            world.package,
+            TransferDirection::Send,
+            vec![a],
+        ))
+        .unwrap();
+    let answer = world
+        .send(world.tus_as(&bobs, Method::HEAD, &url), Body::empty())
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        world.head(&url).await.status,
+        StatusCode::OK,
+        "the right token still works"
+    );
+});
