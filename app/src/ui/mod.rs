@@ -10,6 +10,7 @@ mod components;
 mod format;
 mod pages;
 pub mod routes;
+mod transfer;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

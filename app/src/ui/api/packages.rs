@@ -1,9 +1,12 @@
-//! Packages: creating drafts, the Received and Sent lists, one package, deleting.
+//! Packages: creating drafts, the Received and Sent lists, one package, deleting, and the transfer
+//! spec that lets the web app upload a draft's files.
 
 use super::ApiError;
 use super::transport::{delete, get, post};
 use crate::paths::{self, with_id};
-use crate::types::{NewPackage, PackageDetail, PackagePage, PageQuery};
+use crate::types::{
+    NewPackage, PackageDetail, PackagePage, PageQuery, TransferSpec, UploadSpecRequest,
+};
 
 /// `POST /api/v1/packages`: creates a draft (400 names recipients that do not exist).
 pub async fn create_package(package: &NewPackage) -> Result<PackageDetail, ApiError> {
@@ -28,6 +31,12 @@ pub async fn get_package(id: i64) -> Result<PackageDetail, ApiError> {
 /// `DELETE /api/v1/packages/{id}` (its sender or an admin).
 pub async fn delete_package(id: i64) -> Result<(), ApiError> {
     delete(&with_id(paths::PACKAGE, id)).await
+}
+
+/// `POST /api/v1/packages/{id}/transfer_spec/upload`: declares the complete list of the draft's
+/// files (files left out are dropped) and answers the spec to upload them with.
+pub async fn upload_spec(id: i64, request: &UploadSpecRequest) -> Result<TransferSpec, ApiError> {
+    post(&with_id(paths::PACKAGE_UPLOAD_SPEC, id), request).await
 }
 
 fn page_query(query: PageQuery) -> [(&'static str, String); 2] {

@@ -1,5 +1,7 @@
 //! Publishing: parts joined into a hidden temp file (SHA-256 on the way), fsynced, linked under the
-//! object's name (a link never replaces an existing object), then the directory fsynced.
+//! object's name (a link never replaces an existing object), then the directory fsynced. A file
+//! uploaded in one part is not copied: its bytes are already durable (every append is fsynced), so
+//! it is hashed in one read and linked under the object's name.
 
 use std::{
     io::{self, Read, Write},
@@ -43,6 +45,11 @@ pub(super) fn publish_blocking(
     if target.exists() {
         return Err(StorageError::AlreadyExists);
     }
+    if let [single] = sources
+        && let Some(published) = link_single(single, target, dir)?
+    {
+        return Ok(published);
+    }
     let mut suffix = [0u8; 8];
     rand::rng().fill_bytes(&mut suffix);
     let temp_path = dir.join(format!(".{name}.{}.tmp", hex::encode(suffix)));
@@ -68,18 +75,51 @@ pub(super) fn publish_blocking(
     drop(out);
 
     let temp_path = temp.0.as_deref().ok_or_else(|| io::Error::other("temp"))?;
-    // A link, unlike a rename, never replaces an existing object.
-    match std::fs::hard_link(temp_path, target) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-            return Err(StorageError::AlreadyExists);
-        }
-        Err(e) => return Err(e.into()),
-    }
+    link(temp_path, target)?;
     drop(temp);
     sync_dir(dir)?;
     Ok(Published {
         size,
         sha256: hex::encode(hasher.finalize()),
     })
+}
+
+/// A link, unlike a rename, never replaces an existing object.
+fn link(from: &Path, target: &Path) -> Result<(), StorageError> {
+    match std::fs::hard_link(from, target) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(StorageError::AlreadyExists),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Publishes a one-part upload by hashing it and linking it under the object's name. `None` when
+/// the two cannot share an inode (another file system): the caller copies instead.
+fn link_single(
+    source: &Path,
+    target: &Path,
+    dir: &Path,
+) -> Result<Option<Published>, StorageError> {
+    let mut part = std::fs::File::open(source).map_err(classify)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; PUBLISH_BUFFER];
+    let mut size = 0u64;
+    loop {
+        let read = part.read(&mut buffer)?;
+        if read == 0 {
+            break;
+        }
+        hasher.update(&buffer[..read]);
+        size += read as u64;
+    }
+    match link(source, target) {
+        Ok(()) => {}
+        Err(StorageError::Io(e)) if e.kind() == io::ErrorKind::CrossesDevices => return Ok(None),
+        Err(e) => return Err(e),
+    }
+    sync_dir(dir)?;
+    Ok(Some(Published {
+        size,
+        sha256: hex::encode(hasher.finalize()),
+    }))
 }

@@ -1,77 +1,133 @@
-//! New package: a draft with a title, a note, recipients and an expiration policy. Files are added
-//! in the next step (the upload engine arrives with the next release).
+//! New package: title, note, recipients, expiration and files. Send package creates a draft, asks
+//! for a transfer spec and uploads the files through the HTTP gateway, with progress per file and in
+//! total; when the server has every file the package is sent and the form starts over.
 
 mod chosen;
+mod draft;
+mod dropped;
+mod file_row;
+mod files;
+mod files_field;
+mod form;
 mod recipients;
+mod restore;
+mod send;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::components::A;
 
+use crate::limits::DEFAULT_MAX_FILES_PER_PACKAGE;
 use crate::types::NewPackage;
-use crate::ui::api;
 use crate::ui::app_settings::use_app_settings;
-use crate::ui::components::{
-    ExpirationField, ExpirationInput, Feedback, FeedbackMessages, Page, use_flash,
-};
+use crate::ui::components::{ExpirationField, Feedback, FeedbackMessages, LeaveGuard, Page};
 use crate::ui::format::expiration_words;
 use crate::ui::routes::PackageRoute;
-use chosen::RecipientsInput;
+use crate::ui::transfer::{FileStage, PackageUpload};
+use files_field::FilesField;
+use form::PackageForm;
 use recipients::RecipientsField;
+use send::Outcome;
 
-/// The form. Checks what it can before sending; the server's answer (e.g. "No user named …")
-/// appears in the alert. On success the app goes to the new package's page.
+/// What to say once sending has ended with everything uploaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Done {
+    Sent(i64),
+    Uploaded(i64),
+}
+
 #[component]
 pub fn NewPackagePage() -> impl IntoView {
     let app_settings = use_app_settings();
-    let flash = use_flash();
-    let navigate = use_navigate();
-    let title = RwSignal::new(String::new());
-    let note = RwSignal::new(String::new());
-    let recipients = RecipientsInput::new();
-    let expiration = ExpirationInput::new(None);
+    let form = PackageForm::new();
     let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let sending = RwSignal::new(false);
+    let done = RwSignal::new(None::<Done>);
+    let uploads = RwSignal::new(Vec::new());
+    let current = StoredValue::new_local(None::<PackageUpload>);
+    let resumed = restore::restore_unsent(form);
+    on_cleanup(move || current.with_value(|upload| upload.iter().for_each(PackageUpload::abort)));
+
+    let max_files = Signal::derive(move || {
+        app_settings
+            .current()
+            .map_or(DEFAULT_MAX_FILES_PER_PACKAGE, |s| s.max_files_per_package) as usize
+    });
     let default_hint = Signal::derive(move || {
         app_settings
             .current()
-            .map(|settings| {
-                format!(
-                    "The default: {}",
-                    expiration_words(&settings.default_expiration)
-                )
-            })
+            .map(|s| format!("The default: {}", expiration_words(&s.default_expiration)))
             .unwrap_or_default()
+    });
+    // Files travel only through the gateway: with it off, nothing can be sent.
+    let gateway_off = move || app_settings.current().is_some_and(|s| !s.gateway_enabled);
+    let on_cancel = Callback::new(move |key: u64| {
+        let index =
+            uploads.with_untracked(|rows: &Vec<(u64, _)>| rows.iter().position(|(k, _)| *k == key));
+        if let Some(index) = index {
+            current.with_value(|upload| upload.iter().for_each(|upload| upload.cancel(index)));
+        }
     });
 
     let on_submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if pending.get_untracked() {
+        if sending.get_untracked() {
             return;
         }
-        recipients.add_typed();
-        let package = match checked_package(title, note, recipients, expiration) {
-            Ok(package) => package,
+        form.recipients.add_typed();
+        let chosen = form.files.list.get_untracked();
+        let request = match form.request() {
+            Ok(request) => request,
             Err(problems) => return feedback.fail(problems),
         };
         feedback.clear();
-        pending.set(true);
-        let navigate = navigate.clone();
+        done.set(None);
+        resumed.set(None);
+        sending.set(true);
         spawn_local(async move {
-            match api::create_package(&package).await {
-                Ok(created) => {
-                    feedback.succeed("Package created.");
-                    flash.show(format!(
-                        "Package “{}” created as a draft. Files are added in the next step.",
-                        created.summary.title
-                    ));
-                    navigate(&PackageRoute::href(created.summary.id), Default::default());
+            let prepared = match send::prepare(&request, &chosen).await {
+                Ok(prepared) => prepared,
+                Err(problem) => {
+                    sending.try_set(false);
+                    feedback.fail(problem);
+                    return;
                 }
-                Err(error) => {
-                    pending.try_set(false);
-                    feedback.fail(error.to_string());
+            };
+            let upload = prepared.upload;
+            let rows: Vec<_> = prepared.keys.iter().copied().zip(upload.files()).collect();
+            uploads.try_set(rows.clone());
+            current.try_set_value(Some(upload.clone()));
+            let outcome = send::finish(prepared.package_id, &upload).await;
+            if outcome == Outcome::Aborted {
+                return;
+            }
+            let cancelled: Vec<u64> = rows
+                .iter()
+                .filter(|(_, p)| {
+                    p.try_with_untracked(|p| p.stage == FileStage::Cancelled) == Some(true)
+                })
+                .map(|(key, _)| *key)
+                .collect();
+            form.files
+                .list
+                .update(|list| list.retain(|file| !cancelled.contains(&file.key)));
+            uploads.try_set(Vec::new());
+            current.try_set_value(None);
+            sending.try_set(false);
+            match outcome {
+                Outcome::Sent(id) | Outcome::Uploaded(id) => {
+                    form.reset();
+                    done.set(Some(if outcome == Outcome::Sent(id) {
+                        Done::Sent(id)
+                    } else {
+                        Done::Uploaded(id)
+                    }));
                 }
+                Outcome::NothingLeft => feedback
+                    .fail("Every file was cancelled. Add files and press Send package again."),
+                Outcome::Failed(problem) => feedback.fail(problem),
+                Outcome::Aborted => {}
             }
         });
     };
@@ -79,47 +135,54 @@ pub fn NewPackagePage() -> impl IntoView {
     view! {
         <Page title="New package">
             <form class="panel form form--wide" on:submit=on_submit novalidate>
-                <p class="muted">
-                    "Give the package a title, a note and its recipients, then create it as a draft. "
-                    "Files are added in the next step: uploading arrives with the next release."
-                </p>
-                <div class="field">
-                    <label class="field__label" for="package-title">
-                        "Title"
-                    </label>
-                    <input
-                        class="field__input"
-                        id="package-title"
-                        type="text"
-                        required
-                        maxlength=NewPackage::MAX_TITLE_LEN
-                        bind:value=title
+                <LeaveGuard active=sending />
+                {move || resumed.get().map(|note| view! { <p class="notice notice--info" role="status">{note}</p> })}
+                <fieldset class="form__fields" disabled=move || sending.get()>
+                    <div class="field">
+                        <label class="field__label" for="package-title">"Title"</label>
+                        <input
+                            class="field__input"
+                            id="package-title"
+                            type="text"
+                            required
+                            maxlength=NewPackage::MAX_TITLE_LEN
+                            bind:value=form.title
+                        />
+                    </div>
+                    <div class="field">
+                        <label class="field__label" for="package-note">"Note"</label>
+                        <textarea
+                            class="field__input field__input--textarea"
+                            id="package-note"
+                            rows="5"
+                            maxlength=NewPackage::MAX_NOTE_LEN
+                            bind:value=form.note
+                        ></textarea>
+                    </div>
+                    <RecipientsField input=form.recipients />
+                    <ExpirationField
+                        input=form.expiration
+                        label="Expiration"
+                        id="package-expiration"
+                        allow_default=true
+                        hint=default_hint
                     />
-                </div>
-                <div class="field">
-                    <label class="field__label" for="package-note">
-                        "Note"
-                    </label>
-                    <textarea
-                        class="field__input field__input--textarea"
-                        id="package-note"
-                        rows="5"
-                        maxlength=NewPackage::MAX_NOTE_LEN
-                        bind:value=note
-                    ></textarea>
-                </div>
-                <RecipientsField input=recipients />
-                <ExpirationField
-                    input=expiration
-                    label="Expiration"
-                    id="package-expiration"
-                    allow_default=true
-                    hint=default_hint
-                />
+                </fieldset>
+                <FilesField files=form.files max_files uploads sending on_cancel />
+                <Show when=gateway_off>
+                    <p class="notice notice--warning">
+                        "Files cannot be sent while the HTTP gateway is turned off. Ask an administrator to turn it on."
+                    </p>
+                </Show>
                 <FeedbackMessages feedback />
+                {move || done.get().map(|done| view! { <SentNotice done /> })}
                 <div class="form__actions">
-                    <button type="submit" class="button button--primary" disabled=move || pending.get()>
-                        {move || if pending.get() { "Creating…" } else { "Create package" }}
+                    <button
+                        type="submit"
+                        class="button button--primary"
+                        disabled=move || sending.get() || !form.complete() || gateway_off()
+                    >
+                        {move || if sending.get() { "Sending…" } else { "Send package" }}
                     </button>
                 </div>
             </form>
@@ -127,43 +190,20 @@ pub fn NewPackagePage() -> impl IntoView {
     }
 }
 
-/// The request, or every problem the person can fix before sending it, as sentences.
-fn checked_package(
-    title: RwSignal<String>,
-    note: RwSignal<String>,
-    recipients: RecipientsInput,
-    expiration: ExpirationInput,
-) -> Result<NewPackage, String> {
-    let title = title.get_untracked().trim().to_owned();
-    let recipients = recipients
-        .chosen
-        .get_untracked()
-        .into_iter()
-        .map(|recipient| recipient.value)
-        .collect::<Vec<_>>();
-    let expiration = expiration.policy();
-    let mut problems = Vec::new();
-    if title.is_empty() {
-        problems.push("Give the package a title.".to_owned());
-    }
-    if recipients.is_empty() {
-        problems.push("Add at least one recipient.".to_owned());
-    } else if recipients.len() > NewPackage::MAX_RECIPIENTS {
-        problems.push(format!(
-            "A package can have at most {} recipients.",
-            NewPackage::MAX_RECIPIENTS
-        ));
-    }
-    if let Err(problem) = &expiration {
-        problems.push(problem.clone());
-    }
-    match expiration {
-        Ok(expiration) if problems.is_empty() => Ok(NewPackage {
-            title,
-            note: note.get_untracked(),
-            recipients,
-            expiration,
-        }),
-        _ => Err(problems.join(" ")),
+/// "Package sent." and a link to it.
+#[component]
+fn SentNotice(done: Done) -> impl IntoView {
+    let (id, message) = match done {
+        Done::Sent(id) => (id, "Package sent. "),
+        Done::Uploaded(id) => (
+            id,
+            "All files are uploaded. The package is sent as soon as the server has checked them. ",
+        ),
+    };
+    view! {
+        <p class="notice notice--success" role="status">
+            {message}
+            <A href=PackageRoute::href(id)>"Open the package"</A>
+        </p>
     }
 }
