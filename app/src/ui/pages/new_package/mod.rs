@@ -96,8 +96,11 @@ pub fn NewPackagePage() -> impl IntoView {
             };
             let upload = prepared.upload;
             let rows: Vec<_> = prepared.keys.iter().copied().zip(upload.files()).collect();
+            // The page went away while the draft and spec were requested: send nothing.
+            if current.try_set_value(Some(upload.clone())).is_some() {
+                return;
+            }
             uploads.try_set(rows.clone());
-            current.try_set_value(Some(upload.clone()));
             let outcome = send::finish(prepared.package_id, &upload).await;
             if outcome == Outcome::Aborted {
                 return;
