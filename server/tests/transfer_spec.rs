@@ -278,3 +278,48 @@ on_both_databases!(
         assert_eq!(response.status, StatusCode::CONFLICT);
     }
 );
+
+on_both_databases!(
+    leaving_out_the_last_pending_file_sends_the_package,
+    |engine: Engine| async move {
+        use ferry_server::db::entities::package_files;
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let draft = Draft::new(engine).await;
+        let spec = draft
+            .spec(
+                &draft.alice,
+                json!([{ "name": "done.txt", "size": 1 }, { "name": "cancelled.txt", "size": 2 }]),
+            )
+            .await;
+        let done = file_ids(&spec.body)[0];
+        // As if done.txt was uploaded (the gateway's tests cover the upload itself).
+        let db = &draft.app.state.db;
+        let mut row: package_files::ActiveModel = package_files::Entity::find_by_id(done)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        row.state = Set(package_files::STATE_COMPLETE.into());
+        row.update(db).await.unwrap();
+
+        let again = draft
+            .spec(&draft.alice, json!([{ "name": "done.txt", "size": 1 }]))
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+        assert_eq!(again.body["files"][0]["complete"], true);
+        let received = draft
+            .app
+            .call(TestRequest::get(paths::PACKAGES_RECEIVED).cookie(&draft.bob))
+            .await;
+        assert_eq!(received.body["total"], 1, "the package reached bob");
+        let late = draft
+            .spec(&draft.alice, json!([{ "name": "done.txt", "size": 1 }]))
+            .await;
+        assert_eq!(
+            late.status,
+            StatusCode::CONFLICT,
+            "a sent package's files are fixed"
+        );
+    }
+);

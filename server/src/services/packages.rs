@@ -7,9 +7,11 @@ mod views;
 use app::types::{NewPackage, PackageDetail, PackagePage, PackageSummary, PageQuery, Role};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    TransactionTrait, sea_query::Query,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    sea_query::{Expr, Query},
 };
 
 use crate::{
@@ -21,6 +23,52 @@ use crate::{
     services::settings,
     storage::TransferNode,
 };
+
+/// Sends a draft whose files are all complete (and which has at least one): it becomes visible to
+/// its recipients. Call inside the transaction that completed or dropped the last pending file,
+/// after locking the package row. Returns whether this call sent it.
+pub async fn send_if_all_files_complete(
+    txn: &impl ConnectionTrait,
+    package_id: i64,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, sea_orm::DbErr> {
+    let files = package_files::Entity::find()
+        .filter(package_files::Column::PackageId.eq(package_id))
+        .count(txn)
+        .await?;
+    let pending = package_files::Entity::find()
+        .filter(package_files::Column::PackageId.eq(package_id))
+        .filter(package_files::Column::State.ne(package_files::STATE_COMPLETE))
+        .count(txn)
+        .await?;
+    if files == 0 || pending > 0 {
+        return Ok(false);
+    }
+    let sent = packages::Entity::update_many()
+        .col_expr(packages::Column::State, Expr::value(packages::STATE_SENT))
+        .col_expr(packages::Column::SentAt, Expr::value(now))
+        .filter(packages::Column::Id.eq(package_id))
+        .filter(packages::Column::State.eq(packages::STATE_DRAFT))
+        .exec(txn)
+        .await?;
+    Ok(sent.rows_affected == 1)
+}
+
+/// Locks a draft's row for the rest of the transaction (PostgreSQL row lock; SQLite write lock), so
+/// concurrent completions and spec changes of one package are serialized. `false` when the package
+/// is no longer a draft.
+pub async fn lock_draft(
+    txn: &impl ConnectionTrait,
+    package_id: i64,
+) -> Result<bool, sea_orm::DbErr> {
+    let locked = packages::Entity::update_many()
+        .col_expr(packages::Column::State, Expr::col(packages::Column::State))
+        .filter(packages::Column::Id.eq(package_id))
+        .filter(packages::Column::State.eq(packages::STATE_DRAFT))
+        .exec(txn)
+        .await?;
+    Ok(locked.rows_affected == 1)
+}
 
 /// Why the caller may see a package, as decided by [`find_visible`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

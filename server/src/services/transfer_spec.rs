@@ -106,6 +106,11 @@ pub async fn upload_spec(
     )?;
 
     let txn = state.db.begin().await?;
+    if !packages::lock_draft(&txn, package_id).await? {
+        return Err(ApiError::Conflict(
+            "This package has been sent: its files can no longer change.".into(),
+        ));
+    }
     let mut existing = package_files::Entity::find()
         .filter(package_files::Column::PackageId.eq(package_id))
         .order_by_asc(package_files::Column::Id)
@@ -139,10 +144,14 @@ pub async fn upload_spec(
     }
     // Declared before, missing now: the sender removed them. Their uploads go with them (cascade);
     // the transfer node's bytes are reclaimed as orphans.
+    let dropped_any = !existing.is_empty();
     for dropped in existing {
         package_files::Entity::delete_by_id(dropped.id)
             .exec(&txn)
             .await?;
+    }
+    if dropped_any && packages::send_if_all_files_complete(&txn, package_id, now).await? {
+        tracing::info!("package sent: the files left out were its last pending ones");
     }
     txn.commit().await?;
 

@@ -5,13 +5,12 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
-    sea_query::Expr,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr,
 };
 
 use super::UploadError;
 use crate::{
-    db::entities::{package_files, packages, uploads},
+    db::entities::{package_files, uploads},
     state::AppState,
     storage::StorageError,
 };
@@ -125,13 +124,7 @@ async fn mark_complete(
     // Writing the package row first locks it (PostgreSQL) or takes the write lock (SQLite) for the
     // whole transaction: two files finishing together are serialized and the second one sees the
     // first complete, so the package is sent exactly once.
-    let draft = packages::Entity::update_many()
-        .col_expr(packages::Column::State, Expr::col(packages::Column::State))
-        .filter(packages::Column::Id.eq(file.package_id))
-        .filter(packages::Column::State.eq(packages::STATE_DRAFT))
-        .exec(&txn)
-        .await?;
-    if draft.rows_affected != 1 {
+    if !crate::services::packages::lock_draft(&txn, file.package_id).await? {
         return Err(UploadError::Conflict(
             "This package was already sent or deleted: its files cannot change.".into(),
         ));
@@ -157,24 +150,8 @@ async fn mark_complete(
         .filter(uploads::Column::Id.is_in(rows.iter().cloned()))
         .exec(&txn)
         .await?;
-    let pending = package_files::Entity::find()
-        .filter(package_files::Column::PackageId.eq(file.package_id))
-        .filter(package_files::Column::State.ne(package_files::STATE_COMPLETE))
-        .count(&txn)
-        .await?;
-    let sent = if pending == 0 {
-        packages::Entity::update_many()
-            .col_expr(packages::Column::State, Expr::value(packages::STATE_SENT))
-            .col_expr(packages::Column::SentAt, Expr::value(now))
-            .filter(packages::Column::Id.eq(file.package_id))
-            .filter(packages::Column::State.eq(packages::STATE_DRAFT))
-            .exec(&txn)
-            .await?
-            .rows_affected
-            == 1
-    } else {
-        false
-    };
+    let sent =
+        crate::services::packages::send_if_all_files_complete(&txn, file.package_id, now).await?;
     txn.commit().await?;
     Ok(sent)
 }
