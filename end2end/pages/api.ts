@@ -22,3 +22,12 @@ export async function updateSettings(request: APIRequestContext, change: Record<
   });
   expect(response.status()).toBe(200);
 }
+
+/** Makes sure a user exists, creating it through the admin API (signed in as admin). */
+export async function ensureUser(request: APIRequestContext, username: string, password: string) {
+  const response = await request.post('/api/v1/admin/users', {
+    headers: WRITE,
+    data: { username, display_name: username, email: `${username}@example.test`, role: 'user', password },
+  });
+  expect([201, 409]).toContain(response.status());
+}

@@ -3,26 +3,51 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 export const PLAIN_HTTP_NOTICE = 'Transfers for this package go over plain HTTP.';
 
+/** A file to choose in the browser, made in memory. */
+export interface TestFile {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
 export class NewPackagePage {
-  constructor(readonly page: Page) {}
+  readonly files: Locator;
+  readonly send: Locator;
+  readonly alerts: Locator;
+
+  constructor(readonly page: Page) {
+    this.files = page.getByRole('group', { name: 'Files' });
+    this.send = page.getByRole('button', { name: 'Send package' });
+    this.alerts = page.getByRole('alert');
+  }
 
   async goto() {
     await this.page.goto('/new');
     await expect(this.page.getByRole('heading', { level: 1, name: 'New package' })).toBeVisible();
   }
 
-  async create(pkg: { title: string; note: string; recipients: string[] }) {
+  async fill(pkg: { title: string; note?: string; recipients: string[] }) {
     await this.page.getByLabel('Title').fill(pkg.title);
-    await this.page.getByLabel('Note').fill(pkg.note);
+    await this.page.getByLabel('Note').fill(pkg.note ?? '');
     const recipients = this.page.getByRole('combobox', { name: 'Recipients' });
     for (const recipient of pkg.recipients) {
       await recipients.fill(recipient);
       await recipients.press('Enter');
       await expect(this.page.getByRole('list', { name: 'People added' })).toContainText(recipient);
     }
-    await this.page.getByRole('button', { name: 'Create package' }).click();
-    await expect(this.page).toHaveURL(/\/packages\/\d+$/);
-    await expect(this.page.getByRole('heading', { level: 1 })).toHaveText(pkg.title);
+  }
+
+  async choose(files: TestFile[]) {
+    await this.page.getByLabel('Add files').setInputFiles(files);
+  }
+
+  /** Sends and waits until the page says the package is sent. */
+  async sendAndWait() {
+    await expect(this.send).toBeEnabled();
+    await this.send.click();
+    await expect(this.page.getByRole('status').filter({ hasText: 'Package sent.' })).toBeVisible({
+      timeout: 60_000,
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-// The admin creates a user; the user creates a draft package, keeps a preference across a reload;
+// The admin creates a user; the user sends a package and keeps a preference across a reload;
 // turning the gateway off removes the plain-HTTP notice from the lists.
 import { expect, test } from '@playwright/test';
 import { ADMIN_PASSWORD } from '../playwright.config';
@@ -20,7 +20,7 @@ test.afterAll(async ({ request }) => {
   await updateSettings(request, { gateway_enabled: true });
 });
 
-test('admin creates a user who sends a draft, keeps a preference, and loses the notice when the gateway is off', async ({
+test('admin creates a user who sends a package, keeps a preference, and loses the notice when the gateway is off', async ({
   page,
 }) => {
   const login = new LoginPage(page);
@@ -36,17 +36,16 @@ test('admin creates a user who sends a draft, keeps a preference, and loses the 
     await shell.signOut.click();
   });
 
-  await test.step('the user creates a draft package addressed to the admin', async () => {
+  await test.step('the user sends a package to the admin', async () => {
     await login.signIn(alice.username, alice.password);
     await expect(shell.heading).toHaveText('Received');
     await expect(shell.link('Admin')).toHaveCount(0);
     await shell.link('New package').click();
-    await new NewPackagePage(page).create({
-      title: 'Quarterly report',
-      note: 'Numbers for Q3.\nSecond line.',
-      recipients: ['admin'],
-    });
-    await expect(page.getByText('Draft').first()).toBeVisible();
+    const form = new NewPackagePage(page);
+    await form.fill({ title: 'Quarterly report', note: 'Numbers for Q3.', recipients: ['admin'] });
+    await expect(form.send).toBeDisabled();
+    await form.choose([{ name: 'q3.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n') }]);
+    await form.sendAndWait();
   });
 
   await test.step('"Disable desktop client" is kept across a reload', async () => {
@@ -61,7 +60,7 @@ test('admin creates a user who sends a draft, keeps a preference, and loses the 
     await expect(page.getByRole('region', { name: 'Desktop client' }).getByLabel('Disable desktop client')).toBeChecked();
   });
 
-  await test.step('the Sent list shows the draft with the plain-HTTP notice', async () => {
+  await test.step('the Sent list shows the package with the plain-HTTP notice', async () => {
     await shell.link('Sent').click();
     const row = new PackageList(page).row('Quarterly report');
     await expect(row).toBeVisible();
