@@ -100,7 +100,7 @@ fn Files(files: Vec<PackageFile>, draft: bool, total: u64) -> impl IntoView {
                         .then(|| {
                             view! {
                                 <p class="muted">
-                                    "Files are added in the next step. Uploading arrives with the next release."
+                                    "This draft has no files: it is sent once its files are uploaded from the New package page."
                                 </p>
                             }
                         })}
