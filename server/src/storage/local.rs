@@ -18,7 +18,7 @@ use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
 use tokio_util::io::ReaderStream;
 
-use self::{digest::Hasher, publish::publish_blocking};
+use self::{digest::Hasher, publish::publish_blocking, running::RunningDigests};
 use super::{Appended, ByteStream, DigestKind, Published, StorageError, TransferNode};
 
 /// Bytes gathered before a write to an upload file.
@@ -35,6 +35,7 @@ const MAX_NAME_LEN: usize = 128;
 pub struct LocalNode {
     uploads: PathBuf,
     objects: PathBuf,
+    running: RunningDigests,
 }
 
 impl LocalNode {
@@ -44,7 +45,11 @@ impl LocalNode {
         let objects = root.join("objects");
         std::fs::create_dir_all(&uploads)?;
         std::fs::create_dir_all(&objects)?;
-        Ok(Self { uploads, objects })
+        Ok(Self {
+            uploads,
+            objects,
+            running: RunningDigests::default(),
+        })
     }
 
     fn upload_path(&self, upload: &str) -> Result<PathBuf, StorageError> {
@@ -141,6 +146,7 @@ impl TransferNode for LocalNode {
         file.seek(SeekFrom::Start(offset)).await?;
         let mut writer = BufWriter::with_capacity(WRITE_BUFFER, file);
         let mut hasher = digest.map(Hasher::new);
+        let mut whole = self.running.take_for_append(upload, offset);
         let mut written = 0u64;
         let mut body_complete = true;
         while let Some(item) = body.next().await {
@@ -154,6 +160,9 @@ impl TransferNode for LocalNode {
             if let Some(hasher) = hasher.as_mut() {
                 hasher.update(part);
             }
+            if let Some(whole) = whole.as_mut() {
+                sha2::Digest::update(whole, part);
+            }
             written += part.len() as u64;
             if part.len() < chunk.len() {
                 // Longer than allowed: keep what fits, read no further.
@@ -163,6 +172,9 @@ impl TransferNode for LocalNode {
         }
         writer.flush().await?;
         writer.into_inner().sync_data().await?;
+        if let Some(whole) = whole {
+            self.running.store(upload, offset + written, whole);
+        }
         Ok(Appended {
             written,
             digest: hasher.map(Hasher::finish),
@@ -172,6 +184,7 @@ impl TransferNode for LocalNode {
 
     async fn truncate_upload(&self, upload: &str, len: u64) -> Result<(), StorageError> {
         let path = self.upload_path(upload)?;
+        self.running.forget(upload);
         let file = tokio::fs::OpenOptions::new()
             .write(true)
             .open(&path)
@@ -190,12 +203,23 @@ impl TransferNode for LocalNode {
             .iter()
             .map(|part| self.upload_path(part))
             .collect::<Result<Vec<_>, _>>()?;
-        tokio::task::spawn_blocking(move || publish_blocking(&sources, &target))
+        let known = match parts {
+            [single] => {
+                let size = tokio::fs::metadata(&sources[0])
+                    .await
+                    .map_err(classify)?
+                    .len();
+                self.running.finish(single, size)
+            }
+            _ => None,
+        };
+        tokio::task::spawn_blocking(move || publish_blocking(&sources, &target, known))
             .await
             .map_err(io::Error::other)?
     }
 
     async fn discard_upload(&self, upload: &str) -> Result<(), StorageError> {
+        self.running.forget(upload);
         remove_if_present(&self.upload_path(upload)?).await
     }
 
@@ -264,6 +288,7 @@ async fn remove_if_present(path: &Path) -> Result<(), StorageError> {
 
 mod digest;
 mod publish;
+mod running;
 
 #[cfg(test)]
 mod tests;

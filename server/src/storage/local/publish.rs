@@ -25,9 +25,12 @@ impl Drop for TempFile {
     }
 }
 
+/// `known_sha256`: the digest of a one-part upload kept while it was appended (see `running`), which
+/// spares reading it again.
 pub(super) fn publish_blocking(
     sources: &[PathBuf],
     target: &Path,
+    known_sha256: Option<String>,
 ) -> Result<Published, StorageError> {
     let dir = target
         .parent()
@@ -46,7 +49,7 @@ pub(super) fn publish_blocking(
         return Err(StorageError::AlreadyExists);
     }
     if let [single] = sources
-        && let Some(published) = link_single(single, target, dir)?
+        && let Some(published) = link_single(single, target, dir, known_sha256)?
     {
         return Ok(published);
     }
@@ -99,8 +102,20 @@ fn link_single(
     source: &Path,
     target: &Path,
     dir: &Path,
+    known_sha256: Option<String>,
 ) -> Result<Option<Published>, StorageError> {
     let mut part = std::fs::File::open(source).map_err(classify)?;
+    if let Some(sha256) = known_sha256 {
+        let size = part.metadata()?.len();
+        return match link(source, target) {
+            Ok(()) => {
+                sync_dir(dir)?;
+                Ok(Some(Published { size, sha256 }))
+            }
+            Err(StorageError::Io(e)) if e.kind() == io::ErrorKind::CrossesDevices => Ok(None),
+            Err(e) => Err(e),
+        };
+    }
     let mut hasher = sha2::Sha256::new();
     let mut buffer = vec![0u8; PUBLISH_BUFFER];
     let mut size = 0u64;
