@@ -79,6 +79,10 @@ pub struct ServeArgs {
     /// Largest file accepted, in bytes or with a unit (e.g. 500MiB, 100GiB) [default: 100GiB].
     #[arg(long, env = "FERRY_MAX_FILE_SIZE", value_name = "SIZE")]
     pub max_file_size: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For is believed for the client address (sign-in
+    /// throttling), comma-separated IP addresses [default: none].
+    #[arg(long, env = "FERRY_TRUSTED_PROXIES", value_name = "IPS")]
+    pub trusted_proxies: Option<String>,
     /// Log filter, in tracing's EnvFilter syntax [default: info,sqlx=warn,sea_orm=warn].
     #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
     pub log: Option<String>,

@@ -193,3 +193,46 @@ on_both_databases!(
         assert_throttled(&app.call(change(ADMIN_PASSWORD)).await);
     }
 );
+
+on_both_databases!(
+    behind_a_trusted_proxy_each_forwarded_client_has_its_own_counter,
+    |engine: Engine| async move {
+        let proxy = "10.0.0.2:40000";
+        let app = TestApp::start_with(engine, |args| {
+            args.trusted_proxies = Some("10.0.0.2".into());
+        })
+        .await;
+        let through_proxy = |client: &'static str| {
+            let peer: SocketAddr = proxy.parse().expect("a socket address");
+            let router = app.web.clone().layer(MockConnectInfo(peer));
+            async move {
+                let request = TestRequest::post(
+                    paths::SESSION,
+                    json!({ "username": format!("nobody{}", rand_suffix()), "password": "not-the-password" }),
+                )
+                .header("x-forwarded-for", client);
+                common::send(&router, request).await
+            }
+        };
+        for _ in 0..MAX_FAILURES_PER_ADDRESS {
+            let response = through_proxy("203.0.113.50").await;
+            assert_eq!(
+                response.status,
+                StatusCode::UNAUTHORIZED,
+                "{}",
+                response.text
+            );
+        }
+        assert_throttled(&through_proxy("203.0.113.50").await);
+        // Another client behind the same proxy is not locked out with it.
+        let other = through_proxy("203.0.113.51").await;
+        assert_eq!(other.status, StatusCode::UNAUTHORIZED, "{}", other.text);
+    }
+);
+
+/// A different username each time, so only the address counter can throttle.
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}

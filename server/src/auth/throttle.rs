@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::{
     extract::{ConnectInfo, FromRequestParts},
-    http::request::Parts,
+    http::{HeaderMap, request::Parts},
 };
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
@@ -21,6 +21,7 @@ use sea_orm::{
 use crate::{
     db::entities::login_throttle::{self, Column},
     error::ApiError,
+    state::AppState,
 };
 
 /// Failed sign-ins allowed per account within one window.
@@ -42,20 +43,54 @@ pub fn address_key(ip: IpAddr) -> String {
 }
 
 /// The address of the connected client, when the server was started with connect info (tests
-/// driving the router directly may have none; then only the account is throttled).
+/// driving the router directly may have none; then only the account is throttled). Behind a
+/// reverse proxy listed in `trusted_proxies`, the client named by `X-Forwarded-For`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddress(pub Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         // Through the extractor, so tests' `MockConnectInfo` is seen too.
         let peer = ConnectInfo::<SocketAddr>::from_request_parts(parts, state).await;
-        Ok(Self(
-            peer.ok().map(|ConnectInfo(addr)| addr.ip().to_canonical()),
-        ))
+        Ok(Self(peer.ok().map(|ConnectInfo(addr)| {
+            client_ip(
+                addr.ip().to_canonical(),
+                &parts.headers,
+                &state.config.trusted_proxies,
+            )
+        })))
     }
+}
+
+/// The client's address: the peer itself, unless the peer is a trusted proxy; then, walking
+/// `X-Forwarded-For` from the right (the hops the proxies added), the first address that is not a
+/// trusted proxy. Anything left of it was written by the client and is not believed.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else {
+            break;
+        };
+        client = ip.to_canonical();
+        if !trusted.contains(&client) {
+            break;
+        }
+    }
+    client
 }
 
 /// A sign-in attempt that has been counted. Dropping it leaves it counted as a failure; call
@@ -154,6 +189,55 @@ async fn count(
 fn seconds_until(until: DateTime<Utc>, now: DateTime<Utc>) -> u64 {
     let millis = (until - now).num_milliseconds();
     u64::try_from(millis).map_or(1, |ms| ms.div_ceil(1000).max(1))
+}
+
+#[cfg(test)]
+mod client_ip_tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("an address")
+    }
+
+    fn forwarded(values: &[&'static str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append("x-forwarded-for", HeaderValue::from_static(value));
+        }
+        headers
+    }
+
+    #[test]
+    fn only_trusted_proxies_are_believed() {
+        let proxy = ip("10.0.0.2");
+        let headers = forwarded(&["203.0.113.7"]);
+        assert_eq!(
+            client_ip(proxy, &headers, &[]),
+            proxy,
+            "no trusted proxies: the peer"
+        );
+        assert_eq!(client_ip(proxy, &headers, &[proxy]), ip("203.0.113.7"));
+        let stranger = ip("198.51.100.1");
+        assert_eq!(
+            client_ip(stranger, &headers, &[proxy]),
+            stranger,
+            "a forged header"
+        );
+    }
+
+    #[test]
+    fn walks_from_the_right_past_trusted_hops_only() {
+        let (edge, inner) = (ip("10.0.0.1"), ip("10.0.0.2"));
+        let headers = forwarded(&["1.1.1.1, 203.0.113.7", "10.0.0.1"]);
+        assert_eq!(
+            client_ip(inner, &headers, &[edge, inner]),
+            ip("203.0.113.7")
+        );
+        let garbage = forwarded(&["203.0.113.7, not-an-ip"]);
+        assert_eq!(client_ip(inner, &garbage, &[inner]), inner);
+        assert_eq!(client_ip(inner, &HeaderMap::new(), &[inner]), inner);
+    }
 }
 
 #[cfg(test)]

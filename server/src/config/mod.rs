@@ -75,6 +75,8 @@ pub struct Config {
     pub token_secret: Option<Secret>,
     /// Largest file accepted, in bytes.
     pub max_file_size: u64,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
@@ -96,6 +98,7 @@ pub struct FileConfig {
     pub log: Option<String>,
     pub token_secret: Option<String>,
     pub max_file_size: Option<String>,
+    pub trusted_proxies: Option<String>,
 }
 
 /// A setting that could not be used, with the names a person would look for.
@@ -238,7 +241,17 @@ impl Config {
             None => DEFAULT_MAX_FILE_SIZE,
         };
 
+        let trusted_proxies = args
+            .trusted_proxies
+            .clone()
+            .or(file.trusted_proxies)
+            .map(|raw| parse_ip_list(&raw))
+            .transpose()
+            .map_err(|reason| bad("trusted_proxies", "FERRY_TRUSTED_PROXIES", reason))?
+            .unwrap_or_default();
+
         Ok(Self {
+            trusted_proxies,
             token_secret,
             max_file_size,
             web_dir: args
@@ -372,6 +385,19 @@ pub fn parse_size(raw: &str) -> Result<u64, String> {
         return Err("must be more than 0 bytes".into());
     }
     Ok(bytes)
+}
+
+/// Parses `10.0.0.1, ::1` into addresses.
+fn parse_ip_list(raw: &str) -> Result<Vec<std::net::IpAddr>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<std::net::IpAddr>()
+                .map(|ip| ip.to_canonical())
+                .map_err(|_| format!("{item:?} is not an IP address"))
+        })
+        .collect()
 }
 
 fn check_username(name: &str) -> Result<(), ConfigError> {

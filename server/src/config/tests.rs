@@ -86,6 +86,10 @@ fn bad_values_name_the_setting() {
             "max_file_size",
         ),
         (|a| a.max_file_size = Some("0".into()), "max_file_size"),
+        (
+            |a| a.trusted_proxies = Some("10.0.0.1, proxy".into()),
+            "trusted_proxies",
+        ),
     ];
     for (set, name) in cases {
         let mut args = args();
@@ -130,4 +134,19 @@ fn sizes_take_units() {
     assert_eq!(parse_size("100GiB"), Ok(100 << 30));
     assert!(parse_size("-1").is_err());
     assert!(parse_size("99999999999TiB").is_err());
+}
+
+#[test]
+fn trusted_proxies_are_a_list_of_addresses() {
+    let mut args = args();
+    args.trusted_proxies = Some("10.0.0.1, ::1".into());
+    let config = Config::merge(&args, FileConfig::default()).expect("valid");
+    let expected: Vec<std::net::IpAddr> = vec!["10.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+    assert_eq!(config.trusted_proxies, expected);
+    assert!(
+        Config::merge(&ServeArgs::default(), FileConfig::default())
+            .expect("valid")
+            .trusted_proxies
+            .is_empty()
+    );
 }
