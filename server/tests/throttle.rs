@@ -236,3 +236,20 @@ fn rand_suffix() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
+
+on_both_databases!(closed_windows_are_purged, |engine: Engine| async move {
+    let app = TestApp::start(engine).await;
+    fail(&app, OFFICE, "admin", 2).await;
+    let db = &app.state.db;
+    let count = || async { login_throttle::Entity::find().all(db).await.unwrap().len() };
+    assert_eq!(count().await, 2, "one account and one address counter");
+    let now = chrono::Utc::now();
+    ferry_server::auth::throttle::purge_closed(db, now)
+        .await
+        .unwrap();
+    assert_eq!(count().await, 2, "open windows stay");
+    ferry_server::auth::throttle::purge_closed(db, now + WINDOW + WINDOW)
+        .await
+        .unwrap();
+    assert_eq!(count().await, 0);
+});

@@ -42,6 +42,16 @@ pub fn address_key(ip: IpAddr) -> String {
     format!("address:{}", ip.to_canonical())
 }
 
+/// Deletes counters whose window closed before `now`: they no longer throttle anyone (a new failure
+/// would open a fresh window anyway), and without this the table grows with every address seen.
+pub async fn purge_closed(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let purged = login_throttle::Entity::delete_many()
+        .filter(Column::WindowStartedAt.lt(now - WINDOW))
+        .exec(db)
+        .await?;
+    Ok(purged.rows_affected)
+}
+
 /// The address of the connected client, when the server was started with connect info (tests
 /// driving the router directly may have none; then only the account is throttled). Behind a
 /// reverse proxy listed in `trusted_proxies`, the client named by `X-Forwarded-For`.

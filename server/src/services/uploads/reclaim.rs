@@ -114,5 +114,9 @@ pub async fn reclaim_periodically(state: AppState, mut stop: watch::Receiver<boo
         if let Err(error) = reclaim_expired(&state, Utc::now()).await {
             tracing::error!(%error, "reclaiming expired uploads failed");
         }
+        // The same housekeeping pass forgets sign-in counters whose window has closed.
+        if let Err(error) = crate::auth::throttle::purge_closed(&state.db, Utc::now()).await {
+            tracing::error!(%error, "purging closed sign-in throttle windows failed");
+        }
     }
 }
