@@ -323,3 +323,48 @@ on_both_databases!(
         );
     }
 );
+
+on_both_databases!(
+    a_published_file_left_out_is_deleted_from_the_node,
+    |engine: Engine| async move {
+        use ferry_server::db::entities::package_files;
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+        let draft = Draft::new(engine).await;
+        let spec = draft
+            .spec(
+                &draft.alice,
+                json!([{ "name": "keep.txt", "size": 1 }, { "name": "drop.txt", "size": 3 }]),
+            )
+            .await;
+        let dropped = file_ids(&spec.body)[1];
+        let db = &draft.app.state.db;
+        let node = draft.app.state.node.as_ref();
+        let row = package_files::Entity::find_by_id(dropped)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        // Publish drop.txt's bytes as the gateway would, and mark the file complete.
+        node.create_upload("dropupload").await.unwrap();
+        let body: ferry_server::storage::ByteStream = Box::pin(futures_util::stream::iter([Ok(
+            bytes::Bytes::from_static(b"abc"),
+        )]));
+        node.append("dropupload", 0, 3, body, None).await.unwrap();
+        node.publish(&["dropupload".to_owned()], &row.storage_key)
+            .await
+            .unwrap();
+        assert_eq!(node.object_size(&row.storage_key).await.unwrap(), 3);
+        let mut complete: package_files::ActiveModel = row.clone().into();
+        complete.state = Set(package_files::STATE_COMPLETE.into());
+        complete.update(db).await.unwrap();
+
+        let again = draft
+            .spec(&draft.alice, json!([{ "name": "keep.txt", "size": 1 }]))
+            .await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+        assert!(
+            node.object_size(&row.storage_key).await.is_err(),
+            "the dropped file's bytes are gone"
+        );
+    }
+);

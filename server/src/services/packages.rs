@@ -308,11 +308,7 @@ pub async fn delete(
     txn.commit().await?;
     // The bytes go after the rows, so no row ever points at missing bytes. Unfinished uploads'
     // bytes are reclaimed by the uploads' reclaim task.
-    for key in stored {
-        if let Err(error) = node.delete_object(&key).await {
-            tracing::error!(%error, key, "a deleted package's file stays on the transfer node");
-        }
-    }
+    crate::storage::delete_unreferenced(node, stored, "package deleted").await;
     tracing::info!(by = ?access, "package deleted");
     Ok(())
 }

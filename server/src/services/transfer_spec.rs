@@ -142,18 +142,25 @@ pub async fn upload_spec(
         };
         files.push(row);
     }
-    // Declared before, missing now: the sender removed them. Their uploads go with them (cascade);
-    // the transfer node's bytes are reclaimed as orphans.
+    // Declared before, missing now: the sender removed them. Their upload rows go with them
+    // (cascade) and the reclaim task sweeps those bytes; a file already published is deleted from
+    // the transfer node once the rows are gone, so no row ever points at missing bytes.
     let dropped_any = !existing.is_empty();
+    let mut published = Vec::new();
     for dropped in existing {
         package_files::Entity::delete_by_id(dropped.id)
             .exec(&txn)
             .await?;
+        if dropped.state == package_files::STATE_COMPLETE {
+            published.push(dropped.storage_key);
+        }
     }
     if dropped_any && packages::send_if_all_files_complete(&txn, package_id, now).await? {
         tracing::info!("package sent: the files left out were its last pending ones");
     }
     txn.commit().await?;
+    crate::storage::delete_unreferenced(state.node.as_ref(), published, "dropped from a draft")
+        .await;
 
     let claims = TransferClaims::new(
         user.id,

@@ -104,3 +104,13 @@ pub trait TransferNode: Send + Sync + 'static {
         len: u64,
     ) -> Result<ByteStream, StorageError>;
 }
+
+/// Deletes objects whose rows are already gone. A failure only leaves unreachable bytes behind, so it
+/// is logged (with `why` the objects went) rather than undoing what the caller committed.
+pub async fn delete_unreferenced(node: &dyn TransferNode, keys: Vec<String>, why: &str) {
+    for key in keys {
+        if let Err(error) = node.delete_object(&key).await {
+            tracing::error!(%error, key, why, "an unreferenced file stays on the transfer node");
+        }
+    }
+}
