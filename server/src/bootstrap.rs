@@ -46,6 +46,17 @@ pub async fn ensure_admin(
     if admins > 0 {
         return Ok(AdminAccount::Existing);
     }
+    let taken = users::Entity::find()
+        .filter(users::Column::Username.eq(config.admin_username.as_str()))
+        .count(db)
+        .await?;
+    if taken > 0 {
+        anyhow::bail!(
+            "invalid setting admin_username (env FERRY_ADMIN_USERNAME): there is no admin, and the \
+             user {:?} exists but is not one; choose another name for the first admin",
+            config.admin_username
+        );
+    }
     let (password, generated) = match &config.admin_password {
         Some(given) => (given.expose().to_owned(), None),
         None => {

@@ -288,3 +288,22 @@ async fn client_config_points_browsers_at_the_gateway() {
     let response = configured.call(TestRequest::get("/api/v1/config")).await;
     assert_eq!(response.body["gateway_url"], "https://gw.example.com");
 }
+
+#[tokio::test]
+async fn a_first_admin_name_taken_by_a_plain_user_is_a_clear_start_up_error() {
+    use ferry_server::db::entities::users;
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = TestApp::start(Engine::Sqlite).await;
+    let admin = users::Entity::find()
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut demoted: users::ActiveModel = admin.into();
+    demoted.role = Set(users::ROLE_USER.into());
+    demoted.update(&app.state.db).await.unwrap();
+    let error = ferry_server::bootstrap::ensure_admin(&app.state.db, &app.state.config)
+        .await
+        .expect_err("no admin can be created under a taken name");
+    assert!(error.to_string().contains("admin_username"), "{error}");
+}
