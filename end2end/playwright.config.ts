@@ -3,8 +3,9 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
-export const WEB_PORT = 18080;
-export const GATEWAY_PORT = 14001;
+// Overridable so that two checkouts can run their suites side by side.
+export const WEB_PORT = Number(process.env.E2E_WEB_PORT ?? 18080);
+export const GATEWAY_PORT = Number(process.env.E2E_GATEWAY_PORT ?? 14001);
 export const ADMIN_PASSWORD = 'e2e-admin-password';
 
 const root = path.resolve(__dirname, '..');

@@ -44,10 +44,21 @@ pub const PACKAGE: &str = "/api/v1/packages/{id}";
 /// `POST`: a transfer spec to upload the draft's files (sender only).
 pub const PACKAGE_UPLOAD_SPEC: &str = "/api/v1/packages/{id}/transfer_spec/upload";
 
+/// `POST`: a transfer spec to download a sent package's files (recipients, sender, admins).
+pub const PACKAGE_DOWNLOAD_SPEC: &str = "/api/v1/packages/{id}/transfer_spec/download";
+
+/// `GET ?page=&per_page=`: packages whose files remain on the transfer node, newest first (admins).
+pub const ADMIN_PACKAGES: &str = "/api/v1/admin/packages";
+/// `DELETE`: delete a package's files now; the package stays listed (admins).
+pub const ADMIN_PACKAGE_FILES: &str = "/api/v1/admin/packages/{id}/files";
+
 /// The gateway's tus 1.0.0 creation endpoint (on the gateway listener).
 pub const GATEWAY_TUS: &str = "/tus/";
 /// One tus upload (on the gateway listener).
 pub const GATEWAY_TUS_UPLOAD: &str = "/tus/{upload_id}";
+
+/// `GET`/`HEAD` one file of a sent package (on the gateway listener), with the receive token.
+pub const GATEWAY_FILE: &str = "/files/{file_id}";
 
 /// Machine-readable description of the gateway (on the gateway listener).
 pub const GATEWAY_INFO: &str = "/info";

@@ -64,6 +64,9 @@ pub struct PackageSummary {
     pub sent_at: Option<DateTime<Utc>>,
     /// For a recipient: how much of it they have downloaded. `None` for the sender's own view.
     pub my_download_state: Option<DownloadState>,
+    /// When the package's files were deleted (expiration policy or an admin); `None` while they
+    /// remain. The package stays listed.
+    pub files_deleted_at: Option<DateTime<Utc>>,
 }
 
 /// One page of a list, newest first.
@@ -77,6 +80,19 @@ pub struct PackagePage {
     pub total: u64,
 }
 
+/// Where a file's bytes are.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileState {
+    /// Declared; its bytes are not all uploaded and verified yet.
+    Pending,
+    /// Uploaded and verified: it can be downloaded.
+    Complete,
+    /// Its bytes were deleted (by the expiration policy or an admin); it is listed, not downloadable.
+    Deleted,
+}
+
 /// A file of a package.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +100,9 @@ pub struct PackageFile {
     pub id: i64,
     pub name: String,
     pub size: u64,
+    pub state: FileState,
+    /// Lower-case hex SHA-256 of the file's bytes, once uploaded and verified.
+    pub sha256: Option<String>,
 }
 
 /// A recipient's progress, shown to the sender (and admins).
@@ -94,6 +113,8 @@ pub struct RecipientStatus {
     pub state: DownloadState,
     /// When the last file was completely downloaded, once the state is `downloaded`.
     pub downloaded_at: Option<DateTime<Utc>>,
+    /// How many of the package's files this recipient has received every byte of.
+    pub files_downloaded: u32,
 }
 
 /// `GET /api/v1/packages/{id}`.

@@ -52,8 +52,11 @@ pub struct TransferFile {
     pub size: u64,
     /// Already uploaded and verified (nothing to send).
     pub complete: bool,
-    /// For `receive`: the URL to GET the file from. `None` for `send`.
+    /// For `receive`: the URL to GET the file from (with the token; `Range` and `If-Range` work).
+    /// `None` for `send`.
     pub url: Option<String>,
+    /// For `receive`: the file's lower-case hex SHA-256 (also its `ETag`). `None` for `send`.
+    pub sha256: Option<String>,
 }
 
 /// The transfer spec.

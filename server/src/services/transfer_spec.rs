@@ -184,6 +184,7 @@ pub async fn upload_spec(
                 name: row.name,
                 size: u64::try_from(row.size).unwrap_or_default(),
                 url: None,
+                sha256: None,
             })
             .collect(),
         chunk_size: CHUNK_SIZE,

@@ -24,6 +24,8 @@ pub struct Model {
 
 pub const STATE_PENDING: &str = "pending";
 pub const STATE_COMPLETE: &str = "complete";
+/// Its bytes were deleted (expiration or an admin); the row stays so the package lists it.
+pub const STATE_DELETED: &str = "deleted";
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
@@ -51,3 +53,13 @@ impl Related<super::packages::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    pub fn file_state(&self) -> app::types::FileState {
+        match self.state.as_str() {
+            STATE_COMPLETE => app::types::FileState::Complete,
+            STATE_DELETED => app::types::FileState::Deleted,
+            _ => app::types::FileState::Pending,
+        }
+    }
+}

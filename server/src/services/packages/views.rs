@@ -54,8 +54,10 @@ pub(super) async fn detail(
         .into_iter()
         .map(|file| PackageFile {
             id: file.id,
+            state: file.file_state(),
             name: file.name,
             size: u64::try_from(file.size).unwrap_or_default(),
+            sha256: file.sha256,
         })
         .collect();
     let recipient_status = access.sees_recipient_status().then(|| {
@@ -68,6 +70,7 @@ pub(super) async fn detail(
                     user: user.clone(),
                     state: progress.state,
                     downloaded_at: progress.downloaded_at,
+                    files_downloaded: progress.files_downloaded,
                 }
             })
             .collect()
@@ -87,6 +90,7 @@ pub(super) async fn detail(
 struct Progress {
     state: DownloadState,
     downloaded_at: Option<DateTime<Utc>>,
+    files_downloaded: u32,
 }
 
 impl Progress {
@@ -94,6 +98,7 @@ impl Progress {
     const NOTHING: Self = Self {
         state: DownloadState::NotDownloaded,
         downloaded_at: None,
+        files_downloaded: 0,
     };
 }
 
@@ -218,6 +223,7 @@ impl Related {
             created_at: package.created_at,
             sent_at: package.sent_at,
             my_download_state,
+            files_deleted_at: None,
         })
     }
 }

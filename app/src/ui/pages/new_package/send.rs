@@ -140,6 +140,7 @@ mod tests {
             size,
             complete: false,
             url: None,
+            sha256: None,
         }
     }
 
