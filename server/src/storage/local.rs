@@ -14,15 +14,12 @@ use std::{
 };
 
 use async_trait::async_trait;
-use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufWriter};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
-use self::{digest::Hasher, publish::publish_blocking, running::RunningDigests};
+use self::{publish::publish_blocking, running::RunningDigests};
 use super::{Appended, ByteStream, DigestKind, Published, StorageError, TransferNode};
 
-/// Bytes gathered before a write to an upload file.
-const WRITE_BUFFER: usize = 1 << 20;
 /// Bytes per read when publishing (parts → object).
 const PUBLISH_BUFFER: usize = 1 << 20;
 /// Bytes per read when streaming an object out.
@@ -125,59 +122,19 @@ impl TransferNode for LocalNode {
         upload: &str,
         offset: u64,
         max: u64,
-        mut body: ByteStream,
+        body: ByteStream,
         digest: Option<DigestKind>,
     ) -> Result<Appended, StorageError> {
         let path = self.upload_path(upload)?;
-        let mut file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .await
-            .map_err(classify)?;
-        let stored = file.metadata().await?.len();
-        if stored < offset {
-            return Err(StorageError::Io(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("upload {upload} holds {stored} bytes, fewer than its offset {offset}"),
-            )));
-        }
-        // Bytes past the offset were never acknowledged: drop them before writing.
-        file.set_len(offset).await?;
-        file.seek(SeekFrom::Start(offset)).await?;
-        let mut writer = BufWriter::with_capacity(WRITE_BUFFER, file);
-        let mut hasher = digest.map(Hasher::new);
-        let mut whole = self.running.take_for_append(upload, offset);
-        let mut written = 0u64;
-        let mut body_complete = true;
-        while let Some(item) = body.next().await {
-            let Ok(chunk) = item else {
-                body_complete = false;
-                break;
-            };
-            let room = usize::try_from(max - written).unwrap_or(usize::MAX);
-            let part = &chunk[..chunk.len().min(room)];
-            writer.write_all(part).await?;
-            if let Some(hasher) = hasher.as_mut() {
-                hasher.update(part);
-            }
-            if let Some(whole) = whole.as_mut() {
-                sha2::Digest::update(whole, part);
-            }
-            written += part.len() as u64;
-            if part.len() < chunk.len() {
-                // Longer than allowed: keep what fits, read no further.
-                body_complete = false;
-                break;
-            }
-        }
-        writer.flush().await?;
-        writer.into_inner().sync_data().await?;
-        if let Some(whole) = whole {
-            self.running.store(upload, offset + written, whole);
+        let whole = self.running.take_for_append(upload, offset);
+        let (written, body_complete) =
+            append::append(path, offset, max, body, digest, whole).await?;
+        if let Some(whole) = written.whole {
+            self.running.store(upload, offset + written.written, whole);
         }
         Ok(Appended {
-            written,
-            digest: hasher.map(Hasher::finish),
+            written: written.written,
+            digest: written.digest,
             body_complete,
         })
     }
@@ -286,6 +243,7 @@ async fn remove_if_present(path: &Path) -> Result<(), StorageError> {
     }
 }
 
+mod append;
 mod digest;
 mod publish;
 mod running;
