@@ -25,7 +25,7 @@ use crate::storage::{ByteStream, DigestKind, StorageError};
 /// Bytes gathered before a write to the upload file.
 const WRITE_BUFFER: usize = 1 << 20;
 /// Chunks (as the body delivers them, usually 16 to 400 KiB) queued for the writer thread.
-const QUEUE_CHUNKS: usize = 16;
+const QUEUE_CHUNKS: usize = 4;
 /// Written bytes between two requests to start writing back (Linux only).
 const WRITEBACK_WINDOW: u64 = 8 << 20;
 
