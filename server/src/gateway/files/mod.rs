@@ -128,13 +128,15 @@ async fn serve(
         .read_object(&file.file.storage_key, start, end - start)
         .await
         .map_err(|error| match error {
-            // Deleted between the check and the read.
-            StorageError::NotFound => DownloadError::Deleted,
+            // Deleted between the check and the read (or lost behind Ferry's back).
+            StorageError::NotFound => {
+                tracing::warn!(target: crate::gateway::LOG_TARGET, file_id, "a complete file has no bytes on the transfer node");
+                DownloadError::Deleted
+            }
             other => other.into(),
         })?;
     let body = downloads::deliver(&state, &file, claims.uid, start, end - start, bytes);
-    let id = file.file.id;
-    tracing::debug!(target: crate::gateway::LOG_TARGET, file_id = id, start, end, "download started");
+    tracing::debug!(target: crate::gateway::LOG_TARGET, file_id, start, end, "download started");
     Ok((status, headers, Body::from_stream(body)).into_response())
 }
 
