@@ -94,9 +94,9 @@ impl Access {
 }
 
 /// The package `id` as `user` may see it, and why they may. Every package endpoint (reads, writes,
-/// and the uploads and downloads to come) starts here: a package the user may not see, a recipient's
-/// draft included, fails with the same [`ApiError::NotFound`] as an id that does not exist, so no one
-/// can learn that another user's package exists.
+/// the upload and download transfer specs) starts here: a package the user may not see, a
+/// recipient's draft included, fails with the same [`ApiError::NotFound`] as an id that does not
+/// exist, so no one can learn that another user's package exists.
 #[tracing::instrument(skip_all, fields(package.id = id, user.id = user.id))]
 pub async fn find_visible(
     db: &impl ConnectionTrait,
@@ -231,6 +231,22 @@ pub async fn sent(
     Ok(page_of(items, query, total))
 }
 
+/// Sent packages whose files remain on the transfer node, newest sent first (for admins: the
+/// caller checks).
+#[tracing::instrument(skip_all)]
+pub async fn with_files(
+    db: &impl ConnectionTrait,
+    query: PageQuery,
+) -> Result<PackagePage, ApiError> {
+    check_page(query)?;
+    let matching = packages::Entity::find()
+        .filter(packages::Column::State.eq(packages::STATE_SENT))
+        .filter(packages::Column::FilesDeletedAt.is_null());
+    let (rows, total) = newest_first(db, matching, packages::Column::SentAt, query).await?;
+    let items = views::summaries(db, &rows, None).await?;
+    Ok(page_of(items, query, total))
+}
+
 /// The requested page of `matching`, newest by `time` first (then by id), and how many match.
 async fn newest_first(
     db: &impl ConnectionTrait,
@@ -286,9 +302,11 @@ pub async fn delete(
         ));
     }
     let txn = db.begin().await?;
+    // Published bytes: complete files, and deleted ones whose bytes are not removed yet.
     let stored: Vec<String> = package_files::Entity::find()
         .filter(package_files::Column::PackageId.eq(package.id))
-        .filter(package_files::Column::State.eq(package_files::STATE_COMPLETE))
+        .filter(package_files::Column::State.ne(package_files::STATE_PENDING))
+        .filter(package_files::Column::PurgedAt.is_null())
         .all(&txn)
         .await?
         .into_iter()
