@@ -156,3 +156,101 @@ fn check_token(token: String) -> Result<Secret, ConfigError> {
     }
     Ok(Secret::new(token))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{cli::ServeArgs, config::Config};
+
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+
+    fn node_args() -> NodeArgs {
+        NodeArgs {
+            node_token: Some(TOKEN.into()),
+            ..NodeArgs::default()
+        }
+    }
+
+    #[test]
+    fn the_node_listens_on_loopback_and_needs_a_token() {
+        let config = NodeConfig::merge(&node_args(), FileConfig::default()).expect("valid");
+        assert_eq!(config.node_addr.to_string(), DEFAULT_NODE_ADDR);
+        assert_eq!(config.storage_dir(), PathBuf::from("data/storage"));
+        assert!(!format!("{config:?}").contains(TOKEN), "redacted in Debug");
+
+        let err =
+            NodeConfig::merge(&NodeArgs::default(), FileConfig::default()).expect_err("no token");
+        assert_eq!(err.name, "node_token");
+        assert!(err.to_string().contains("FERRY_NODE_TOKEN"), "{err}");
+    }
+
+    #[test]
+    fn node_settings_come_from_the_shared_file_under_flags() {
+        let file: FileConfig = toml::from_str(&format!(
+            "node_addr = \"0.0.0.0:9002\"\nnode_token = \"{TOKEN}\"\ndata_dir = \"/srv/node\"\nhttp_addr = \"0.0.0.0:1\""
+        ))
+        .expect("valid toml");
+        let args = NodeArgs {
+            node_addr: Some("127.0.0.1:7002".into()),
+            ..NodeArgs::default()
+        };
+        let config = NodeConfig::merge(&args, file).expect("valid");
+        assert_eq!(config.node_addr.to_string(), "127.0.0.1:7002");
+        assert_eq!(config.data_dir, PathBuf::from("/srv/node"));
+        assert_eq!(config.node_token.expose(), TOKEN);
+    }
+
+    #[test]
+    fn bad_node_settings_name_the_setting() {
+        let mut short = node_args();
+        short.node_token = Some("too-short".into());
+        let mut spaced = node_args();
+        spaced.node_token = Some(format!("{TOKEN} with spaces"));
+        let mut addr = node_args();
+        addr.node_addr = Some("localhost".into());
+        for (args, name) in [
+            (short, "node_token"),
+            (spaced, "node_token"),
+            (addr, "node_addr"),
+        ] {
+            let err = NodeConfig::merge(&args, FileConfig::default()).expect_err(name);
+            assert_eq!(err.name, name, "{err}");
+        }
+    }
+
+    #[test]
+    fn a_gateway_reaches_a_separate_node_with_url_and_token() {
+        let config = Config::merge(&ServeArgs::default(), FileConfig::default()).expect("valid");
+        assert!(config.remote_node.is_none(), "in-process by default");
+
+        let args = ServeArgs {
+            node_url: Some("http://10.0.0.5:4002/".into()),
+            node_token: Some(TOKEN.into()),
+            ..ServeArgs::default()
+        };
+        let config = Config::merge(&args, FileConfig::default()).expect("valid");
+        let remote = config.remote_node.as_ref().expect("remote node");
+        assert_eq!(remote.url.as_str(), "http://10.0.0.5:4002/");
+        assert!(!format!("{config:?}").contains(TOKEN), "redacted in Debug");
+
+        type Case = (Option<&'static str>, Option<&'static str>, &'static str);
+        let cases: Vec<Case> = vec![
+            (Some("http://127.0.0.1:4002"), None, "node_token"),
+            (None, Some(TOKEN), "node_url"),
+            (Some("http://127.0.0.1:4002"), Some("short"), "node_token"),
+            (Some("127.0.0.1:4002"), Some(TOKEN), "node_url"),
+            (Some("ftp://node:21"), Some(TOKEN), "node_url"),
+            (Some("http://user:pw@node:4002"), Some(TOKEN), "node_url"),
+            (Some("http://node:4002/?x=1"), Some(TOKEN), "node_url"),
+        ];
+        for (url, token, name) in cases {
+            let args = ServeArgs {
+                node_url: url.map(Into::into),
+                node_token: token.map(Into::into),
+                ..ServeArgs::default()
+            };
+            let err = Config::merge(&args, FileConfig::default()).expect_err(name);
+            assert_eq!(err.name, name, "{url:?} {token:?}: {err}");
+        }
+    }
+}
