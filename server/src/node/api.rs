@@ -2,16 +2,23 @@
 //! into `append` and objects stream out of `read`; nothing is buffered whole. Names are checked by
 //! the node behind (`[0-9a-z-]`), so a bad id or key is a 400 and touches nothing.
 
-use std::{io, sync::Arc, time::Duration};
+use std::{
+    io,
+    pin::Pin,
+    sync::{Arc, Mutex, PoisonError},
+    task::{Context, Poll},
+    time::Duration,
+};
 
 use axum::{
     Json,
-    body::Body,
+    body::{Body, BodyDataStream},
     extract::{FromRequest, FromRequestParts, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use futures_util::TryStreamExt;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
 
 use super::{error::NodeError, wire};
 use crate::storage::{ByteStream, TransferNode};
@@ -59,7 +66,8 @@ pub async fn append(
     NodeQuery(query): NodeQuery<wire::AppendQuery>,
     body: Body,
 ) -> Result<Json<wire::AppendAnswer>, NodeError> {
-    let body: ByteStream = Box::pin(body.into_data_stream().map_err(io::Error::other));
+    let shared = SharedBody(Arc::new(Mutex::new(body.into_data_stream())));
+    let body: ByteStream = Box::pin(shared.clone());
     let appended = state
         .node
         .append(
@@ -69,7 +77,14 @@ pub async fn append(
             body,
             query.digest.map(Into::into),
         )
-        .await?;
+        .await;
+    let appended = match appended {
+        Ok(appended) => appended,
+        Err(error) => {
+            shared.drain(EARLY_ERROR_DRAIN).await;
+            return Err(error.into());
+        }
+    };
     if !appended.body_complete {
         tracing::info!(
             written = appended.written,
@@ -81,6 +96,38 @@ pub async fn append(
         digest: appended.digest.map(hex::encode),
         body_complete: appended.body_complete,
     }))
+}
+
+/// Most bytes of a refused append's body read and dropped before answering (see [`SharedBody`]).
+const EARLY_ERROR_DRAIN: u64 = 64 << 20;
+
+/// An append's request body, shared with its handler. When the node refuses an append before
+/// reading its body (no such upload), the rest is drained before the error goes out: answering and
+/// closing with unread bytes would reset the connection, and the gateway would see a broken
+/// connection instead of the error.
+#[derive(Clone)]
+struct SharedBody(Arc<Mutex<BodyDataStream>>);
+
+impl SharedBody {
+    /// Reads and drops up to `limit` more bytes (until the body ends or fails).
+    async fn drain(mut self, limit: u64) {
+        let mut drained = 0u64;
+        while drained < limit {
+            match self.next().await {
+                Some(Ok(chunk)) => drained += chunk.len() as u64,
+                _ => return,
+            }
+        }
+    }
+}
+
+impl Stream for SharedBody {
+    type Item = io::Result<Bytes>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut body = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        body.poll_next_unpin(cx).map_err(io::Error::other)
+    }
 }
 
 pub async fn truncate_upload(

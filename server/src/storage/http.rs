@@ -385,6 +385,18 @@ mod tests {
         ))
     }
 
+    #[test]
+    fn the_token_never_shows_in_debug_output() {
+        let token = "a-node-token-of-at-least-32-characters";
+        let node = HttpNode::new(&RemoteNode {
+            url: "http://127.0.0.1:4002/".parse().expect("url"),
+            token: crate::config::Secret::new(token),
+        })
+        .expect("client");
+        assert_eq!(node.base_url(), "http://127.0.0.1:4002");
+        assert!(!format!("{node:?}").contains(token));
+    }
+
     #[tokio::test]
     async fn a_broken_or_long_body_ends_cleanly_and_says_so() {
         let (whole, cut) = CleanEnd::wrap(body(vec![Ok(b"ab"), Ok(b""), Ok(b"cd")]), 4);

@@ -73,6 +73,13 @@ async fn appends_report_durable_counts(node: &dyn TransferNode, storage: &Path) 
         node.append("up-1", 0, 1, body(&[b"x"]), None).await,
         Err(StorageError::NotFound)
     ));
+    // Also when the node answers before it has read a long body.
+    let long = vec![0u8; 4 << 20];
+    assert!(matches!(
+        node.append("up-1", 0, u64::MAX, body(&[&long, &long]), None)
+            .await,
+        Err(StorageError::NotFound)
+    ));
     assert!(matches!(
         node.truncate_upload("up-1", 0).await,
         Err(StorageError::NotFound)
