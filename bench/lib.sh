@@ -165,14 +165,22 @@ nginx_start() {
 }
 
 # Starts `ferry serve`: ferry_start BIN DATA_DIR HTTP_PORT GATEWAY_PORT ADMIN_PASSWORD LOGFILE.
-# Sets FERRY_PID.
+# With FERRY_NODE_URL and FERRY_NODE_TOKEN set (node_start sets them), it uses that separate
+# transfer node; otherwise its in-process one. Sets FERRY_PID.
 FERRY_PID=
+FERRY_NODE_URL=
+FERRY_NODE_TOKEN=
 ferry_start() {
     local bin=$1 data=$2 http_port=$3 gw_port=$4 password=$5 logfile=$6
+    local node_env=(-u FERRY_NODE_URL -u FERRY_NODE_TOKEN)
+    if [[ -n $FERRY_NODE_URL ]]; then
+        node_env=(FERRY_NODE_URL="$FERRY_NODE_URL" FERRY_NODE_TOKEN="$FERRY_NODE_TOKEN")
+    fi
     mkdir -p "$data"
     (
         cd "$data" || exit 1
-        exec env FERRY_DATA_DIR="$data" \
+        exec env "${node_env[@]}" \
+            FERRY_DATA_DIR="$data" \
             FERRY_HTTP_ADDR="127.0.0.1:$http_port" \
             FERRY_GATEWAY_ADDR="127.0.0.1:$gw_port" \
             FERRY_ADMIN_PASSWORD="$password" \
@@ -200,6 +208,40 @@ ferry_stop() {
     done
     STARTED_PIDS=("${kept[@]}")
     FERRY_PID=
+}
+
+# Starts `ferry node`: node_start BIN DATA_DIR PORT TOKEN LOGFILE. Sets NODE_PID, and
+# FERRY_NODE_URL and FERRY_NODE_TOKEN for the next ferry_start.
+NODE_PID=
+node_start() {
+    local bin=$1 data=$2 port=$3 token=$4 logfile=$5
+    mkdir -p "$data"
+    (
+        cd "$data" || exit 1
+        exec env FERRY_DATA_DIR="$data" \
+            FERRY_NODE_ADDR="127.0.0.1:$port" \
+            FERRY_NODE_TOKEN="$token" \
+            FERRY_LOG=warn \
+            "$bin" node
+    ) >"$logfile" 2>&1 &
+    NODE_PID=$!
+    STARTED_PIDS+=("$NODE_PID")
+    FERRY_NODE_URL=http://127.0.0.1:$port
+    FERRY_NODE_TOKEN=$token
+    # Any HTTP answer will do (401 without the token): the node is listening.
+    wait_http "$FERRY_NODE_URL/node/v1/health" 30 ||
+        die "ferry node did not answer on 127.0.0.1:$port: $(tail -n 20 "$logfile")"
+}
+
+node_stop() {
+    [[ -n $NODE_PID ]] || return 0
+    stop_pid "$NODE_PID"
+    local kept=() pid
+    for pid in "${STARTED_PIDS[@]}"; do
+        [[ $pid == "$NODE_PID" ]] || kept+=("$pid")
+    done
+    STARTED_PIDS=("${kept[@]}")
+    NODE_PID=
 }
 
 # --- peak RSS ------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Upload benchmark: Ferry's tus 1.0 path (gateway + in-process transfer node) against nginx WebDAV
-# PUT, on loopback, interleaved. A measurement script, not a test: it prints numbers and targets.
+# Upload benchmark: Ferry's tus 1.0 path (gateway + transfer node, in-process or a separate
+# `ferry node` process) against nginx WebDAV PUT, on loopback, interleaved. A measurement script,
+# not a test: it prints numbers and targets.
 #
 #   bench/upload.sh                      # 1 GiB × (warm-up + 5 rounds), then 10 × 100 MiB × 3 rounds
 #   bench/upload.sh --size 64MiB --rounds 2 --concurrent-rounds 1     # quick check
 #   bench/upload.sh --rss                # also 10 concurrent 1 GiB uploads to Ferry: peak RSS
+#   bench/upload.sh --node separate      # the gateway streams to `ferry node` over HTTP
 #
 # Run `bench/upload.sh --help` for every option. Needs root or sudo only to install Debian's
 # nginx-light and jq when they are missing; it never touches the system's nginx config or service.
@@ -28,8 +30,8 @@ usage: bench/upload.sh [options]
   --rss                  also run N concurrent uploads of --size to Ferry only and report its peak
                          RSS (target < 64 MiB; with the defaults this writes 10 GiB)
   --node inprocess|separate
-                         where Ferry's transfer node runs (default inprocess; separate is not
-                         implemented yet)
+                         where Ferry's transfer node runs: inside `ferry serve` (default), or as
+                         its own `ferry node` process that the gateway reaches over loopback HTTP
   --profile release|debug
                          cargo profile to build and run (default release; debug numbers are not
                          comparable)
@@ -79,10 +81,7 @@ done
 
 case $NODE in
     inprocess | in-process) NODE=inprocess ;;
-    separate)
-        echo "--node separate: the separate transfer node process ('ferry node') is not implemented yet" >&2
-        exit 2
-        ;;
+    separate) ;;
     *) die "--node is inprocess or separate, not $NODE" ;;
 esac
 case $PROFILE in release | debug) ;; *) die "--profile is release or debug" ;; esac
@@ -161,12 +160,20 @@ nginx_start "$NGINX_BIN" "$BENCH_DIR/nginx.conf.template" "$WORK/nginx" "$NGINX_
 NGINX_URL=http://127.0.0.1:$NGINX_PORT
 
 FERRY_DATA=$WORK/ferry-data
+# The separate node's own data dir (--node separate); same filesystem as everything else.
+NODE_DATA=$WORK/node-data
 ADMIN_PASSWORD="bench-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
 RECIPIENT=benchrecipient
 if ((!NGINX_ONLY)); then
     FERRY_HTTP_PORT=$(free_port)
     FERRY_GW_PORT=$(free_port)
     while [[ $FERRY_GW_PORT == "$FERRY_HTTP_PORT" ]]; do FERRY_GW_PORT=$(free_port); done
+    if [[ $NODE == separate ]]; then
+        NODE_PORT=$(free_port)
+        while [[ $NODE_PORT == "$FERRY_HTTP_PORT" || $NODE_PORT == "$FERRY_GW_PORT" ]]; do NODE_PORT=$(free_port); done
+        NODE_TOKEN="bench-node-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+        node_start "$FERRY_BIN" "$NODE_DATA" "$NODE_PORT" "$NODE_TOKEN" "$WORK/node.log"
+    fi
     ferry_start "$FERRY_BIN" "$FERRY_DATA" "$FERRY_HTTP_PORT" "$FERRY_GW_PORT" "$ADMIN_PASSWORD" "$WORK/ferry.log"
     FERRY_API=http://127.0.0.1:$FERRY_HTTP_PORT
     FERRY_GW=http://127.0.0.1:$FERRY_GW_PORT
@@ -191,14 +198,15 @@ fi
 # Before each timed transfer (untimed): flush dirty pages, then wait (at most 10 s) until Ferry
 # has been idle for 0.3 s, so no earlier work spills into the next measurement.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+ferry_node_ticks() { if [[ -n ${NODE_PID:-} ]]; then cpu_ticks "$NODE_PID"; else echo 0; fi; }
 settle() {
     if ((DO_SYNC)); then sync; fi
     [[ -n ${FERRY_PID:-} ]] || return 0
     local before after i
     for ((i = 0; i < 33; i++)); do
-        before=$(cpu_ticks "$FERRY_PID")
+        before=$(($(cpu_ticks "$FERRY_PID") + $(ferry_node_ticks)))
         sleep 0.3
-        after=$(cpu_ticks "$FERRY_PID")
+        after=$(($(cpu_ticks "$FERRY_PID") + $(ferry_node_ticks)))
         ((after - before > 1)) || return 0
     done
     log "note: ferry stayed busy for 10 s between transfers"
@@ -208,7 +216,9 @@ settle() {
 # behind Ferry's back only when nothing is uploading: while Ferry is stopped between scenarios, and
 # between rounds when disk gets tight.
 purge_ferry_storage() {
-    find "$FERRY_DATA" -mindepth 1 -type d \( -name uploads -o -name objects \) -prune -print0 |
+    local roots=("$FERRY_DATA")
+    [[ -d $NODE_DATA ]] && roots+=("$NODE_DATA")
+    find "${roots[@]}" -mindepth 1 -type d \( -name uploads -o -name objects \) -prune -print0 |
         while IFS= read -r -d '' dir; do find "$dir" -mindepth 1 -delete; done
 }
 purge_ferry_storage_if_tight() {
@@ -241,19 +251,29 @@ nginx_upload() {
 # Peak RSS is measured per scenario: Ferry is restarted (same data dir, ports, users and API
 # token, so no password is hashed in the new process) and its VmHWM is reset to its current RSS
 # (/proc/<pid>/clear_refs), dropping the start-up transient; the scenario's peak is VmHWM at its end.
+# With --node separate the node is restarted too, and its peak is reported beside the gateway's.
 # Sets BASE_RSS_KIB (RSS when the scenario starts) and HWM_RESET (whether the reset was accepted).
 BASE_RSS_KIB=
+NODE_BASE_RSS_KIB=
 HWM_RESET=0
 ferry_restart() {
     ferry_stop
+    node_stop
     purge_ferry_storage
+    if [[ $NODE == separate ]]; then
+        node_start "$FERRY_BIN" "$NODE_DATA" "$NODE_PORT" "$NODE_TOKEN" "$WORK/node.log"
+    fi
     ferry_start "$FERRY_BIN" "$FERRY_DATA" "$FERRY_HTTP_PORT" "$FERRY_GW_PORT" "$ADMIN_PASSWORD" "$WORK/ferry.log"
     settle
     if reset_hwm "$FERRY_PID"; then HWM_RESET=1; else HWM_RESET=0; fi
     BASE_RSS_KIB=$(vm_rss_kib "$FERRY_PID")
+    if [[ -n $NODE_PID ]]; then
+        reset_hwm "$NODE_PID" || HWM_RESET=0
+        NODE_BASE_RSS_KIB=$(vm_rss_kib "$NODE_PID")
+    fi
 }
 
-# "peak RSS X MiB (RSS Y MiB when the scenario started)" for the running Ferry.
+# "peak RSS X MiB (RSS Y MiB when the scenario started)" for the running Ferry (and its node).
 rss_report() {
     local hwm
     hwm=$(vm_hwm_kib "$FERRY_PID")
@@ -265,6 +285,10 @@ rss_report() {
             "$(awk -v k="$hwm" -v t="$TARGET_RSS_MIB" 'BEGIN { print (k / 1024 < t) ? "met" : "NOT met" }')"
     fi
     printf '\n'
+    if [[ -n $NODE_PID ]]; then
+        printf 'ferry node peak RSS (VmHWM) in this scenario: %s MiB (%s MiB at its start)\n' \
+            "$(kib_to_mib "$(vm_hwm_kib "$NODE_PID")")" "$(kib_to_mib "$NODE_BASE_RSS_KIB")"
+    fi
 }
 
 # ferry_upload_many FILE SIZE COUNT: one package with COUNT files (each FILE), all PATCHed at once.
@@ -411,7 +435,11 @@ scenario() {
     fm=$(median "${f_secs[@]}")
     ratio=$(median "${ratios[@]}")
     echo "median: ferry $(fmt2 "$fm") s ($(mbps "$bytes" "$fm") MB/s)  nginx $(fmt2 "$nm") s ($(mbps "$bytes" "$nm") MB/s)"
-    echo "median ratio (ferry/nginx throughput): $(fmt2 "$ratio")   target in-process node >= $TARGET_INPROCESS: $(verdict "$ratio" "$TARGET_INPROCESS");  separate node >= $TARGET_SEPARATE: not measured (--node separate not implemented yet)"
+    if [[ $NODE == separate ]]; then
+        echo "median ratio (ferry/nginx throughput): $(fmt2 "$ratio")   target separate node >= $TARGET_SEPARATE: $(verdict "$ratio" "$TARGET_SEPARATE")"
+    else
+        echo "median ratio (ferry/nginx throughput): $(fmt2 "$ratio")   target in-process node >= $TARGET_INPROCESS: $(verdict "$ratio" "$TARGET_INPROCESS")"
+    fi
     rss_report
 }
 
@@ -431,6 +459,9 @@ echo "Ferry upload benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "ferry: $FERRY_VERSION ($PROFILE, node $NODE, commit $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ', work tree modified'))"
 echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //') WebDAV PUT, client_body_buffer_size 1m, 2 workers"
 echo "machine: $(nproc) cores, $(uname -r), loopback HTTP/1.1, curl $(curl --version | awk 'NR == 1 { print $2 }'); sync before each transfer: $([[ $DO_SYNC == 1 ]] && echo yes || echo no)"
+if [[ $NODE == separate && -n ${NODE_PORT-} ]]; then
+    echo "node: a separate 'ferry node' process on 127.0.0.1:$NODE_PORT; the gateway streams each PATCH to it over loopback HTTP/1.1"
+fi
 echo "timed: Ferry's tus PATCH (whole file, one request; answered 204 after its bytes are durable) vs nginx's PUT (no fsync); MB/s = 10^6 bytes/s"
 ((NGINX_ONLY)) && echo "(--nginx-only: Ferry skipped)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)  (other work on this machine adds noise: compare ratios within one run)"

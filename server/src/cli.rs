@@ -14,8 +14,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve the web app, the package API, the HTTP gateway and the in-process transfer node.
+    /// Serve the web app, the package API, the HTTP gateway and (unless `--node-url` names a
+    /// separate one) the in-process transfer node.
     Serve(Box<ServeArgs>),
+    /// Serve the transfer node alone, for gateways that reach it over HTTP (`--node-url`).
+    Node(Box<NodeArgs>),
 }
 
 /// Settings of `ferry serve`. Each flag can also come from its `FERRY_*` environment variable or
@@ -83,7 +86,47 @@ pub struct ServeArgs {
     /// throttling), comma-separated IP addresses [default: none].
     #[arg(long, env = "FERRY_TRUSTED_PROXIES", value_name = "IPS")]
     pub trusted_proxies: Option<String>,
+    /// A separate transfer node (`ferry node`) to keep files on, instead of the in-process one
+    /// [default: none: files go under <data dir>/storage].
+    #[arg(long, env = "FERRY_NODE_URL", value_name = "URL")]
+    pub node_url: Option<String>,
+    /// Token that authorizes requests to the separate transfer node, at least 32 characters; the
+    /// node must have the same one. Required with --node-url.
+    #[arg(
+        long,
+        env = "FERRY_NODE_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub node_token: Option<String>,
     /// Log filter, in tracing's EnvFilter syntax [default: info,sqlx=warn,sea_orm=warn].
+    #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// Settings of `ferry node`, from flags, `FERRY_*` environment variables or the `--config` TOML file
+/// (the same file `ferry serve` reads; settings only `ferry serve` uses are ignored).
+#[derive(Debug, Default, Clone, Args)]
+pub struct NodeArgs {
+    /// A TOML file with settings.
+    #[arg(long, env = "FERRY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where the node keeps files, under storage/ [default: ./data].
+    #[arg(long, env = "FERRY_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address of the node's HTTP API [default: 127.0.0.1:4002].
+    #[arg(long, env = "FERRY_NODE_ADDR", value_name = "ADDR")]
+    pub node_addr: Option<String>,
+    /// Token every request must carry (`Authorization: Bearer`), at least 32 characters; gateways
+    /// use the same one. Required.
+    #[arg(
+        long,
+        env = "FERRY_NODE_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub node_token: Option<String>,
+    /// Log filter, in tracing's EnvFilter syntax [default: info].
     #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
     pub log: Option<String>,
 }

@@ -1,5 +1,6 @@
 //! Ferry's server: the package API and web app listener, the HTTP gateway listener, and the
-//! transfer node, started together by [`run`].
+//! transfer node, started together by [`run`] (`ferry serve`); or the transfer node alone, by
+//! [`node::run`] (`ferry node`).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod gateway;
 pub mod http;
+pub mod node;
 pub mod services;
 pub mod state;
 pub mod storage;
@@ -28,7 +30,7 @@ use crate::{bootstrap::AdminAccount, config::Config, state::AppState};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// How long in-flight requests get to finish after a shutdown signal.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// The two sockets Ferry serves on, bound before [`run`] so callers (and tests) pick the ports.
 pub struct Listeners {
@@ -73,6 +75,16 @@ pub async fn run(
     }
 
     let state = AppState::new(db, config)?;
+    let node_place = match &state.config.remote_node {
+        Some(remote) => {
+            storage::http::check_at_start(remote).await?;
+            remote.url.to_string()
+        }
+        None => format!(
+            "in-process, {}",
+            state.config.data_dir.join("storage").display()
+        ),
+    };
     let web_url = format!(
         "{}://{}",
         state.config.scheme(),
@@ -83,7 +95,7 @@ pub async fn run(
         state.config.scheme(),
         listeners.gateway.local_addr()?
     );
-    announce(&web_url, &gateway_url, &admin);
+    announce(&web_url, &gateway_url, &node_place, &admin);
 
     let (stop_reclaiming, reclaim_stop) = tokio::sync::watch::channel(false);
     let reclaimer = tokio::spawn(services::housekeeping::run_periodically(
@@ -161,10 +173,11 @@ async fn serve(
     Ok(())
 }
 
-fn announce(web_url: &str, gateway_url: &str, admin: &AdminAccount) {
+fn announce(web_url: &str, gateway_url: &str, node_place: &str, admin: &AdminAccount) {
     println!("Ferry {VERSION} is running.");
-    println!("  Web app:      {web_url}");
-    println!("  HTTP gateway: {gateway_url}");
+    println!("  Web app:       {web_url}");
+    println!("  HTTP gateway:  {gateway_url}");
+    println!("  Transfer node: {node_place}");
     if let AdminAccount::Created {
         username,
         generated_password,

@@ -7,8 +7,8 @@ use clap::Parser;
 use ferry_server::{
     Listeners,
     cli::{Cli, Command},
-    config::Config,
-    run, shutdown_signal, telemetry,
+    config::{Config, NodeConfig},
+    node, run, shutdown_signal, telemetry,
 };
 
 #[tokio::main]
@@ -29,6 +29,23 @@ async fn main() -> ExitCode {
                 Err(error) => return fail(&format!("{error:#}")),
             };
             match run(config, listeners, shutdown_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail(&format!("{error:#}")),
+            }
+        }
+        Command::Node(args) => {
+            let config = match NodeConfig::load(&args) {
+                Ok(config) => config,
+                Err(error) => return fail(&error),
+            };
+            if let Err(error) = telemetry::init_console(&config.log) {
+                return fail(&format!("{error:#}"));
+            }
+            let listener = match node::bind(&config) {
+                Ok(listener) => listener,
+                Err(error) => return fail(&format!("{error:#}")),
+            };
+            match node::run(config, listener, shutdown_signal()).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => fail(&format!("{error:#}")),
             }

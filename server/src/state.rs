@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::Config,
     services::{downloads::DeliveryRecords, uploads::UploadLocks},
-    storage::{TransferNode, local::LocalNode},
+    storage::{TransferNode, http::HttpNode, local::LocalNode},
     transfer::token::TransferKeys,
 };
 
@@ -18,7 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signs and verifies transfer tokens.
     pub transfer_keys: Arc<TransferKeys>,
-    /// Where package files live (the local-disk node under `<data dir>/storage`).
+    /// Where package files live: the local-disk node under `<data dir>/storage`, or a separate
+    /// `ferry node` reached over HTTP (`node_url`).
     pub node: Arc<dyn TransferNode>,
     /// Which uploads (and files) a request of this process is writing right now.
     pub upload_locks: UploadLocks,
@@ -27,26 +28,37 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state, loading (or creating) the transfer-token key and the storage directories.
+    /// Builds the state, loading (or creating) the transfer-token key and the transfer node.
     pub fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
         let keys = TransferKeys::load(
             config.token_secret.as_ref().map(|s| s.expose()),
             &config.data_dir,
         )?;
-        let storage = config.data_dir.join("storage");
-        let node = LocalNode::open(&storage).with_context(|| {
-            format!(
-                "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
-                storage.display()
-            )
-        })?;
+        let node = open_node(&config)?;
         Ok(Self {
             db,
             config: Arc::new(config),
             transfer_keys: Arc::new(keys),
-            node: Arc::new(node),
+            node,
             upload_locks: UploadLocks::default(),
             download_records: DeliveryRecords::default(),
         })
     }
+}
+
+/// The separate node if `node_url` is set, else the local-disk node (creating its directories).
+fn open_node(config: &Config) -> anyhow::Result<Arc<dyn TransferNode>> {
+    if let Some(remote) = &config.remote_node {
+        let node =
+            HttpNode::new(remote).context("invalid setting node_url (env FERRY_NODE_URL)")?;
+        return Ok(Arc::new(node));
+    }
+    let storage = config.data_dir.join("storage");
+    let node = LocalNode::open(&storage).with_context(|| {
+        format!(
+            "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
+            storage.display()
+        )
+    })?;
+    Ok(Arc::new(node))
 }

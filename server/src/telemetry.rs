@@ -70,6 +70,20 @@ pub fn init(config: &Config) -> anyhow::Result<LogGuard> {
     Ok(LogGuard { _gateway: guard })
 }
 
+/// Installs a subscriber for `ferry node`: lines on stderr filtered by `filter` (no gateway file).
+pub fn init_console(filter: &str) -> anyhow::Result<()> {
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(
+                    EnvFilter::try_new(filter).context("invalid setting log (env FERRY_LOG)")?,
+                ),
+        )
+        .try_init()
+        .context("a logger was already installed")
+}
+
 /// Span fields formatted for the log file. A type of its own, because formatted span fields are
 /// cached per formatter type: sharing the console's would copy its colour codes into the file.
 #[derive(Default)]

@@ -13,6 +13,7 @@ use std::{
 use serde::Deserialize;
 use url::Url;
 
+pub use self::node::{DEFAULT_NODE_ADDR, MIN_NODE_TOKEN_LEN, NodeConfig, RemoteNode};
 use crate::cli::ServeArgs;
 
 /// A configuration value that must never appear in logs or `Debug` output.
@@ -77,6 +78,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// A separate transfer node to reach over HTTP; `None` means the in-process one.
+    pub remote_node: Option<RemoteNode>,
 }
 
 /// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
@@ -99,6 +102,9 @@ pub struct FileConfig {
     pub token_secret: Option<String>,
     pub max_file_size: Option<String>,
     pub trusted_proxies: Option<String>,
+    pub node_url: Option<String>,
+    pub node_token: Option<String>,
+    pub node_addr: Option<String>,
 }
 
 /// A setting that could not be used, with the names a person would look for.
@@ -250,7 +256,13 @@ impl Config {
             .map_err(|reason| bad("trusted_proxies", "FERRY_TRUSTED_PROXIES", reason))?
             .unwrap_or_default();
 
+        let remote_node = RemoteNode::from_settings(
+            args.node_url.clone().or(file.node_url),
+            args.node_token.clone().or(file.node_token),
+        )?;
+
         Ok(Self {
+            remote_node,
             trusted_proxies,
             token_secret,
             max_file_size,
@@ -446,5 +458,6 @@ fn tls_mode(
     }
 }
 
+mod node;
 #[cfg(test)]
 mod tests;

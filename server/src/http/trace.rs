@@ -1,4 +1,5 @@
-//! Request spans and response lines that carry the matched route, for the web and gateway listeners.
+//! Request spans and response lines that carry the matched route, for the web and gateway listeners
+//! and the separate transfer node's.
 //! The gateway's lines use [`crate::gateway::LOG_TARGET`], so they also reach its own log file.
 
 use std::time::Duration;
@@ -18,6 +19,8 @@ use tracing::Span;
 pub enum Listener {
     Web,
     Gateway,
+    /// `ferry node`'s API.
+    Node,
 }
 
 /// Spans with method and matched route (never the raw URI, whose query may carry tokens).
@@ -36,6 +39,7 @@ impl<B> MakeSpan<B> for RouteSpan {
                 tracing::info_span!(target: "ferry_server::gateway", "gateway_request", %method, route)
             }
             Listener::Web => tracing::info_span!("request", %method, route),
+            Listener::Node => tracing::info_span!("node_request", %method, route),
         }
     }
 }
@@ -52,7 +56,7 @@ impl<B> OnResponse<B> for ResponseLine {
             Listener::Gateway => {
                 tracing::info!(target: "ferry_server::gateway", status, latency_ms, "response")
             }
-            Listener::Web => tracing::info!(status, latency_ms, "response"),
+            Listener::Web | Listener::Node => tracing::info!(status, latency_ms, "response"),
         }
     }
 }

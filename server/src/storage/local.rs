@@ -18,14 +18,12 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use self::{publish::publish_blocking, running::RunningDigests};
-use super::{Appended, ByteStream, DigestKind, Published, StorageError, TransferNode};
+use super::{Appended, ByteStream, DigestKind, Published, StorageError, TransferNode, check_name};
 
 /// Bytes per read when publishing (parts → object).
 const PUBLISH_BUFFER: usize = 1 << 20;
 /// Bytes per read when streaming an object out.
 const READ_CHUNK: usize = 256 << 10;
-/// Longest id or key accepted.
-const MAX_NAME_LEN: usize = 128;
 
 /// Files on a local (or mounted) filesystem.
 #[derive(Debug, Clone)]
@@ -63,23 +61,6 @@ impl LocalNode {
             ))
         })?;
         Ok(self.objects.join(shard).join(key))
-    }
-}
-
-/// Ids and keys are server-made: `[0-9a-z-]`, 1 to 128 characters.
-fn check_name(name: &str) -> Result<(), StorageError> {
-    let valid = !name.is_empty()
-        && name.len() <= MAX_NAME_LEN
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-');
-    if valid {
-        Ok(())
-    } else {
-        Err(StorageError::Io(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "not a storage id or key",
-        )))
     }
 }
 

@@ -1,10 +1,12 @@
 //! The transfer node: where package files live. The gateway talks to it through [`TransferNode`],
-//! implemented on local disk (the default) and, later, over HTTP to a separate `ferry node` process
-//! and on S3-compatible object storage. Everything streams: no file or chunk is held whole in memory.
+//! implemented on local disk ([`local`], the default) and over HTTP to a separate `ferry node`
+//! process ([`http`], which serves any `TransferNode` in turn: see [`crate::node`]); S3-compatible
+//! object storage comes later. Everything streams: no file or chunk is held whole in memory.
 //!
 //! Two kinds of things are stored, both under names the server makes (never a user's file name):
 //! *uploads* (tus uploads in progress, appended to) and *objects* (published files, immutable).
 
+pub mod http;
 pub mod local;
 
 use std::{io, pin::Pin};
@@ -103,6 +105,27 @@ pub trait TransferNode: Send + Sync + 'static {
         offset: u64,
         len: u64,
     ) -> Result<ByteStream, StorageError>;
+}
+
+/// Longest upload id or object key accepted.
+const MAX_NAME_LEN: usize = 128;
+
+/// Upload ids and object keys are server-made: `[0-9a-z-]`, 1 to 128 characters. Every node checks
+/// them before a name reaches a path (or a URL), so no client-supplied text ever does.
+pub fn check_name(name: &str) -> Result<(), StorageError> {
+    let valid = !name.is_empty()
+        && name.len() <= MAX_NAME_LEN
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(StorageError::Io(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a storage id or key",
+        )))
+    }
 }
 
 /// Deletes objects whose rows are already gone. A failure only leaves unreachable bytes behind, so it

@@ -1,5 +1,9 @@
 //! Test support: a fresh database per test (a SQLite file, or a uniquely named PostgreSQL database
 //! that is dropped afterwards) and the router built on it, driven without a socket.
+//!
+//! The transfer node is the in-process one, unless `FERRY_TEST_NODE=separate`: then every test app
+//! gets its own node API on a loopback socket (the same storage directory, so tests can still look
+//! at the files) and its gateway reaches it over HTTP, as `ferry serve` does with `node_url`.
 #![allow(dead_code, clippy::unwrap_used)] // test support: shared by several test binaries, panics are the point
 
 use axum::{
@@ -9,9 +13,10 @@ use axum::{
 };
 use ferry_server::{
     cli::ServeArgs,
-    config::{Config, FileConfig},
+    config::{Config, FileConfig, Secret},
     db,
     state::AppState,
+    storage::local::LocalNode,
 };
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
@@ -20,6 +25,8 @@ use tempfile::TempDir;
 use tower::ServiceExt;
 
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
+/// The node token of test nodes.
+pub const NODE_TOKEN: &str = "test-node-token-that-is-long-enough-1";
 const POSTGRES_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// Which database engine a test runs on.
@@ -121,11 +128,20 @@ impl TestApp {
     pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut ServeArgs)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = TestDb::create(engine, &dir).await;
+        let node_url = match separate_node_wanted() {
+            true => Some(format!(
+                "http://{}",
+                start_node(&dir.path().join("storage")).await
+            )),
+            false => None,
+        };
         let mut args = ServeArgs {
             data_dir: Some(dir.path().to_owned()),
             database_url: Some(database.url.clone()),
             admin_password: Some(ADMIN_PASSWORD.into()),
             web_dir: Some(dir.path().join("dist")),
+            node_token: node_url.as_ref().map(|_| NODE_TOKEN.into()),
+            node_url,
             ..ServeArgs::default()
         };
         adjust(&mut args);
@@ -186,6 +202,26 @@ impl TestApp {
         assert_eq!(response.status, StatusCode::OK, "{:?}", response.body);
         response.cookie().expect("a session cookie")
     }
+}
+
+/// Whether `FERRY_TEST_NODE` asks for a separate transfer node.
+pub fn separate_node_wanted() -> bool {
+    match std::env::var("FERRY_TEST_NODE").as_deref() {
+        Err(_) | Ok("" | "inprocess") => false,
+        Ok("separate") => true,
+        Ok(other) => panic!("FERRY_TEST_NODE is \"inprocess\" or \"separate\", not {other:?}"),
+    }
+}
+
+/// The node API over a local-disk node at `storage`, on a loopback socket of this test's runtime
+/// (token [`NODE_TOKEN`]); its address.
+pub async fn start_node(storage: &std::path::Path) -> std::net::SocketAddr {
+    let node = LocalNode::open(storage).unwrap();
+    let router = ferry_server::node::router(std::sync::Arc::new(node), Secret::new(NODE_TOKEN));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
 }
 
 /// A request under construction.

@@ -1,11 +1,5 @@
-//! The real `ferry` binary killed (SIGKILL) in the middle of an upload, then started again on the
-//! same data dir: the upload resumes from the last acknowledged byte, nothing partial is ever
-//! published, and the finished file is byte-identical. Spoken over raw HTTP/1.1 sockets.
-#![cfg(unix)]
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a panic is the failure report"
-)]
+//! Spawning `ferry serve` and `ferry node`, raw HTTP/1.1 requests, and a sender with a draft, a
+//! transfer spec and a tus upload of one file.
 
 use std::{net::SocketAddr, path::Path, process::Stdio};
 
@@ -19,17 +13,19 @@ use tokio::{
 };
 
 const ADMIN_PASSWORD: &str = "admin-password-1";
-const CHUNK: usize = 1 << 20;
+pub const NODE_TOKEN: &str = "crash-test-node-token-0123456789abcdef";
+pub const CHUNK: usize = 1 << 20;
 
 /// A free port on the loopback interface (bound, then released for the child to take).
-fn free_addr() -> SocketAddr {
+pub fn free_addr() -> SocketAddr {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap()
 }
 
-/// `ferry serve` on `data`, once it says it is running.
-async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+/// `ferry serve` on `data`, once it says it is running; with `node` (URL), on that transfer node.
+pub async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr, node: Option<&str>) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command
         .arg("serve")
         .env("FERRY_DATA_DIR", data)
         .env("FERRY_HTTP_ADDR", web.to_string())
@@ -37,6 +33,31 @@ async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr) -> Child {
         .env("FERRY_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("FERRY_WEB_DIR", data.join("no-web-app"))
         .env("FERRY_LOG", "warn")
+        .env_remove("FERRY_NODE_URL")
+        .env_remove("FERRY_NODE_TOKEN");
+    if let Some(url) = node {
+        command
+            .env("FERRY_NODE_URL", url)
+            .env("FERRY_NODE_TOKEN", NODE_TOKEN);
+    }
+    running(command, "Transfer node:").await
+}
+
+/// `ferry node` keeping files under `data`, serving on `addr`, once it says it is running.
+pub async fn start_node(data: &Path, addr: SocketAddr) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command
+        .arg("node")
+        .env("FERRY_DATA_DIR", data)
+        .env("FERRY_NODE_ADDR", addr.to_string())
+        .env("FERRY_NODE_TOKEN", NODE_TOKEN)
+        .env("FERRY_LOG", "warn");
+    running(command, "Node API:").await
+}
+
+/// Spawns `command` and waits for the stdout line that says it serves.
+async fn running(mut command: Command, ready_line: &str) -> Child {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -44,7 +65,7 @@ async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr) -> Child {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     while let Some(line) = lines.next_line().await.unwrap() {
-        if line.contains("HTTP gateway:") {
+        if line.contains(ready_line) {
             // Keep reading stdout in the background so the child never blocks on it.
             tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
             return child;
@@ -54,26 +75,26 @@ async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr) -> Child {
 }
 
 /// A response: status, headers (lower-case names), body.
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub struct Answer {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
     }
 }
 
-fn request_head(
+pub fn request_head(
     method: &str,
     addr: SocketAddr,
     path: &str,
@@ -91,7 +112,7 @@ fn request_head(
 }
 
 /// One request on its own connection.
-async fn call(
+pub async fn call(
     method: &str,
     addr: SocketAddr,
     path: &str,
@@ -126,7 +147,7 @@ async fn call(
     }
 }
 
-async fn api(web: SocketAddr, path: &str, cookie: Option<&str>, body: Value) -> Answer {
+pub async fn api(web: SocketAddr, path: &str, cookie: Option<&str>, body: Value) -> Answer {
     let mut headers = vec![
         ("Content-Type", "application/json".to_owned()),
         ("X-Ferry-Request", "1".to_owned()),
@@ -137,21 +158,27 @@ async fn api(web: SocketAddr, path: &str, cookie: Option<&str>, body: Value) -> 
     call("POST", web, path, &headers, body.to_string().as_bytes()).await
 }
 
-fn tus_headers(token: &str) -> Vec<(&'static str, String)> {
+pub fn tus_headers(token: &str) -> Vec<(&'static str, String)> {
     vec![
         ("Tus-Resumable", "1.0.0".to_owned()),
         ("Authorization", format!("Bearer {token}")),
     ]
 }
 
-async fn patch(gateway: SocketAddr, url: &str, token: &str, offset: usize, bytes: &[u8]) -> Answer {
+pub async fn patch(
+    gateway: SocketAddr,
+    url: &str,
+    token: &str,
+    offset: usize,
+    bytes: &[u8],
+) -> Answer {
     let mut headers = tus_headers(token);
     headers.push(("Content-Type", "application/offset+octet-stream".to_owned()));
     headers.push(("Upload-Offset", offset.to_string()));
     call("PATCH", gateway, url, &headers, bytes).await
 }
 
-fn objects(data: &Path) -> Vec<std::path::PathBuf> {
+pub fn objects(data: &Path) -> Vec<std::path::PathBuf> {
     let root = data.join("storage").join("objects");
     let mut found = vec![];
     for shard in std::fs::read_dir(root).unwrap() {
@@ -162,16 +189,20 @@ fn objects(data: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
-#[tokio::test]
-async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = dir.path();
-    let (web, gateway) = (free_addr(), free_addr());
-    let bytes: Vec<u8> = (0..3 * CHUNK + 12_345)
-        .map(|i| (i as u8) ^ (i >> 11) as u8)
-        .collect();
+/// `len` bytes that are not all the same.
+pub fn test_bytes(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i as u8) ^ (i >> 11) as u8).collect()
+}
 
-    let mut server = start(data_dir, web, gateway).await;
+/// A tus upload of one file: its URL and the transfer token that may write it.
+pub struct Upload {
+    pub url: String,
+    pub token: String,
+}
+
+/// Signs in as the admin, makes a draft to itself declaring `big.bin` of `len` bytes, and creates
+/// its tus upload.
+pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upload {
     let signed_in = api(
         web,
         "/api/v1/session",
@@ -205,7 +236,7 @@ async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file()
         web,
         &format!("/api/v1/packages/{package}/transfer_spec/upload"),
         Some(&cookie),
-        json!({ "files": [{ "name": "big.bin", "size": bytes.len() }] }),
+        json!({ "files": [{ "name": "big.bin", "size": len }] }),
     )
     .await;
     assert_eq!(spec.status, 200, "{}", String::from_utf8_lossy(&spec.body));
@@ -215,7 +246,7 @@ async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file()
 
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let mut headers = tus_headers(&token);
-    headers.push(("Upload-Length", bytes.len().to_string()));
+    headers.push(("Upload-Length", len.to_string()));
     headers.push((
         "Upload-Metadata",
         format!(
@@ -226,45 +257,52 @@ async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file()
     ));
     let created = call("POST", gateway, "/tus/", &headers, b"").await;
     assert_eq!(created.status, 201);
-    let url = created.header("location").unwrap().to_owned();
+    Upload {
+        url: created.header("location").unwrap().to_owned(),
+        token,
+    }
+}
 
-    let first = patch(gateway, &url, &token, 0, &bytes[..CHUNK]).await;
-    assert_eq!(first.status, 204);
-    assert_eq!(
-        first.header("upload-offset"),
-        Some(CHUNK.to_string().as_str())
-    );
-
-    // The next chunk is half sent when the server dies.
+/// Starts a PATCH at `offset` that declares `declared` bytes but sends only `sent`; the caller
+/// decides what happens to the connection.
+pub async fn half_sent_patch(
+    gateway: SocketAddr,
+    upload: &Upload,
+    offset: usize,
+    declared: usize,
+    sent: &[u8],
+) -> TcpStream {
     let mut stream = TcpStream::connect(gateway).await.unwrap();
-    let mut headers = tus_headers(&token);
+    let mut headers = tus_headers(&upload.token);
     headers.push(("Content-Type", "application/offset+octet-stream".to_owned()));
-    headers.push(("Upload-Offset", CHUNK.to_string()));
-    let head = request_head("PATCH", gateway, &url, &headers, CHUNK);
+    headers.push(("Upload-Offset", offset.to_string()));
+    let head = request_head("PATCH", gateway, &upload.url, &headers, declared);
     stream.write_all(head.as_bytes()).await.unwrap();
-    stream
-        .write_all(&bytes[CHUNK..CHUNK + CHUNK / 2])
-        .await
-        .unwrap();
+    stream.write_all(sent).await.unwrap();
     stream.flush().await.unwrap();
-    server.kill().await.unwrap();
-    drop(stream);
-    assert!(objects(data_dir).is_empty(), "nothing is published");
+    stream
+}
 
-    let mut server = start(data_dir, web, gateway).await;
-    let head = call("HEAD", gateway, &url, &tus_headers(&token), b"").await;
+/// The upload's offset as the gateway tells it (`HEAD`).
+pub async fn offset_of(gateway: SocketAddr, upload: &Upload) -> usize {
+    let head = call(
+        "HEAD",
+        gateway,
+        &upload.url,
+        &tus_headers(&upload.token),
+        b"",
+    )
+    .await;
     assert_eq!(head.status, 200);
-    let offset: usize = head.header("upload-offset").unwrap().parse().unwrap();
-    assert!(
-        (CHUNK..=CHUNK + CHUNK / 2).contains(&offset),
-        "resumes from acknowledged (or durably written) bytes: {offset}"
-    );
-    assert!(objects(data_dir).is_empty(), "still nothing is published");
+    head.header("upload-offset").unwrap().parse().unwrap()
+}
 
+/// Sends the rest of `bytes` from `offset`, a `CHUNK` per PATCH.
+pub async fn finish(gateway: SocketAddr, upload: &Upload, offset: usize, bytes: &[u8]) {
     let mut at = offset;
     while at < bytes.len() {
         let end = (at + CHUNK).min(bytes.len());
-        let answer = patch(gateway, &url, &token, at, &bytes[at..end]).await;
+        let answer = patch(gateway, &upload.url, &upload.token, at, &bytes[at..end]).await;
         assert_eq!(
             answer.status,
             204,
@@ -273,13 +311,16 @@ async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file()
         );
         at = end;
     }
-    let published = objects(data_dir);
+}
+
+/// The one object published under `data`, which must be exactly `bytes`.
+pub fn assert_published(data: &Path, bytes: &[u8]) {
+    let published = objects(data);
     assert_eq!(published.len(), 1);
     let stored = std::fs::read(&published[0]).unwrap();
     assert!(stored == bytes, "the published file is byte-identical");
     assert_eq!(
         hex::encode(sha2::Sha256::digest(&stored)),
-        hex::encode(sha2::Sha256::digest(&bytes))
+        hex::encode(sha2::Sha256::digest(bytes))
     );
-    server.kill().await.unwrap();
 }

@@ -1,0 +1,112 @@
+//! `ferry node`: the transfer node as its own process, which gateways (`ferry serve` with
+//! `node_url`) reach over HTTP instead of writing to their own disk. It serves any
+//! [`TransferNode`] through a small token-authorized API ([`wire`] lists it) and keeps that node's
+//! guarantees: an append answers only once what it counts is durable, a publish is atomic.
+//!
+//! Today the node behind the API is the local-disk one under `<data_dir>/storage`; an S3-backed
+//! node fits behind the same [`router`].
+
+pub mod api;
+mod auth;
+pub mod error;
+pub mod wire;
+
+use std::{future::Future, net::TcpListener, sync::Arc};
+
+use anyhow::Context;
+use axum::{
+    Router, middleware,
+    routing::{get, post, put},
+};
+use axum_server::Handle;
+
+use self::{api::NodeState, auth::NodeToken};
+use crate::{
+    SHUTDOWN_GRACE,
+    config::{NodeConfig, Secret},
+    http::trace::{self, Listener},
+    storage::{TransferNode, local::LocalNode},
+};
+
+/// How long a gateway may take to send a request's headers.
+const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The node API in front of `node`; every request must carry `token`.
+pub fn router(node: Arc<dyn TransferNode>, token: Secret) -> Router {
+    Router::new()
+        .route(wire::HEALTH, get(api::health))
+        .route(wire::UPLOADS, get(api::idle_uploads))
+        .route(
+            wire::UPLOAD,
+            put(api::create_upload)
+                .patch(api::append)
+                .delete(api::discard_upload),
+        )
+        .route(wire::UPLOAD_TRUNCATE, post(api::truncate_upload))
+        .route(
+            wire::OBJECT,
+            post(api::publish)
+                .get(api::read_object)
+                .delete(api::delete_object),
+        )
+        .route(wire::OBJECT_SIZE, get(api::object_size))
+        .fallback(api::not_found)
+        .with_state(NodeState { node })
+        .layer(middleware::from_fn_with_state(
+            NodeToken::new(token),
+            auth::require_token,
+        ))
+        .layer(trace::layer(Listener::Node))
+}
+
+/// Binds the node's address, naming the setting when it cannot be used.
+pub fn bind(config: &NodeConfig) -> anyhow::Result<TcpListener> {
+    let addr = config.node_addr;
+    let listener = TcpListener::bind(addr).with_context(|| {
+        format!("invalid setting node_addr (env FERRY_NODE_ADDR): cannot listen on {addr}")
+    })?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// Opens the local-disk node under the data dir and serves its API on `listener` until `shutdown`
+/// resolves; then lets in-flight requests (an append being made durable) finish.
+pub async fn run(
+    config: NodeConfig,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let storage = config.storage_dir();
+    let node = LocalNode::open(&storage).with_context(|| {
+        format!(
+            "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
+            storage.display()
+        )
+    })?;
+    let url = format!("http://{}", listener.local_addr()?);
+    println!("Ferry {} transfer node is running.", crate::VERSION);
+    println!("  Storage:  {}", storage.display());
+    println!("  Node API: {url}");
+    tracing::info!(%url, storage = %storage.display(), "transfer node started");
+
+    let handle = Handle::new();
+    let served = crate::serve(
+        listener,
+        router(Arc::new(node), config.node_token),
+        None,
+        handle.clone(),
+        Some(HEADER_READ_TIMEOUT),
+    );
+    let stop = async {
+        shutdown.await;
+        tracing::info!("shutting down: finishing in-flight requests");
+        handle.graceful_shutdown(Some(SHUTDOWN_GRACE));
+        std::future::pending::<()>().await;
+    };
+    tokio::select! {
+        result = served => result?,
+        () = stop => {}
+    }
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,15 @@
+//! The transfer node: the same contract checked on the local-disk node and on the HTTP node in front
+//! of a `ferry node` API on a loopback socket; the API's own rules (the node token, server-made
+//! names, error statuses); and a node that dies in the middle of an append.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod api;
+mod contract;
+mod restart;
+mod support;
