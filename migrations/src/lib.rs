@@ -12,6 +12,7 @@ mod m20261122_000005_create_packages;
 mod m20261122_000006_create_login_throttle;
 mod m20261122_000007_create_uploads;
 mod m20261122_000008_add_upload_metadata;
+mod m20261122_000009_track_downloads;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_login_throttle::Migration),
             Box::new(m20261122_000007_create_uploads::Migration),
             Box::new(m20261122_000008_add_upload_metadata::Migration),
+            Box::new(m20261122_000009_track_downloads::Migration),
         ]
     }
 }

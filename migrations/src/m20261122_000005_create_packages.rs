@@ -146,6 +146,8 @@ pub enum Packages {
     ExpirationDays,
     CreatedAt,
     SentAt,
+    /// Added by `m20261122_000009_track_downloads`.
+    FilesDeletedAt,
 }
 
 #[derive(DeriveIden)]
@@ -168,4 +170,7 @@ pub enum PackageFiles {
     Sha256,
     CreatedAt,
     CompletedAt,
+    /// Added by `m20261122_000009_track_downloads`.
+    DeletedAt,
+    PurgedAt,
 }

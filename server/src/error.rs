@@ -26,6 +26,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("{0}")]
     Conflict(String),
+    /// It existed but is gone for good (a package's deleted files); the message says what happened.
+    #[error("{0}")]
+    Gone(String),
     /// Too many attempts; the client may retry after this many seconds (sent as `Retry-After`).
     #[error("Too many attempts. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1))]
     TooManyRequests { retry_after_secs: u64 },
@@ -46,6 +49,7 @@ impl ApiError {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Database(DbErr::RecordNotFound(_)) => StatusCode::NOT_FOUND,
             Self::Database(e)
@@ -67,6 +71,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::Conflict(_) => "conflict",
+            Self::Gone(_) => "gone",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Database(_) | Self::Internal(_) => match self.status() {
                 StatusCode::NOT_FOUND => "not_found",

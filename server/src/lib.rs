@@ -86,10 +86,11 @@ pub async fn run(
     announce(&web_url, &gateway_url, &admin);
 
     let (stop_reclaiming, reclaim_stop) = tokio::sync::watch::channel(false);
-    let reclaimer = tokio::spawn(services::uploads::reclaim_periodically(
+    let reclaimer = tokio::spawn(services::housekeeping::run_periodically(
         state.clone(),
         reclaim_stop,
     ));
+    let download_records = state.download_records.clone();
 
     let handle = Handle::new();
     let web = serve(
@@ -119,8 +120,10 @@ pub async fn run(
     };
     let _ = stop_reclaiming.send(true);
     if let Err(error) = reclaimer.await {
-        tracing::warn!(%error, "the upload reclaimer ended abnormally");
+        tracing::warn!(%error, "the housekeeping task ended abnormally");
     }
+    // Downloads cut short by the shutdown still record what they delivered.
+    download_records.settled().await;
     served?;
     tracing::info!("stopped");
     Ok(())

@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::Config,
-    services::uploads::UploadLocks,
+    services::{downloads::DeliveryRecords, uploads::UploadLocks},
     storage::{TransferNode, local::LocalNode},
     transfer::token::TransferKeys,
 };
@@ -22,6 +22,8 @@ pub struct AppState {
     pub node: Arc<dyn TransferNode>,
     /// Which uploads (and files) a request of this process is writing right now.
     pub upload_locks: UploadLocks,
+    /// Download records still being written (a body that ended or was dropped).
+    pub download_records: DeliveryRecords,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             transfer_keys: Arc::new(keys),
             node: Arc::new(node),
             upload_locks: UploadLocks::default(),
+            download_records: DeliveryRecords::default(),
         })
     }
 }

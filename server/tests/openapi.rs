@@ -32,6 +32,9 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("get", app::paths::PACKAGE),
     ("delete", app::paths::PACKAGE),
     ("post", app::paths::PACKAGE_UPLOAD_SPEC),
+    ("post", app::paths::PACKAGE_DOWNLOAD_SPEC),
+    ("get", app::paths::ADMIN_PACKAGES),
+    ("delete", app::paths::ADMIN_PACKAGE_FILES),
 ];
 
 async fn document() -> Value {

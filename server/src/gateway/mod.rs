@@ -1,7 +1,9 @@
 //! The HTTP gateway: its own listener, relaying transfers between browsers and the transfer node.
-//! It serves its "connected" check page, `/info`, and uploads over tus 1.0.0 ([`tus`]).
+//! It serves its "connected" check page, `/info`, uploads over tus 1.0.0 ([`tus`]) and downloads
+//! (`GET /files/{id}`, [`files`]).
 
 mod check_page;
+pub mod files;
 pub mod tus;
 
 use std::time::Duration;
@@ -15,7 +17,7 @@ use crate::{config::TlsMode, state::AppState};
 pub const LOG_TARGET: &str = "ferry_server::gateway";
 
 /// Protocols this gateway speaks (grows with the upload and download issues).
-pub const PROTOCOLS: &[&str] = &["tus/1.0.0"];
+pub const PROTOCOLS: &[&str] = &["tus/1.0.0", "http-range-get"];
 
 /// How long a client may take to send a request's headers on the gateway listener.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -27,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::GATEWAY_INFO, get(info))
         .route(check_page::CERTIFICATE_PATH, get(check_page::certificate))
         .merge(tus::routes(state.clone()))
+        .merge(files::routes())
         .layer(tus::cors())
         .layer(crate::http::trace::layer(
             crate::http::trace::Listener::Gateway,

@@ -2,6 +2,7 @@
 //! Each resource's handlers live in their own file and register themselves, with their OpenAPI
 //! description, through `routes()`.
 
+mod admin_packages;
 mod admin_users;
 mod client_config;
 mod csrf;
@@ -34,6 +35,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(me::routes())
         .merge(users::routes())
         .merge(admin_users::routes())
+        .merge(admin_packages::routes())
         .merge(settings::routes())
         .merge(packages::routes())
         .merge(transfer_spec::routes())

@@ -1,4 +1,5 @@
-//! `POST /api/v1/packages/{id}/transfer_spec/upload`: a transfer spec to upload a draft's files.
+//! `POST /api/v1/packages/{id}/transfer_spec/upload` and `…/download`: transfer specs to upload a
+//! draft's files and to download a sent package's files.
 
 use app::types::{ErrorBody, TransferSpec, UploadSpecRequest};
 use axum::{extract::State, http::HeaderMap};
@@ -13,7 +14,9 @@ use crate::{
 };
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(upload))
+    OpenApiRouter::new()
+        .routes(routes!(upload))
+        .routes(routes!(download))
 }
 
 /// Declares the draft's complete list of files and returns a send transfer spec: the gateway's tus
@@ -42,5 +45,32 @@ pub async fn upload(
 ) -> Result<ApiJson<TransferSpec>, ApiError> {
     let gateway = gateway_url(&state, &headers);
     let spec = transfer_spec::upload_spec(&state, &current.user, id, request, gateway).await?;
+    Ok(ApiJson(spec))
+}
+
+/// Returns a receive transfer spec for a sent package: each file's gateway `url` (GET it with the
+/// token as `Authorization: Bearer`; `Range`, `If-Range` and `HEAD` work) and `sha256` (also its
+/// `ETag`), a suggested `chunk_size` for ranged GETs, and a token valid until `expires_at`. For the
+/// package's recipients, its sender and admins; only recipients' downloads count as downloaded.
+#[utoipa::path(post, path = app::paths::PACKAGE_DOWNLOAD_SPEC, tag = "packages",
+    operation_id = "create_download_transfer_spec",
+    params(("id" = i64, Path, description = "The package")),
+    security(("session_cookie" = []), ("api_token" = [])),
+    responses(
+        (status = 200, description = "The transfer spec", body = TransferSpec),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "The gateway is turned off, or a missing CSRF header", body = ErrorBody),
+        (status = 404, description = "No such package, or not one the caller may see", body = ErrorBody),
+        (status = 409, description = "The package is still a draft", body = ErrorBody),
+        (status = 410, description = "The package's files were deleted (expiration or an admin)", body = ErrorBody),
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    PackageId(id): PackageId,
+    headers: HeaderMap,
+) -> Result<ApiJson<TransferSpec>, ApiError> {
+    let gateway = gateway_url(&state, &headers);
+    let spec = transfer_spec::download_spec(&state, &current.user, id, gateway).await?;
     Ok(ApiJson(spec))
 }

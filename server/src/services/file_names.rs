@@ -5,7 +5,7 @@
 pub const MAX_NAME_CHARS: usize = 255;
 
 /// Characters that reorder text on screen: with U+202E, `invoice<U+202E>fdp.exe` reads as `invoiceexe.pdf`.
-fn is_bidi_control(c: char) -> bool {
+pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 

@@ -1,7 +1,10 @@
 //! Domain rules, independent of HTTP: who may do what, and what a valid change is.
 
 pub mod accounts;
+pub mod downloads;
+pub mod expiration;
 pub mod file_names;
+pub mod housekeeping;
 pub mod packages;
 pub mod settings;
 pub mod transfer_spec;

@@ -231,6 +231,22 @@ pub async fn sent(
     Ok(page_of(items, query, total))
 }
 
+/// Sent packages whose files remain on the transfer node, newest sent first (for admins: the
+/// caller checks).
+#[tracing::instrument(skip_all)]
+pub async fn with_files(
+    db: &impl ConnectionTrait,
+    query: PageQuery,
+) -> Result<PackagePage, ApiError> {
+    check_page(query)?;
+    let matching = packages::Entity::find()
+        .filter(packages::Column::State.eq(packages::STATE_SENT))
+        .filter(packages::Column::FilesDeletedAt.is_null());
+    let (rows, total) = newest_first(db, matching, packages::Column::SentAt, query).await?;
+    let items = views::summaries(db, &rows, None).await?;
+    Ok(page_of(items, query, total))
+}
+
 /// The requested page of `matching`, newest by `time` first (then by id), and how many match.
 async fn newest_first(
     db: &impl ConnectionTrait,
@@ -286,9 +302,11 @@ pub async fn delete(
         ));
     }
     let txn = db.begin().await?;
+    // Published bytes: complete files, and deleted ones whose bytes are not removed yet.
     let stored: Vec<String> = package_files::Entity::find()
         .filter(package_files::Column::PackageId.eq(package.id))
-        .filter(package_files::Column::State.eq(package_files::STATE_COMPLETE))
+        .filter(package_files::Column::State.ne(package_files::STATE_PENDING))
+        .filter(package_files::Column::PurgedAt.is_null())
         .all(&txn)
         .await?
         .into_iter()

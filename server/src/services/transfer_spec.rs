@@ -1,6 +1,10 @@
-//! Upload transfer specs: the sender declares the draft's complete list of files; Ferry records
+//! Transfer specs. Upload: the sender declares the draft's complete list of files; Ferry records
 //! them (server-made storage keys, cleaned names), and answers with a spec whose token lets the
-//! gateway accept exactly these files for this user and package.
+//! gateway accept exactly these files for this user and package. Download: see [`download`].
+
+mod download;
+
+pub use download::{DOWNLOAD_CHUNK_SIZE, DOWNLOAD_PARALLEL, download_spec, file_url};
 
 use app::types::{
     DeclaredFile, TransferDirection, TransferFile, TransferSpec, TransferType, UploadSpecRequest,
@@ -73,6 +77,17 @@ fn new_storage_key() -> String {
     hex::encode(bytes)
 }
 
+/// The admin settings, if transfers through the gateway are on.
+async fn require_gateway(state: &AppState) -> Result<app::types::Settings, ApiError> {
+    let settings = settings::load(&state.db).await?;
+    if !settings.gateway_enabled {
+        return Err(ApiError::Forbidden(
+            "Transfers through the HTTP gateway are turned off by your administrator.".into(),
+        ));
+    }
+    Ok(settings)
+}
+
 /// Records the draft's files and issues a send spec for them. Only the sender of a draft may.
 #[tracing::instrument(skip_all, fields(package.id = package_id, user.id = user.id))]
 pub async fn upload_spec(
@@ -82,12 +97,7 @@ pub async fn upload_spec(
     request: UploadSpecRequest,
     gateway_url: String,
 ) -> Result<TransferSpec, ApiError> {
-    let settings = settings::load(&state.db).await?;
-    if !settings.gateway_enabled {
-        return Err(ApiError::Forbidden(
-            "Transfers through the HTTP gateway are turned off by your administrator.".into(),
-        ));
-    }
+    let settings = require_gateway(state).await?;
     let (package, access) = packages::find_visible(&state.db, user, package_id).await?;
     if access != Access::Sender {
         return Err(ApiError::Forbidden(

@@ -22,7 +22,7 @@ pub use append::{Checksum, Chunk, append};
 pub use concat::{NewFinal, create_final};
 pub use error::{CHECKSUM_MISMATCH, UploadError};
 pub use locks::{LockGuard, UploadLocks};
-pub use reclaim::{RECLAIM_INTERVAL, reclaim_expired, reclaim_periodically};
+pub use reclaim::reclaim_expired;
 
 use crate::{
     db::entities::{package_files, packages, uploads},

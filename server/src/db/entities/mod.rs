@@ -2,6 +2,8 @@
 //! them to the DTOs in `app::types`.
 
 pub mod api_tokens;
+pub mod download_ranges;
+pub mod file_downloads;
 pub mod login_throttle;
 pub mod package_files;
 pub mod package_recipients;

@@ -11,7 +11,8 @@ pub struct Model {
     /// The sanitized display name; never used as a path.
     pub name: String,
     pub size: i64,
-    /// `pending` until its bytes are uploaded, verified and published; then `complete`.
+    /// `pending` until its bytes are uploaded, verified and published; then `complete`; `deleted`
+    /// once its package's files were deleted.
     pub state: String,
     /// Where the transfer node keeps the published bytes: made by the server, never from a name.
     #[sea_orm(unique)]
@@ -20,6 +21,11 @@ pub struct Model {
     pub sha256: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub completed_at: Option<ChronoDateTimeUtc>,
+    /// When it was marked `deleted`: from then on it is not served.
+    pub deleted_at: Option<ChronoDateTimeUtc>,
+    /// When its bytes were removed from the transfer node (after `deleted_at`; until then the
+    /// housekeeping task retries).
+    pub purged_at: Option<ChronoDateTimeUtc>,
 }
 
 pub const STATE_PENDING: &str = "pending";

@@ -20,6 +20,8 @@ pub struct Model {
     pub expiration_days: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
     pub sent_at: Option<ChronoDateTimeUtc>,
+    /// When the files were deleted (expiration policy or an admin); the package stays listed.
+    pub files_deleted_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,7 +3,10 @@
 //! says about who it is counts.
 
 use app::types::TransferDirection;
-use axum::{extract::FromRequestParts, http::header, http::request::Parts};
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, header, request::Parts},
+};
 
 use super::error::TusError;
 use crate::{state::AppState, transfer::token::TransferClaims};
@@ -19,17 +22,9 @@ impl FromRequestParts<AppState> for SendToken {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                let (scheme, token) = value.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-            })
-            .ok_or(TusError::Unauthorized(
-                "Send the transfer spec's token as Authorization: Bearer <token>.",
-            ))?;
+        let token = bearer_token(&parts.headers).ok_or(TusError::Unauthorized(
+            "Send the transfer spec's token as Authorization: Bearer <token>.",
+        ))?;
         let claims = state.transfer_keys.verify(token).map_err(|error| {
             tracing::debug!(target: crate::gateway::LOG_TARGET, %error, "transfer token refused");
             TusError::Unauthorized(
@@ -44,4 +39,15 @@ impl FromRequestParts<AppState> for SendToken {
         }
         Ok(Self(claims))
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the gateway's downloads use it too).
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            let (scheme, token) = value.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+        })
 }

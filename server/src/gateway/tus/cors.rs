@@ -1,6 +1,6 @@
-//! CORS for the gateway listener. Browsers upload from the web app's origin to the gateway's: any
-//! origin may call, without credentials (the transfer token is the credential), and read the tus
-//! headers.
+//! CORS for the gateway listener. Browsers upload and download from the web app's origin to the
+//! gateway's: any origin may call, without credentials (the transfer token is the credential), send
+//! the tus and range headers, and read the tus and download headers.
 //!
 //! tus uses `OPTIONS` itself, and tower-http's `CorsLayer` answers every `OPTIONS` as a preflight;
 //! [`GatewayCors`] hands it only real preflights (with `Access-Control-Request-Method`), so a plain
@@ -24,7 +24,7 @@ use super::{
 const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Headers a browser script may read from gateway answers.
-pub const EXPOSED: [HeaderName; 11] = [
+pub const EXPOSED: [HeaderName; 16] = [
     header::LOCATION,
     headers::UPLOAD_OFFSET,
     headers::UPLOAD_LENGTH,
@@ -36,6 +36,11 @@ pub const EXPOSED: [HeaderName; 11] = [
     TUS_EXTENSION,
     TUS_MAX_SIZE,
     TUS_CHECKSUM_ALGORITHM,
+    header::CONTENT_LENGTH,
+    header::CONTENT_RANGE,
+    header::ETAG,
+    header::CONTENT_DISPOSITION,
+    header::ACCEPT_RANGES,
 ];
 
 /// The gateway's CORS layer.
@@ -51,6 +56,8 @@ pub fn cors() -> GatewayCors {
         headers::UPLOAD_CHECKSUM,
         headers::UPLOAD_DEFER_LENGTH,
         HeaderName::from_static("x-requested-with"),
+        header::RANGE,
+        header::IF_RANGE,
     ];
     GatewayCors(
         CorsLayer::new()

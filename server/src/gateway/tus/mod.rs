@@ -27,6 +27,7 @@ use axum::{
     routing::{options, post},
 };
 
+pub use auth::bearer_token;
 pub use cors::{GatewayCors, cors};
 pub use error::TusError;
 

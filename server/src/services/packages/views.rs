@@ -1,5 +1,6 @@
 //! Packages as people see them: rows joined with their sender, recipients, file totals and download
-//! progress, loaded for a whole page in a fixed handful of queries (never one per package).
+//! progress (from the tracking records, [`progress`]), loaded for a whole page in a fixed handful of
+//! queries (never one per package).
 
 use std::collections::{HashMap, HashSet};
 
@@ -19,6 +20,7 @@ use crate::{
         expiration,
     },
     error::ApiError,
+    services::downloads::progress::{self, Received},
 };
 
 /// The list entries for `rows`, in their order. `viewer` gets `my_download_state` on the sent
@@ -94,25 +96,22 @@ struct Progress {
 }
 
 impl Progress {
-    /// Nothing downloaded yet.
-    const NOTHING: Self = Self {
-        state: DownloadState::NotDownloaded,
-        downloaded_at: None,
-        files_downloaded: 0,
-    };
-}
-
-/// Download progress by (package id, recipient id), for these packages.
-///
-/// SEAM (download tracking, a later issue): nothing records downloads yet, so this knows of none
-/// and every recipient reads as `not_downloaded`. Fill it from the per-file download records with
-/// one query over `package_ids`; the Received list, `my_download_state` and the sender's
-/// `recipient_status` all read it through [`Related::progress_of`].
-async fn download_progress(
-    _db: &impl ConnectionTrait,
-    _package_ids: &[i64],
-) -> Result<HashMap<(i64, i64), Progress>, ApiError> {
-    Ok(HashMap::new())
+    /// The progress of a recipient with these records on a package of `file_count` files.
+    fn of(received: Received, file_count: i64) -> Self {
+        let complete = file_count > 0 && i64::from(received.files) >= file_count;
+        let state = if complete {
+            DownloadState::Downloaded
+        } else if received.files > 0 || received.partial_bytes {
+            DownloadState::PartiallyDownloaded
+        } else {
+            DownloadState::NotDownloaded
+        };
+        Self {
+            state,
+            downloaded_at: received.last_completed_at.filter(|_| complete),
+            files_downloaded: received.files,
+        }
+    }
 }
 
 /// What a page of packages needs besides its own rows.
@@ -123,7 +122,8 @@ struct Related {
     people: HashMap<i64, UserSummary>,
     /// (file count, total bytes) by package id; absent when a package has no files.
     files: HashMap<i64, (i64, i64)>,
-    progress: HashMap<(i64, i64), Progress>,
+    /// Download records by (package id, recipient id).
+    received: HashMap<(i64, i64), Received>,
 }
 
 impl Related {
@@ -172,20 +172,23 @@ impl Related {
             .into_iter()
             .map(|(package_id, count, size)| (package_id, (count, size)))
             .collect();
-        let progress = download_progress(db, &ids).await?;
+        let received = progress::load(db, &ids).await?;
         Ok(Self {
             recipients,
             people,
             files,
-            progress,
+            received,
         })
     }
 
     fn progress_of(&self, package_id: i64, user_id: i64) -> Progress {
-        self.progress
+        let received = self
+            .received
             .get(&(package_id, user_id))
             .copied()
-            .unwrap_or(Progress::NOTHING)
+            .unwrap_or_default();
+        let (file_count, _) = self.files.get(&package_id).copied().unwrap_or_default();
+        Progress::of(received, file_count)
     }
 
     fn summary(
@@ -223,7 +226,7 @@ impl Related {
             created_at: package.created_at,
             sent_at: package.sent_at,
             my_download_state,
-            files_deleted_at: None,
+            files_deleted_at: package.files_deleted_at,
         })
     }
 }

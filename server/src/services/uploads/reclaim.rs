@@ -1,12 +1,11 @@
 //! Reclaiming abandoned uploads: an unfinished upload (or a part of a file that never completed)
 //! whose `Upload-Expires` passed loses its bytes, then its row; so do bytes no row refers to any
-//! more. A background task does this every few minutes.
+//! more. The housekeeping task ([`crate::services::housekeeping`]) does this every few minutes.
 
 use std::{collections::HashSet, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, sea_query::Query};
-use tokio::sync::watch;
 
 use super::{UPLOAD_EXPIRY, UploadError};
 use crate::{
@@ -14,8 +13,6 @@ use crate::{
     state::AppState,
 };
 
-/// How often the background task looks for expired uploads.
-pub const RECLAIM_INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// Uploads looked at per query.
 const BATCH: u64 = 500;
 
@@ -99,24 +96,4 @@ async fn reclaim_orphans(state: &AppState) -> Result<u64, UploadError> {
         }
     }
     Ok(reclaimed)
-}
-
-/// Runs [`reclaim_expired`] every [`RECLAIM_INTERVAL`] until `stop` turns `true` (or its sender
-/// goes away).
-pub async fn reclaim_periodically(state: AppState, mut stop: watch::Receiver<bool>) {
-    let mut ticks = tokio::time::interval(RECLAIM_INTERVAL);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = ticks.tick() => {}
-            _ = stop.wait_for(|stopped| *stopped) => return,
-        }
-        if let Err(error) = reclaim_expired(&state, Utc::now()).await {
-            tracing::error!(%error, "reclaiming expired uploads failed");
-        }
-        // The same housekeeping pass forgets sign-in counters whose window has closed.
-        if let Err(error) = crate::auth::throttle::purge_closed(&state.db, Utc::now()).await {
-            tracing::error!(%error, "purging closed sign-in throttle windows failed");
-        }
-    }
 }

@@ -1,0 +1,165 @@
+//! `GET` and `HEAD /files/{file_id}`: a sent package's file, for the holder of a receive token.
+//!
+//! The token (`Authorization: Bearer`) is verified on every request and must cover the file; the
+//! file must be complete (a deleted one answers 410). The bytes stream from the transfer node in
+//! large reads, never held whole; one `Range` is served (206), anything else that asks for part of
+//! the file is 416. The answer always says what it is to a browser: `application/octet-stream`,
+//! `Content-Disposition: attachment`, `nosniff`, a `sandbox` CSP, and no caching. What the body
+//! actually delivered is recorded for download tracking ([`crate::services::downloads`]).
+
+mod disposition;
+mod error;
+mod range;
+
+use app::{paths, types::TransferDirection};
+use axum::{
+    Router,
+    body::Body,
+    extract::{FromRequestParts, Path, State},
+    http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use disposition::attachment;
+pub use range::Selection;
+
+use crate::{
+    services::{
+        downloads::{self, DownloadError, Servable},
+        settings,
+    },
+    state::AppState,
+    storage::StorageError,
+    transfer::token::TransferClaims,
+};
+
+/// The download routes, with the headers every answer of theirs carries.
+pub fn routes() -> Router<AppState> {
+    let always = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CONTENT_SECURITY_POLICY, "sandbox"),
+        (header::CACHE_CONTROL, "private, no-store"),
+    ];
+    let mut router = Router::new().route(paths::GATEWAY_FILE, get(serve).head(serve));
+    for (name, value) in always {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
+/// The verified claims of a receive token.
+#[derive(Debug, Clone)]
+pub struct ReceiveToken(pub TransferClaims);
+
+impl FromRequestParts<AppState> for ReceiveToken {
+    type Rejection = DownloadError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = crate::gateway::tus::bearer_token(&parts.headers).ok_or(
+            DownloadError::Unauthorized(
+                "Send the transfer spec's token as Authorization: Bearer <token>.",
+            ),
+        )?;
+        let claims = state.transfer_keys.verify(token).map_err(|error| {
+            tracing::debug!(target: crate::gateway::LOG_TARGET, %error, "transfer token refused");
+            DownloadError::Unauthorized(
+                "The transfer token is invalid or expired: ask for a new transfer spec.",
+            )
+        })?;
+        if claims.dir != TransferDirection::Receive {
+            return Err(DownloadError::Forbidden(
+                "This transfer token is for uploading, not downloading: ask for a download \
+                 transfer spec."
+                    .into(),
+            ));
+        }
+        Ok(Self(claims))
+    }
+}
+
+async fn serve(
+    State(state): State<AppState>,
+    method: Method,
+    ReceiveToken(claims): ReceiveToken,
+    Path(file_id): Path<String>,
+    request: HeaderMap,
+) -> Result<Response, DownloadError> {
+    let gateway_on = settings::load(&state.db)
+        .await
+        .map_err(anyhow::Error::from)?
+        .gateway_enabled;
+    if !gateway_on {
+        return Err(DownloadError::GatewayOff);
+    }
+    let file_id: i64 = file_id.parse().map_err(|_| DownloadError::NotFound)?;
+    let file = downloads::open(&state, &claims, file_id).await?;
+    let etag = format!("\"{}\"", file.sha256);
+    let selection = range::select(
+        request.get(header::RANGE),
+        request.get(header::IF_RANGE),
+        &etag,
+        file.size,
+    );
+    let (status, start, end) = match selection {
+        Selection::Full => (StatusCode::OK, 0, file.size),
+        Selection::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end),
+        Selection::Unsatisfiable => {
+            return Err(DownloadError::RangeNotSatisfiable { size: file.size });
+        }
+    };
+    let mut headers = file_headers(&file, &etag, end - start);
+    if status == StatusCode::PARTIAL_CONTENT {
+        let range = format!("bytes {start}-{}/{}", end - 1, file.size);
+        headers.insert(header::CONTENT_RANGE, header_value(&range));
+    }
+    if method == Method::HEAD {
+        return Ok((status, headers).into_response());
+    }
+    let bytes = state
+        .node
+        .read_object(&file.file.storage_key, start, end - start)
+        .await
+        .map_err(|error| match error {
+            // Deleted between the check and the read (or lost behind Ferry's back).
+            StorageError::NotFound => {
+                tracing::warn!(target: crate::gateway::LOG_TARGET, file_id, "a complete file has no bytes on the transfer node");
+                DownloadError::Deleted
+            }
+            other => other.into(),
+        })?;
+    let body = downloads::deliver(&state, &file, claims.uid, start, end - start, bytes);
+    tracing::debug!(target: crate::gateway::LOG_TARGET, file_id, start, end, "download started");
+    Ok((status, headers, Body::from_stream(body)).into_response())
+}
+
+/// The headers of a `200` or `206` sending `len` bytes of `file`.
+fn file_headers(file: &Servable, etag: &str, len: u64) -> HeaderMap {
+    let mut headers = HeaderMap::new();
+    let fixed: [(HeaderName, &'static str); 2] = [
+        (header::CONTENT_TYPE, "application/octet-stream"),
+        (header::ACCEPT_RANGES, "bytes"),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    headers.insert(header::ETAG, header_value(etag));
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        disposition::attachment(&file.file.name),
+    );
+    headers
+}
+
+/// A value made of digits, hex and punctuation only.
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}

@@ -1,0 +1,169 @@
+//! Exact download tracking. Every response records the byte range it actually delivered, as a row
+//! of its own (insert-only, so concurrent downloads on several instances never overwrite each
+//! other). Then the recipient's ranges of that file are read back: when their union covers every
+//! byte, one idempotent row says the file is downloaded (the ranges, no longer needed, go). A file
+//! counts however it was fetched: whole, resumed, or in split ranges; an empty file once asked for.
+//!
+//! Only the package's recipients are tracked: the sender and admins may download, but that says
+//! nothing about whether a recipient got the files. When a file completes, the package's
+//! expiration policy is applied at once (under "after all recipients download" the last
+//! recipient's download deletes the files).
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::OnConflict,
+};
+
+use crate::{
+    db::entities::{download_ranges, file_downloads, package_recipients},
+    services::expiration,
+    state::AppState,
+};
+
+/// One response's delivery: bytes `[start, end)` of a file of `file_size` bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivered {
+    pub package_id: i64,
+    pub file_id: i64,
+    pub user_id: i64,
+    pub file_size: u64,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// Records `delivered` for a recipient (anyone else's downloads are not tracked) and, when it
+/// completes the file, marks the file downloaded and applies the package's expiration policy.
+#[tracing::instrument(skip_all, fields(file.id = delivered.file_id, user.id = delivered.user_id))]
+pub async fn record(state: &AppState, delivered: &Delivered) -> anyhow::Result<()> {
+    let db = &state.db;
+    let recipient =
+        package_recipients::Entity::find_by_id((delivered.package_id, delivered.user_id))
+            .one(db)
+            .await?
+            .is_some();
+    if !recipient {
+        return Ok(());
+    }
+    let done = file_downloads::Entity::find_by_id((delivered.file_id, delivered.user_id))
+        .one(db)
+        .await?
+        .is_some();
+    if done {
+        return Ok(());
+    }
+    let now = Utc::now();
+    if delivered.end > delivered.start {
+        download_ranges::Entity::insert(download_ranges::ActiveModel {
+            package_id: Set(delivered.package_id),
+            file_id: Set(delivered.file_id),
+            user_id: Set(delivered.user_id),
+            range_start: Set(to_db(delivered.start)),
+            range_end: Set(to_db(delivered.end)),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?;
+    } else if delivered.file_size > 0 {
+        return Ok(());
+    }
+    // Read after our insert committed: of two concurrent records, the later reader sees both.
+    let ranges: Vec<(i64, i64)> = download_ranges::Entity::find()
+        .select_only()
+        .columns([
+            download_ranges::Column::RangeStart,
+            download_ranges::Column::RangeEnd,
+        ])
+        .filter(download_ranges::Column::FileId.eq(delivered.file_id))
+        .filter(download_ranges::Column::UserId.eq(delivered.user_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let ranges = ranges
+        .into_iter()
+        .map(|(start, end)| (from_db(start), from_db(end)));
+    if !covers(ranges, delivered.file_size) {
+        return Ok(());
+    }
+    let inserted = file_downloads::Entity::insert(file_downloads::ActiveModel {
+        file_id: Set(delivered.file_id),
+        user_id: Set(delivered.user_id),
+        package_id: Set(delivered.package_id),
+        completed_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            file_downloads::Column::FileId,
+            file_downloads::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if inserted == 0 {
+        return Ok(()); // another response completed it first
+    }
+    tracing::info!(
+        package.id = delivered.package_id,
+        "file downloaded by a recipient"
+    );
+    download_ranges::Entity::delete_many()
+        .filter(download_ranges::Column::FileId.eq(delivered.file_id))
+        .filter(download_ranges::Column::UserId.eq(delivered.user_id))
+        .exec(db)
+        .await?;
+    expiration::apply_to_package(state, delivered.package_id, now).await?;
+    Ok(())
+}
+
+/// Whether the union of `ranges` (`[start, end)`) covers every byte of a file of `size` bytes.
+pub fn covers(ranges: impl IntoIterator<Item = (u64, u64)>, size: u64) -> bool {
+    let mut ranges: Vec<(u64, u64)> = ranges.into_iter().filter(|(s, e)| e > s).collect();
+    ranges.sort_unstable();
+    let mut covered = 0u64;
+    for (start, end) in ranges {
+        if start > covered {
+            break;
+        }
+        covered = covered.max(end);
+    }
+    covered >= size
+}
+
+fn to_db(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn from_db(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn an_empty_file_is_covered_by_nothing() {
+        assert!(covers([], 0));
+        assert!(!covers([], 1));
+    }
+
+    #[test]
+    fn split_and_overlapping_ranges_add_up() {
+        assert!(covers([(0, 100)], 100));
+        assert!(covers([(50, 100), (0, 50)], 100));
+        assert!(covers([(0, 60), (40, 100)], 100));
+        assert!(covers([(0, 10), (10, 20), (5, 15), (20, 100)], 100));
+        assert!(covers([(0, 150)], 100));
+    }
+
+    #[test]
+    fn a_gap_or_a_missing_end_is_not_covered() {
+        assert!(!covers([(0, 49), (50, 100)], 100));
+        assert!(!covers([(1, 100)], 100));
+        assert!(!covers([(0, 99)], 100));
+        assert!(!covers([(0, 50), (60, 100), (50, 59)], 100));
+        assert!(!covers([(5, 5), (0, 0)], 1));
+    }
+}
