@@ -8,6 +8,8 @@ mod file_row;
 mod files;
 mod recipients;
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -22,6 +24,9 @@ use crate::ui::routes::{AppRoute, PackageRoute};
 use crate::ui::transfer::download::PackageDownloads;
 use delete::DeletePackage;
 use details::PackageDetails;
+
+/// How long after the downloads end the package is loaded a second time.
+const RELOAD_AGAIN_AFTER: Duration = Duration::from_secs(2);
 
 /// Shows the package named in the address; another package's address starts afresh.
 #[component]
@@ -57,9 +62,14 @@ fn PackageView(id: Option<i64>) -> impl IntoView {
         _ => "Package".to_owned(),
     });
     let feedback = Feedback::new();
+    // Loaded again at once, and once more shortly after: the server records the last bytes (and
+    // may delete the files by policy) just after the browser has them.
     let downloads = PackageDownloads::new(
         id.unwrap_or_default(),
-        Callback::new(move |()| package.refetch()),
+        Callback::new(move |()| {
+            package.refetch();
+            set_timeout(move || package.refetch(), RELOAD_AGAIN_AFTER);
+        }),
     );
 
     view! {

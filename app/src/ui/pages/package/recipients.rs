@@ -71,3 +71,35 @@ fn files_words(status: &RecipientStatus, file_count: usize) -> Option<String> {
     (status.state == DownloadState::PartiallyDownloaded)
         .then(|| format!("{} of {file_count} files", status.files_downloaded))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::UserSummary;
+
+    fn status(state: DownloadState, files_downloaded: u32) -> RecipientStatus {
+        RecipientStatus {
+            user: UserSummary {
+                id: 1,
+                username: "erin".into(),
+                display_name: "Erin".into(),
+            },
+            state,
+            downloaded_at: None,
+            files_downloaded,
+        }
+    }
+
+    #[test]
+    fn only_a_partial_download_counts_files() {
+        assert_eq!(
+            files_words(&status(DownloadState::PartiallyDownloaded, 2), 3),
+            Some("2 of 3 files".to_owned())
+        );
+        assert_eq!(files_words(&status(DownloadState::Downloaded, 3), 3), None);
+        assert_eq!(
+            files_words(&status(DownloadState::NotDownloaded, 0), 3),
+            None
+        );
+    }
+}
