@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# Helpers for bench/upload.sh: sizes, statistics, installs, nginx and Ferry processes, and the
-# Ferry package API. Sourced, not run. Everything binds 127.0.0.1 only.
+# Helpers for bench/upload.sh and bench/download.sh: sizes, statistics, installs, nginx and Ferry
+# processes, and the Ferry package API. Sourced, not run. Everything binds 127.0.0.1 only.
 
 log() { printf '%s\n' "$*" >&2; }
 die() {

@@ -94,9 +94,9 @@ impl Access {
 }
 
 /// The package `id` as `user` may see it, and why they may. Every package endpoint (reads, writes,
-/// and the uploads and downloads to come) starts here: a package the user may not see, a recipient's
-/// draft included, fails with the same [`ApiError::NotFound`] as an id that does not exist, so no one
-/// can learn that another user's package exists.
+/// the upload and download transfer specs) starts here: a package the user may not see, a
+/// recipient's draft included, fails with the same [`ApiError::NotFound`] as an id that does not
+/// exist, so no one can learn that another user's package exists.
 #[tracing::instrument(skip_all, fields(package.id = id, user.id = user.id))]
 pub async fn find_visible(
     db: &impl ConnectionTrait,
