@@ -7,7 +7,9 @@ export const LEAVE_WARNING = 'Ongoing transfers will be aborted if you navigate 
 export const FILES_DELETED = 'The files of this package were deleted on';
 
 export function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  // A plain view: this @types/node's Buffer does not type-check as its own BinaryLike.
+  const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return createHash('sha256').update(view).digest('hex');
 }
 
 /** The SHA-256 of what the browser saved for `download`. */

@@ -42,6 +42,9 @@ struct Inner {
     spec: ReceiveSpec,
     jobs: RefCell<BTreeMap<i64, Rc<FileDownload>>>,
     aborted: Cell<bool>,
+    /// The owner of the downloads' signals: the page, not the file rows, which are drawn again
+    /// whenever the package is reloaded.
+    owner: Owner,
     /// Called each time the last running download ends (the page reloads the package then).
     on_idle: Callback<()>,
 }
@@ -54,6 +57,7 @@ impl PackageDownloads {
                 spec: ReceiveSpec::new(package_id),
                 jobs: RefCell::new(BTreeMap::new()),
                 aborted: Cell::new(false),
+                owner: Owner::current().unwrap_or_default(),
                 on_idle,
             })),
             active: RwSignal::new(0),
@@ -109,7 +113,7 @@ impl PackageDownloads {
         let mut jobs = inner.jobs.borrow_mut();
         Rc::clone(
             jobs.entry(file.id)
-                .or_insert_with(|| Rc::new(FileDownload::new(file.clone()))),
+                .or_insert_with(|| Rc::new(inner.owner.with(|| FileDownload::new(file.clone())))),
         )
     }
 
