@@ -106,9 +106,9 @@ pub fn expiration_words(policy: &ExpirationPolicy) -> String {
     }
 }
 
-/// "e3b0c44298fc…7852b855": the start and end of a long hex digest, the parts people compare.
+/// "e3b0c442…7852b855": the start and end of a long hex digest, the parts people compare.
 pub fn short_hash(hash: &str) -> String {
-    const HEAD: usize = 12;
+    const HEAD: usize = 8;
     const TAIL: usize = 8;
     let chars: Vec<char> = hash.chars().collect();
     if chars.len() <= HEAD + TAIL + 1 {
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn long_hashes_keep_their_ends() {
         let hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        assert_eq!(short_hash(hash), "e3b0c44298fc…7852b855");
+        assert_eq!(short_hash(hash), "e3b0c442…7852b855");
         assert_eq!(short_hash("abc"), "abc");
     }
 

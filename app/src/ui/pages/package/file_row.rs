@@ -27,7 +27,6 @@ pub fn FileRow(
         });
         format!("file-row{modifier}")
     };
-    let deleted = file.state == FileState::Deleted;
     let can_download = move || {
         downloadable.get()
             && file.state == FileState::Complete
@@ -73,14 +72,12 @@ pub fn FileRow(
                 {match file.state {
                     FileState::Complete => None,
                     FileState::Pending => Some(view! { <span class="badge badge--draft">"Not uploaded yet"</span> }),
-                    FileState::Deleted => Some(view! { <span class="badge badge--neutral">"Deleted"</span> }),
+                    FileState::Deleted => Some(view! { <span class="badge badge--gone">"Deleted"</span> }),
                 }}
                 <span class="file-row__action">{action}</span>
             </div>
-            {(!deleted)
-                .then(|| file.sha256.clone())
-                .flatten()
-                .map(|hash| view! { <FileHash hash file_name=file.name.clone() /> })}
+            // Kept after a deletion: it still tells whether a saved copy is the file that was sent.
+            {file.sha256.clone().map(|hash| view! { <FileHash hash file_name=file.name.clone() /> })}
             {status}
         </li>
     }

@@ -76,7 +76,7 @@ pub fn Files(
             } else {
                 view! {
                     <p class="muted">{summary}</p>
-                    <ul class="file-list" aria-label="Files of this package">
+                    <ul class="file-list file-list--downloads" aria-label="Files of this package">
                         <For each=move || files.clone() key=|file| file.id let:file>
                             <FileRow file downloads downloadable />
                         </For>

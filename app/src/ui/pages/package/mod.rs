@@ -113,7 +113,8 @@ fn PackageView(id: Option<i64>) -> impl IntoView {
     }
 }
 
-/// Draft / Sent, and for a recipient how much of it they have downloaded.
+/// Draft / Sent, whether its files were deleted, and for a recipient how much of it they have
+/// downloaded.
 #[component]
 fn StateBadges(detail: PackageDetail) -> impl IntoView {
     let state = detail.summary.state;
@@ -122,6 +123,10 @@ fn StateBadges(detail: PackageDetail) -> impl IntoView {
             "badge badge--{}",
             package_state_tone(state),
         )>{package_state_label(state)}</span>
+        {detail
+            .summary
+            .files_deleted_at
+            .map(|_| view! { <span class="badge badge--gone">"Files deleted"</span> })}
         {detail
             .summary
             .my_download_state

@@ -70,7 +70,8 @@ impl DownloadProgress {
                 human_size(self.done),
                 human_size(self.size)
             ),
-            DownloadStage::Failed(reason) | DownloadStage::Deleted(reason) => reason.clone(),
+            DownloadStage::Failed(reason) => format!("{reason} Press Retry to try again."),
+            DownloadStage::Deleted(reason) => reason.clone(),
         }
     }
 }
@@ -112,7 +113,7 @@ mod tests {
         );
         assert_eq!(
             at(DownloadStage::Failed("Refused.".into()), 0).words(),
-            "Refused."
+            "Refused. Press Retry to try again."
         );
     }
 
