@@ -32,3 +32,25 @@ export class AdminPage {
     await expect(this.settings.getByRole('status').filter({ hasText: 'Settings saved.' })).toBeVisible();
   }
 }
+
+/** The Admin page's Packages section: packages whose files are still stored. */
+export class StoredPackages {
+  readonly region: Locator;
+
+  constructor(readonly page: Page) {
+    this.region = page.getByRole('region', { name: 'Packages' });
+  }
+
+  row(title: string): Locator {
+    return this.region.getByRole('row').filter({ has: this.page.getByRole('link', { name: title, exact: true }) });
+  }
+
+  /** Deletes a package's files through the confirmation dialog. */
+  async deleteFiles(title: string) {
+    await this.row(title).getByRole('button', { name: `Delete the files of ${title}` }).click();
+    const dialog = this.page.getByRole('dialog', { name: 'Delete these files?' });
+    await expect(dialog).toContainText(title);
+    await dialog.getByRole('button', { name: 'Delete files' }).click();
+    await expect(this.region.getByRole('status')).toHaveText(`The files of “${title}” were deleted.`);
+  }
+}

@@ -26,8 +26,11 @@ export class NewPackagePage {
     await expect(this.page.getByRole('heading', { level: 1, name: 'New package' })).toBeVisible();
   }
 
-  async fill(pkg: { title: string; note?: string; recipients: string[] }) {
+  async fill(pkg: { title: string; note?: string; recipients: string[]; expiration?: string }) {
     await this.page.getByLabel('Title').fill(pkg.title);
+    if (pkg.expiration) {
+      await this.page.getByLabel('Expiration').selectOption({ label: pkg.expiration });
+    }
     await this.page.getByLabel('Note').fill(pkg.note ?? '');
     const recipients = this.page.getByRole('combobox', { name: 'Recipients' });
     for (const recipient of pkg.recipients) {
@@ -41,13 +44,15 @@ export class NewPackagePage {
     await this.page.getByLabel('Add files').setInputFiles(files);
   }
 
-  /** Sends and waits until the page says the package is sent. */
-  async sendAndWait() {
+  /** Sends and waits until the page says the package is sent; answers the package page's path. */
+  async sendAndWait(): Promise<string> {
     await expect(this.send).toBeEnabled();
     await this.send.click();
-    await expect(this.page.getByRole('status').filter({ hasText: 'Package sent.' })).toBeVisible({
-      timeout: 60_000,
-    });
+    const sent = this.page.getByRole('status').filter({ hasText: 'Package sent.' });
+    await expect(sent).toBeVisible({ timeout: 60_000 });
+    const href = await sent.getByRole('link', { name: 'Open the package' }).getAttribute('href');
+    expect(href).toMatch(/^\/packages\/\d+$/);
+    return href as string;
   }
 }
 

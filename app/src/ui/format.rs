@@ -106,6 +106,19 @@ pub fn expiration_words(policy: &ExpirationPolicy) -> String {
     }
 }
 
+/// "e3b0c442…7852b855": the start and end of a long hex digest, the parts people compare.
+pub fn short_hash(hash: &str) -> String {
+    const HEAD: usize = 8;
+    const TAIL: usize = 8;
+    let chars: Vec<char> = hash.chars().collect();
+    if chars.len() <= HEAD + TAIL + 1 {
+        return hash.to_owned();
+    }
+    let head: String = chars[..HEAD].iter().collect();
+    let tail: String = chars[chars.len() - TAIL..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 /// "1 file", "3 files".
 pub fn count(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -127,6 +140,13 @@ mod tests {
         assert_eq!(human_size(1_234_567), "1.2 MB");
         assert_eq!(human_size(999_999), "1.0 MB");
         assert_eq!(human_size(4_700_000_000), "4.7 GB");
+    }
+
+    #[test]
+    fn long_hashes_keep_their_ends() {
+        let hash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+        assert_eq!(short_hash(hash), "e3b0c442…7852b855");
+        assert_eq!(short_hash("abc"), "abc");
     }
 
     #[test]

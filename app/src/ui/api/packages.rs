@@ -1,8 +1,8 @@
 //! Packages: creating drafts, the Received and Sent lists, one package, deleting, and the transfer
-//! spec that lets the web app upload a draft's files.
+//! specs that let the web app upload a draft's files and download a sent package's.
 
 use super::ApiError;
-use super::transport::{delete, get, post};
+use super::transport::{delete, get, post, post_empty};
 use crate::paths::{self, with_id};
 use crate::types::{
     NewPackage, PackageDetail, PackagePage, PageQuery, TransferSpec, UploadSpecRequest,
@@ -39,7 +39,13 @@ pub async fn upload_spec(id: i64, request: &UploadSpecRequest) -> Result<Transfe
     post(&with_id(paths::PACKAGE_UPLOAD_SPEC, id), request).await
 }
 
-fn page_query(query: PageQuery) -> [(&'static str, String); 2] {
+/// `POST /api/v1/packages/{id}/transfer_spec/download`: the spec to download a sent package's
+/// files (410 once they were deleted).
+pub async fn download_spec(id: i64) -> Result<TransferSpec, ApiError> {
+    post_empty(&with_id(paths::PACKAGE_DOWNLOAD_SPEC, id)).await
+}
+
+pub(super) fn page_query(query: PageQuery) -> [(&'static str, String); 2] {
     [
         ("page", query.page.to_string()),
         ("per_page", query.per_page.to_string()),

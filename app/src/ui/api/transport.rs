@@ -41,6 +41,11 @@ pub(super) async fn post<B: Serialize, T: DeserializeOwned>(
     decode(send_json(Request::post(url), body).await?).await
 }
 
+/// `POST` without a body and decode the JSON answer.
+pub(super) async fn post_empty<T: DeserializeOwned>(url: &str) -> Result<T, ApiError> {
+    decode(send(state_changing(Request::post(url))).await?).await
+}
+
 /// `PUT` a JSON body and decode the JSON answer.
 pub(super) async fn put<B: Serialize, T: DeserializeOwned>(
     url: &str,

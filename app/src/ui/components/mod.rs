@@ -18,6 +18,7 @@ mod package_list;
 mod package_table;
 mod page;
 mod pager;
+mod progress_bar;
 mod shell;
 
 pub use brand::BrandMark;
@@ -32,4 +33,6 @@ pub use loading::Loading;
 pub use package_list::{PackageList, PackageListData};
 pub use package_table::{ListKind, names};
 pub use page::Page;
+pub use pager::Pager;
+pub use progress_bar::ProgressBar;
 pub use shell::Shell;

@@ -18,17 +18,18 @@ pub enum ListKind {
     Sent,
 }
 
-/// One row per package: title (a link, with the gateway notice under it), who, files, size, state,
-/// date. Scrolls sideways inside its card on narrow screens.
+/// One row per package: title (a link, with the gateway notice under it), who, files, size, state
+/// (for a recipient: how much of it they downloaded; and when its files were deleted), date.
+/// Scrolls sideways inside its card on narrow screens.
 #[component]
 pub fn PackageTable(kind: ListKind, packages: Vec<PackageSummary>) -> impl IntoView {
     let caption = match kind {
         ListKind::Received => "Packages sent to you, newest first",
         ListKind::Sent => "Packages you sent, newest first",
     };
-    let who = match kind {
-        ListKind::Received => "Sender",
-        ListKind::Sent => "Recipients",
+    let (who, state) = match kind {
+        ListKind::Received => ("Sender", "Your download"),
+        ListKind::Sent => ("Recipients", "State"),
     };
     view! {
         <div class="table-card">
@@ -40,7 +41,7 @@ pub fn PackageTable(kind: ListKind, packages: Vec<PackageSummary>) -> impl IntoV
                         <th scope="col">{who}</th>
                         <th scope="col" class="table__number">"Files"</th>
                         <th scope="col" class="table__number">"Size"</th>
-                        <th scope="col">"State"</th>
+                        <th scope="col">{state}</th>
                         <th scope="col">"Date"</th>
                     </tr>
                 </thead>
@@ -70,6 +71,14 @@ fn PackageRow(kind: ListKind, package: PackageSummary) -> impl IntoView {
         ),
     };
     let date = package.sent_at.unwrap_or(package.created_at);
+    let deleted = package.files_deleted_at.map(|at| {
+        view! {
+            <span class="table__aside">
+                "Files deleted "
+                <time datetime=machine_date_time(at)>{local_date_time(at)}</time>
+            </span>
+        }
+    });
     view! {
         <tr>
             <td class="table__title">
@@ -81,6 +90,7 @@ fn PackageRow(kind: ListKind, package: PackageSummary) -> impl IntoView {
             <td class="table__number">{human_size(package.total_size)}</td>
             <td>
                 <span class=format!("badge badge--{tone}")>{state}</span>
+                {deleted}
             </td>
             <td class="table__nowrap">
                 <time datetime=machine_date_time(date)>{local_date_time(date)}</time>

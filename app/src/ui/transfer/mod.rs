@@ -1,4 +1,5 @@
-//! The upload engine: sends a draft's files to the HTTP gateway with tus 1.0.0, straight from the
+//! The transfer engines. [`download`] fetches a sent package's files (see there); the rest is the
+//! upload engine, which sends a draft's files to the HTTP gateway with tus 1.0.0, straight from the
 //! chosen files (`Blob` slices over `XMLHttpRequest`, never copied into wasm memory).
 //!
 //! Big files go in parallel parts joined by tus concatenation; every failure is retried with
@@ -14,6 +15,7 @@
 
 mod backoff;
 mod cancel;
+pub mod download;
 mod file;
 mod headers;
 mod package;

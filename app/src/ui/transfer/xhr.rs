@@ -172,13 +172,13 @@ pub async fn send(request: XhrRequest<'_>, stop: &StopToken) -> Result<XhrRespon
 }
 
 /// Runs a check at an interval until dropped (and frees its closure then, unlike a leaked one).
-struct Watchdog {
+pub(super) struct Watchdog {
     id: i32,
     _check: Closure<dyn Fn()>,
 }
 
 impl Watchdog {
-    fn start(check: impl Fn() + 'static, every: Duration) -> Option<Self> {
+    pub(super) fn start(check: impl Fn() + 'static, every: Duration) -> Option<Self> {
         let check = Closure::<dyn Fn()>::new(check);
         let id = window()
             .set_interval_with_callback_and_timeout_and_arguments_0(

@@ -92,8 +92,10 @@ impl Record {
 
 impl Drop for Record {
     fn drop(&mut self) {
-        // Ended early (client gone, failed): what went out still counts.
-        if !self.recorded && self.sent > 0 {
+        // Ended early (client gone, failed): what went out still counts. An empty file's body is
+        // dropped unpolled (hyper knows from `Content-Length: 0` there is nothing to read): its
+        // answer was all of it.
+        if !self.recorded && (self.sent > 0 || self.file_size == 0) {
             self.recorded = true;
             let _ = self
                 .state

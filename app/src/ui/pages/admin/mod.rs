@@ -1,6 +1,7 @@
-//! Admin: users and settings, for admins only (the server enforces this too).
+//! Admin: users, settings and stored packages, for admins only (the server enforces this too).
 
 mod create_user;
+mod packages;
 mod reset_password;
 mod settings;
 mod user_row;
@@ -10,10 +11,11 @@ use leptos::prelude::*;
 
 use crate::ui::components::Page;
 use crate::ui::use_session;
+use packages::PackagesSection;
 use settings::SettingsSection;
 use users::UsersSection;
 
-/// Two sections, Users and Settings, for admins; a plain refusal for everyone else.
+/// Three sections, Users, Settings and Packages, for admins; a plain refusal for everyone else.
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let session = use_session();
@@ -26,6 +28,7 @@ pub fn AdminPage() -> impl IntoView {
                 <div class="stack">
                     <UsersSection />
                     <SettingsSection />
+                    <PackagesSection />
                 </div>
             </Show>
         </Page>

@@ -7,8 +7,9 @@ use leptos::prelude::*;
 use web_sys::File;
 
 use super::dropped::read_drop;
-use super::file_row::{FileRow, ProgressBar};
+use super::file_row::FileRow;
 use super::files::ChosenFiles;
+use crate::ui::components::ProgressBar;
 use crate::ui::format::count;
 use crate::ui::transfer::{FileProgress, TotalProgress};
 

@@ -1,17 +1,17 @@
-//! What a package holds: who sent it to whom, its note, what happens to its files, the files, and
-//! (for its sender and admins) each recipient's progress.
+//! What a package holds: who sent it to whom, its note, what happens to its files, the files (with
+//! their downloads), and (for its sender and admins) each recipient's progress.
 
 use leptos::prelude::*;
 
-use crate::types::{PackageDetail, PackageFile, PackageState, RecipientStatus};
+use super::files::Files;
+use super::recipients::Recipients;
+use crate::types::{PackageDetail, PackageState};
 use crate::ui::components::{GatewayNotice, names};
-use crate::ui::format::{
-    count, download_state_label, download_state_tone, expiration_words, human_size,
-    local_date_time, machine_date_time,
-};
+use crate::ui::format::{expiration_words, local_date_time, machine_date_time};
+use crate::ui::transfer::download::PackageDownloads;
 
 #[component]
-pub fn PackageDetails(detail: PackageDetail) -> impl IntoView {
+pub fn PackageDetails(detail: PackageDetail, downloads: PackageDownloads) -> impl IntoView {
     let PackageDetail {
         summary,
         note,
@@ -22,6 +22,7 @@ pub fn PackageDetails(detail: PackageDetail) -> impl IntoView {
     } = detail;
     let draft = summary.state == PackageState::Draft;
     let created = summary.created_at;
+    let file_count = files.len();
 
     view! {
         <div class="stack">
@@ -61,6 +62,18 @@ pub fn PackageDetails(detail: PackageDetail) -> impl IntoView {
                         <dt>"Expiration"</dt>
                         <dd>{expiration_words(&expiration)}</dd>
                     </div>
+                    {summary
+                        .files_deleted_at
+                        .map(|at| {
+                            view! {
+                                <div class="facts__row">
+                                    <dt>"Files deleted"</dt>
+                                    <dd>
+                                        <time datetime=machine_date_time(at)>{local_date_time(at)}</time>
+                                    </dd>
+                                </div>
+                            }
+                        })}
                 </dl>
             </section>
             {(!note.trim().is_empty())
@@ -75,114 +88,14 @@ pub fn PackageDetails(detail: PackageDetail) -> impl IntoView {
                         </section>
                     }
                 })}
-            <Files files draft total=summary.total_size />
-            {recipient_status.map(|statuses| view! { <Recipients statuses /> })}
+            <Files
+                files
+                draft
+                total=summary.total_size
+                files_deleted_at=summary.files_deleted_at
+                downloads
+            />
+            {recipient_status.map(|statuses| view! { <Recipients statuses file_count /> })}
         </div>
-    }
-}
-
-#[component]
-fn Files(files: Vec<PackageFile>, draft: bool, total: u64) -> impl IntoView {
-    let summary = format!(
-        "{}, {}",
-        count(files.len() as u64, "file", "files"),
-        human_size(total)
-    );
-    view! {
-        <section class="panel" aria-labelledby="package-files">
-            <h2 id="package-files" class="panel__title">
-                "Files"
-            </h2>
-            {if files.is_empty() {
-                view! {
-                    <p class="empty-line">"No files yet."</p>
-                    {draft
-                        .then(|| {
-                            view! {
-                                <p class="muted">
-                                    "This draft has no files: it is sent once its files are uploaded from the New package page."
-                                </p>
-                            }
-                        })}
-                }
-                    .into_any()
-            } else {
-                view! {
-                    <p class="muted">{summary}</p>
-                    <div class="table-scroll">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col" class="table__number">"Size"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                <For each=move || files.clone() key=|file| file.id let:file>
-                                    <tr>
-                                        <td class="table__wrap">{file.name}</td>
-                                        <td class="table__number">{human_size(file.size)}</td>
-                                    </tr>
-                                </For>
-                            </tbody>
-                        </table>
-                    </div>
-                }
-                    .into_any()
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn Recipients(statuses: Vec<RecipientStatus>) -> impl IntoView {
-    view! {
-        <section class="panel" aria-labelledby="package-recipients">
-            <h2 id="package-recipients" class="panel__title">
-                "Recipients"
-            </h2>
-            <div class="table-scroll">
-                <table class="table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"Recipient"</th>
-                            <th scope="col">"State"</th>
-                            <th scope="col">"Downloaded"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        <For each=move || statuses.clone() key=|status| status.user.id let:status>
-                            <tr>
-                                <td>
-                                    {status.user.display_name} " "
-                                    <span class="muted">"(" {status.user.username} ")"</span>
-                                </td>
-                                <td>
-                                    <span class=format!(
-                                        "badge badge--{}",
-                                        download_state_tone(status.state),
-                                    )>{download_state_label(status.state)}</span>
-                                </td>
-                                <td class="table__nowrap">
-                                    {status
-                                        .downloaded_at
-                                        .map_or_else(
-                                            || "—".to_owned().into_any(),
-                                            |at| {
-                                                view! {
-                                                    <time datetime=machine_date_time(
-                                                        at,
-                                                    )>{local_date_time(at)}</time>
-                                                }
-                                                    .into_any()
-                                            },
-                                        )}
-                                </td>
-                            </tr>
-                        </For>
-                    </tbody>
-                </table>
-            </div>
-        </section>
     }
 }

@@ -1,7 +1,14 @@
-//! The package page, `/packages/{id}`: everything about one package, and deleting it.
+//! The package page, `/packages/{id}`: everything about one package, downloading its files, and
+//! deleting it.
 
 mod delete;
 mod details;
+mod file_hash;
+mod file_row;
+mod files;
+mod recipients;
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -9,16 +16,19 @@ use leptos_router::hooks::use_params_map;
 
 use crate::types::PackageDetail;
 use crate::ui::api::{self, ApiError};
-use crate::ui::components::{Feedback, FeedbackMessages, LoadError, Loading, Page};
+use crate::ui::components::{Feedback, FeedbackMessages, LeaveGuard, LoadError, Loading, Page};
 use crate::ui::format::{
     download_state_label, download_state_tone, package_state_label, package_state_tone,
 };
 use crate::ui::routes::{AppRoute, PackageRoute};
+use crate::ui::transfer::download::PackageDownloads;
 use delete::DeletePackage;
 use details::PackageDetails;
 
-/// Loads the package named in the address. A package that does not exist and one this user may not
-/// see look the same (the server answers 404 for both).
+/// How long after the downloads end the package is loaded a second time.
+const RELOAD_AGAIN_AFTER: Duration = Duration::from_secs(2);
+
+/// Shows the package named in the address; another package's address starts afresh.
 #[component]
 pub fn PackagePage() -> impl IntoView {
     let params = use_params_map();
@@ -27,17 +37,22 @@ pub fn PackagePage() -> impl IntoView {
             .with(|params| params.get(PackageRoute::PARAM))
             .and_then(|id| id.parse::<i64>().ok())
     });
-    let package = LocalResource::new(move || {
-        let id = id.get();
-        async move {
-            match id {
-                Some(id) => api::get_package(id).await,
-                None => Err(ApiError::Server {
-                    status: 404,
-                    code: Some("not_found".to_owned()),
-                    message: "Not found.".to_owned(),
-                }),
-            }
+    move || view! { <PackageView id=id.get() /> }
+}
+
+/// Loads package `id`. A package that does not exist and one this user may not see look the same
+/// (the server answers 404 for both). While files download, leaving the page asks first; when the
+/// last download ends the package is loaded again, so its states show what was downloaded.
+#[component]
+fn PackageView(id: Option<i64>) -> impl IntoView {
+    let package = LocalResource::new(move || async move {
+        match id {
+            Some(id) => api::get_package(id).await,
+            None => Err(ApiError::Server {
+                status: 404,
+                code: Some("not_found".to_owned()),
+                message: "Not found.".to_owned(),
+            }),
         }
     });
     let loaded = move || package.get().and_then(Result::ok);
@@ -47,6 +62,15 @@ pub fn PackagePage() -> impl IntoView {
         _ => "Package".to_owned(),
     });
     let feedback = Feedback::new();
+    // Loaded again at once, and once more shortly after: the server records the last bytes (and
+    // may delete the files by policy) just after the browser has them.
+    let downloads = PackageDownloads::new(
+        id.unwrap_or_default(),
+        Callback::new(move |()| {
+            package.refetch();
+            set_timeout(move || package.refetch(), RELOAD_AGAIN_AFTER);
+        }),
+    );
 
     view! {
         <Page
@@ -66,11 +90,12 @@ pub fn PackagePage() -> impl IntoView {
                     })
             }
         >
+            <LeaveGuard active=Signal::derive(move || downloads.is_active()) />
             <FeedbackMessages feedback />
             <Transition fallback=|| view! { <Loading inline=true /> }>
                 {move || Suspend::new(async move {
                     match package.await {
-                        Ok(detail) => view! { <PackageDetails detail /> }.into_any(),
+                        Ok(detail) => view! { <PackageDetails detail downloads /> }.into_any(),
                         Err(error) if error.is_not_found() => view! { <NotFound /> }.into_any(),
                         Err(error) => {
                             view! {
@@ -88,7 +113,8 @@ pub fn PackagePage() -> impl IntoView {
     }
 }
 
-/// Draft / Sent, and for a recipient how much of it they have downloaded.
+/// Draft / Sent, whether its files were deleted, and for a recipient how much of it they have
+/// downloaded.
 #[component]
 fn StateBadges(detail: PackageDetail) -> impl IntoView {
     let state = detail.summary.state;
@@ -97,6 +123,10 @@ fn StateBadges(detail: PackageDetail) -> impl IntoView {
             "badge badge--{}",
             package_state_tone(state),
         )>{package_state_label(state)}</span>
+        {detail
+            .summary
+            .files_deleted_at
+            .map(|_| view! { <span class="badge badge--gone">"Files deleted"</span> })}
         {detail
             .summary
             .my_download_state

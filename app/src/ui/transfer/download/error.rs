@@ -1,0 +1,30 @@
+//! Why a download stopped, worded for the person who pressed Download.
+
+use crate::ui::api::ApiError;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownloadError {
+    /// Worth a Retry, which continues from the bytes received: the connection broke, the body
+    /// ended early, the gateway had a problem.
+    Interrupted(String),
+    /// The file was deleted on the server.
+    Deleted(String),
+    /// Refused for good, with the server's reason.
+    Refused(String),
+    /// The page is going away.
+    Aborted,
+}
+
+impl DownloadError {
+    pub const CONNECTION_LOST: &str = "The download was interrupted: the connection was lost.";
+    pub const DELETED: &str = "This file was deleted from the server.";
+
+    /// A failed request for the transfer spec.
+    pub fn from_api(error: &ApiError) -> Self {
+        match error.status() {
+            Some(410) => DownloadError::Deleted(error.to_string()),
+            None | Some(408 | 429 | 500..=599) => DownloadError::Interrupted(error.to_string()),
+            Some(_) => DownloadError::Refused(error.to_string()),
+        }
+    }
+}
