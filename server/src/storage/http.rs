@@ -31,7 +31,9 @@ use reqwest::{
 };
 use serde::de::DeserializeOwned;
 
-use super::{Appended, ByteStream, DigestKind, Published, StorageError, TransferNode, check_name};
+use super::{
+    Appended, ByteStream, DigestKind, Published, READ_CHUNK, StorageError, TransferNode, check_name,
+};
 use crate::{config::RemoteNode, node::wire};
 
 /// How long connecting to the node may take.
@@ -224,7 +226,10 @@ impl TransferNode for HttpNode {
         let url = self.named(wire::OBJECT, key)?;
         let query = wire::ReadQuery { offset, len };
         let response = self.send(self.client.get(url).query(&query)).await?;
-        Ok(Box::pin(response.bytes_stream().map_err(io::Error::other)))
+        let body = Box::pin(response.bytes_stream().map_err(io::Error::other));
+        // Socket reads arrive in pieces of a few KiB: hand them on in large ones, as the local
+        // node reads them.
+        Ok(super::coalesce(body, READ_CHUNK))
     }
 }
 

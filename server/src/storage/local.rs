@@ -18,12 +18,12 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
 use self::{publish::publish_blocking, running::RunningDigests};
-use super::{Appended, ByteStream, DigestKind, Published, StorageError, TransferNode, check_name};
+use super::{
+    Appended, ByteStream, DigestKind, Published, READ_CHUNK, StorageError, TransferNode, check_name,
+};
 
 /// Bytes per read when publishing (parts → object).
 const PUBLISH_BUFFER: usize = 1 << 20;
-/// Bytes per read when streaming an object out.
-const READ_CHUNK: usize = 256 << 10;
 
 /// Files on a local (or mounted) filesystem.
 #[derive(Debug, Clone)]

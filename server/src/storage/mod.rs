@@ -15,6 +15,9 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
 
+/// Bytes per piece when an object streams out (each read from storage, and each piece handed on).
+pub const READ_CHUNK: usize = 256 << 10;
+
 /// A stream of bytes, in or out.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;
 
@@ -128,6 +131,50 @@ pub fn check_name(name: &str) -> Result<(), StorageError> {
     }
 }
 
+/// Gathers `stream`'s pieces into chunks of at least `min` bytes (the last may be shorter); a piece
+/// already that large passes on without a copy. An error ends the stream, after the bytes before it.
+pub fn coalesce(stream: ByteStream, min: usize) -> ByteStream {
+    use futures_util::StreamExt;
+    let state = (stream.fuse(), bytes::BytesMut::new(), None::<io::Error>);
+    Box::pin(futures_util::stream::unfold(
+        state,
+        move |(mut inner, mut gathered, failed)| async move {
+            if let Some(error) = failed {
+                // Fused: polling it again after the error yields nothing more from it.
+                return Some((Err(error), (inner, gathered, None)));
+            }
+            while !inner.is_done() {
+                match inner.next().await {
+                    Some(Ok(piece)) if gathered.is_empty() && piece.len() >= min => {
+                        return Some((Ok(piece), (inner, gathered, None)));
+                    }
+                    Some(Ok(piece)) => {
+                        gathered.extend_from_slice(&piece);
+                        if gathered.len() >= min {
+                            let chunk = gathered.split().freeze();
+                            return Some((Ok(chunk), (inner, gathered, None)));
+                        }
+                    }
+                    Some(Err(error)) => {
+                        // Nothing is read after an error.
+                        let rest = futures_util::stream::empty().boxed().fuse();
+                        if gathered.is_empty() {
+                            return Some((Err(error), (rest, gathered, None)));
+                        }
+                        let chunk = gathered.split().freeze();
+                        return Some((Ok(chunk), (rest, gathered, Some(error))));
+                    }
+                    None => break,
+                }
+            }
+            (!gathered.is_empty()).then(|| {
+                let chunk = gathered.split().freeze();
+                (Ok(chunk), (inner, gathered, None))
+            })
+        },
+    ))
+}
+
 /// Deletes objects whose rows are already gone. A failure only leaves unreachable bytes behind, so it
 /// is logged (with `why` the objects went) rather than undoing what the caller committed.
 pub async fn delete_unreferenced(node: &dyn TransferNode, keys: Vec<String>, why: &str) {
@@ -135,5 +182,38 @@ pub async fn delete_unreferenced(node: &dyn TransferNode, keys: Vec<String>, why
         if let Err(error) = node.delete_object(&key).await {
             tracing::error!(%error, key, why, "an unreferenced file stays on the transfer node");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::{StreamExt, stream};
+
+    use super::*;
+
+    async fn pieces(
+        input: Vec<io::Result<&'static [u8]>>,
+        min: usize,
+    ) -> Vec<Result<Vec<u8>, String>> {
+        let stream: ByteStream = Box::pin(stream::iter(
+            input.into_iter().map(|i| i.map(Bytes::from_static)),
+        ));
+        coalesce(stream, min)
+            .map(|item| item.map(|b| b.to_vec()).map_err(|e| e.to_string()))
+            .collect()
+            .await
+    }
+
+    #[tokio::test]
+    async fn coalesce_gathers_small_pieces_and_keeps_the_error_last() {
+        assert_eq!(
+            pieces(vec![Ok(b"ab"), Ok(b"c"), Ok(b"defg"), Ok(b"h")], 3).await,
+            vec![Ok(b"abc".to_vec()), Ok(b"defg".to_vec()), Ok(b"h".to_vec())]
+        );
+        assert_eq!(
+            pieces(vec![Ok(b"ab"), Err(io::Error::other("cut")), Ok(b"x")], 3).await,
+            vec![Ok(b"ab".to_vec()), Err("cut".to_owned())]
+        );
+        assert_eq!(pieces(vec![], 3).await, Vec::new());
     }
 }
