@@ -142,8 +142,9 @@ pub async fn run(
 }
 
 /// Serves `router` on `listener` until `handle` shuts it down. `header_read_timeout` bounds how long
-/// an HTTP/1 client may take to send a request's headers.
-async fn serve(
+/// an HTTP/1 client may take to send a request's headers (the gateway's listener uses
+/// [`gateway::HEADER_READ_TIMEOUT`]). Public so tests can serve with a shorter timeout.
+pub async fn serve(
     listener: TcpListener,
     router: axum::Router,
     tls: Option<axum_server::tls_rustls::RustlsConfig>,

@@ -75,3 +75,59 @@ async fn self_signed_certificate_is_made_once_and_kept() {
         assert_eq!(mode & 0o077, 0, "the private key must be private");
     }
 }
+
+/// A client that starts a request and never finishes its headers is cut off after the header read
+/// timeout (here 1 s instead of the gateway's 30), while a complete request on the same listener is
+/// answered: slow or stalled clients cannot hold a connection.
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::start(Engine::Sqlite).await;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let handle = axum_server::Handle::new();
+    let timeout = Duration::from_secs(1);
+    let server = tokio::spawn(ferry_server::serve(
+        listener,
+        app.gateway.clone(),
+        None,
+        handle.clone(),
+        Some(timeout),
+    ));
+
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stalled
+        .write_all(b"GET /info HTTP/1.1\r\nHost: gateway\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+
+    let mut complete = tokio::net::TcpStream::connect(addr).await.unwrap();
+    complete
+        .write_all(b"GET /info HTTP/1.1\r\nHost: gateway\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = String::new();
+    complete.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stalled.read_to_end(&mut rest))
+        .await
+        .expect("the stalled connection is closed by the server");
+    let waited = started.elapsed();
+    assert!(
+        read.is_err() || !String::from_utf8_lossy(&rest).starts_with("HTTP/1.1 200"),
+        "no answer to half a request: {}",
+        String::from_utf8_lossy(&rest)
+    );
+    assert!(
+        waited >= timeout - Duration::from_millis(100),
+        "closed only after the timeout, not at once ({waited:?})"
+    );
+    handle.shutdown();
+    server.await.unwrap().unwrap();
+}
