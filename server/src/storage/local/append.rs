@@ -1,17 +1,19 @@
-//! Appending to an upload file off the async threads. The request body is read on the runtime and
-//! handed, chunk by chunk, through a short bounded queue to one blocking thread per append, which
-//! gathers the chunks into large writes, hashes them (the chunk checksum and the file's running
-//! SHA-256) and makes them durable. Reading the socket, writing and hashing thus overlap, and the
-//! queue bounds the memory an append holds to a few chunks.
+//! Appending to an upload file off the async threads, in a three-stage pipeline: the runtime reads
+//! the request body and hands its chunks through a short bounded queue to a writer thread, which
+//! writes them (gathered into large vectored writes, without copying) and passes them on to a
+//! hasher thread (the chunk checksum and the file's running SHA-256). Reading the socket, writing
+//! and hashing thus run side by side, and the queues bound the memory an append holds to a few
+//! chunks.
 //!
 //! Durability: while writing, the kernel is asked to start writing back every window already
-//! written (`fadvise`, Linux), so the `fdatasync` before the append returns has little left
-//! to wait for; only that `fdatasync` is relied upon.
+//! written (`fadvise`, Linux), so the `fdatasync` before the append returns has little left to wait
+//! for; only that `fdatasync` is relied upon.
 
 use std::{
     fs::File,
-    io::{self, Seek, SeekFrom, Write},
+    io::{self, IoSlice, Seek, SeekFrom, Write},
     path::PathBuf,
+    sync::mpsc as sync_mpsc,
 };
 
 use bytes::Bytes;
@@ -24,12 +26,15 @@ use crate::storage::{ByteStream, DigestKind, StorageError};
 
 /// Bytes gathered before a write to the upload file.
 const WRITE_BUFFER: usize = 1 << 20;
-/// Chunks (as the body delivers them, usually 16 to 400 KiB) queued for the writer thread.
+/// Chunks (as the body delivers them, usually 16 to 400 KiB) queued for the writer thread, and
+/// written chunks queued for the hasher thread.
 const QUEUE_CHUNKS: usize = 4;
+/// Most chunks gathered into one write (a body of tiny chunks must not pile up small buffers).
+const MAX_GATHERED_CHUNKS: usize = 64;
 /// Written bytes between two requests to start writing back (Linux only).
 const WRITEBACK_WINDOW: u64 = 8 << 20;
 
-/// What the writer thread did.
+/// What the writer and hasher threads did.
 pub(super) struct Written {
     pub written: u64,
     pub digest: Option<Vec<u8>>,
@@ -50,8 +55,13 @@ pub(super) async fn append(
 ) -> Result<(Written, bool), StorageError> {
     let file = open_at(path, offset).await?;
     let (sender, receiver) = mpsc::channel::<Bytes>(QUEUE_CHUNKS);
-    let writer =
-        tokio::task::spawn_blocking(move || write_all(file, offset, receiver, digest, whole));
+    let hashing = (digest.is_some() || whole.is_some()).then(|| {
+        let (to_hasher, hasher_queue) = sync_mpsc::sync_channel::<Bytes>(QUEUE_CHUNKS);
+        let hasher = tokio::task::spawn_blocking(move || hash_all(hasher_queue, digest, whole));
+        (to_hasher, hasher)
+    });
+    let (to_hasher, hasher) = hashing.unzip();
+    let writer = tokio::task::spawn_blocking(move || write_all(file, offset, receiver, to_hasher));
     let mut sent = 0u64;
     let mut body_complete = true;
     while let Some(item) = body.next().await {
@@ -74,8 +84,20 @@ pub(super) async fn append(
         }
     }
     drop(sender);
-    let written = writer.await.map_err(io::Error::other)??;
-    Ok((written, body_complete))
+    let written = writer.await.map_err(io::Error::other)?;
+    // The writer has let go of the hasher's queue (also on error), so the hasher ends.
+    let (digest, whole) = match hasher {
+        Some(hasher) => hasher.await.map_err(io::Error::other)?,
+        None => (None, None),
+    };
+    Ok((
+        Written {
+            written: written?,
+            digest,
+            whole,
+        },
+        body_complete,
+    ))
 }
 
 /// Opens the upload file for writing at `offset`, dropping bytes past it (never acknowledged).
@@ -103,43 +125,58 @@ async fn open_at(path: PathBuf, offset: u64) -> Result<File, StorageError> {
     .map_err(io::Error::other)?
 }
 
-/// The writer thread: everything received is written, hashed and, before returning, fsynced.
+/// The writer thread: everything received is written, passed on to the hasher and, before
+/// returning, fsynced. Returns the number of bytes written.
 fn write_all(
     file: File,
     offset: u64,
     mut receiver: mpsc::Receiver<Bytes>,
+    to_hasher: Option<sync_mpsc::SyncSender<Bytes>>,
+) -> Result<u64, StorageError> {
+    let mut out = WriteBehind::new(file, offset);
+    let mut gathered: Vec<Bytes> = Vec::new();
+    let mut gathered_len = 0;
+    let mut written = 0u64;
+    let flush = |gathered: &mut Vec<Bytes>, out: &mut WriteBehind| -> io::Result<()> {
+        out.write(gathered)?;
+        for chunk in gathered.drain(..) {
+            if let Some(to_hasher) = &to_hasher {
+                // The hasher only stops when this queue closes: a send cannot fail before.
+                let _ = to_hasher.send(chunk);
+            }
+        }
+        Ok(())
+    };
+    while let Some(chunk) = receiver.blocking_recv() {
+        written += chunk.len() as u64;
+        gathered_len += chunk.len();
+        gathered.push(chunk);
+        if gathered_len >= WRITE_BUFFER || gathered.len() >= MAX_GATHERED_CHUNKS {
+            flush(&mut gathered, &mut out)?;
+            gathered_len = 0;
+        }
+    }
+    flush(&mut gathered, &mut out)?;
+    out.finish()?;
+    Ok(written)
+}
+
+/// The hasher thread: the chunk digest and the running SHA-256 over every written chunk, in order.
+fn hash_all(
+    queue: sync_mpsc::Receiver<Bytes>,
     digest: Option<DigestKind>,
     mut whole: Option<Sha256>,
-) -> Result<Written, StorageError> {
-    let mut out = WriteBehind::new(file, offset);
+) -> (Option<Vec<u8>>, Option<Sha256>) {
     let mut hasher = digest.map(Hasher::new);
-    let mut buffer = Vec::with_capacity(WRITE_BUFFER);
-    let mut written = 0u64;
-    while let Some(chunk) = receiver.blocking_recv() {
+    for chunk in queue {
         if let Some(hasher) = hasher.as_mut() {
             hasher.update(&chunk);
         }
         if let Some(whole) = whole.as_mut() {
             sha2::Digest::update(whole, &chunk);
         }
-        written += chunk.len() as u64;
-        if buffer.is_empty() && chunk.len() >= WRITE_BUFFER {
-            out.write(&chunk)?;
-            continue;
-        }
-        buffer.extend_from_slice(&chunk);
-        if buffer.len() >= WRITE_BUFFER {
-            out.write(&buffer)?;
-            buffer.clear();
-        }
     }
-    out.write(&buffer)?;
-    out.finish()?;
-    Ok(Written {
-        written,
-        digest: hasher.map(Hasher::finish),
-        whole,
-    })
+    (hasher.map(Hasher::finish), whole)
 }
 
 /// A file written sequentially whose written windows are handed to the kernel's writeback early.
@@ -158,9 +195,21 @@ impl WriteBehind {
         }
     }
 
-    fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.file.write_all(bytes)?;
-        self.position += bytes.len() as u64;
+    /// Writes `chunks` in order, with as few system calls as the kernel allows.
+    fn write(&mut self, chunks: &[Bytes]) -> io::Result<()> {
+        let mut slices: Vec<IoSlice<'_>> = chunks.iter().map(|c| IoSlice::new(c)).collect();
+        let mut rest = &mut slices[..];
+        while !rest.is_empty() {
+            match self.file.write_vectored(rest) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => {
+                    IoSlice::advance_slices(&mut rest, n);
+                    self.position += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
         if self.position - self.flushed_to >= WRITEBACK_WINDOW {
             start_writeback(&self.file, self.flushed_to, self.position - self.flushed_to);
             self.flushed_to = self.position;
