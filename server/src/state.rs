@@ -36,11 +36,11 @@ impl AppState {
         )?;
         let node = open_node(&config)?;
         Ok(Self {
+            upload_locks: UploadLocks::new(db.clone()),
             db,
             config: Arc::new(config),
             transfer_keys: Arc::new(keys),
             node,
-            upload_locks: UploadLocks::default(),
             download_records: DeliveryRecords::default(),
         })
     }

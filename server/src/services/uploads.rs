@@ -114,7 +114,11 @@ pub async fn terminate(
     claims: &TransferClaims,
     id: &str,
 ) -> Result<(), UploadError> {
-    let _lock = state.upload_locks.upload(id).ok_or(UploadError::Locked)?;
+    let _lock = state
+        .upload_locks
+        .upload(id)
+        .await?
+        .ok_or(UploadError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
     writable_package(state, claims).await?;
     if file.state == package_files::STATE_COMPLETE {

@@ -4,6 +4,7 @@
 pub mod api_tokens;
 pub mod download_ranges;
 pub mod file_downloads;
+pub mod leases;
 pub mod login_throttle;
 pub mod package_files;
 pub mod package_recipients;

@@ -53,7 +53,11 @@ pub async fn append(
     chunk: Chunk,
     body: ByteStream,
 ) -> Result<Progress, UploadError> {
-    let lock = state.upload_locks.upload(id).ok_or(UploadError::Locked)?;
+    let lock = state
+        .upload_locks
+        .upload(id)
+        .await?
+        .ok_or(UploadError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
     writable_package(state, claims).await?;
     if upload.kind == uploads::KIND_FINAL {

@@ -38,6 +38,7 @@ pub(super) async fn finish(
     let _lock = state
         .upload_locks
         .file(file.id)
+        .await?
         .ok_or(UploadError::Locked)?;
     // Read again under the lock: another upload of the file may have completed it meanwhile.
     let file = package_files::Entity::find_by_id(file.id)

@@ -46,11 +46,16 @@ pub async fn create_final(
         ));
     }
     writable_package(state, claims).await?;
-    let _locks = new
-        .parts
-        .iter()
-        .map(|part| state.upload_locks.upload(part).ok_or(UploadError::Locked))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut held = Vec::with_capacity(new.parts.len());
+    for part in &new.parts {
+        held.push(
+            state
+                .upload_locks
+                .upload(part)
+                .await?
+                .ok_or(UploadError::Locked)?,
+        );
+    }
 
     let found: HashMap<String, (uploads::Model, Option<package_files::Model>)> =
         uploads::Entity::find()

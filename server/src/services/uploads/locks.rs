@@ -1,72 +1,213 @@
-//! One writer per upload: an in-process set of held locks. A lock is released when its guard
-//! drops, also when a dead connection drops the request (its future, and so the guard, goes away),
-//! so a stale lock frees itself. Instances serving one Ferry do not share these locks; the
-//! conditional offset update in the database still refuses a second writer's commit.
+//! One writer per upload, across every instance serving one Ferry. A lock is first taken in this
+//! process (cheap, and it keeps two requests here from racing for the database), then as a lease
+//! row in the database that names its holder and expires unless renewed: while the guard lives a
+//! task renews it; dropping the guard releases both. A dead connection drops its request (its
+//! future, and so the guard), so its lock frees itself at once; a crashed instance's leases end
+//! after [`LEASE_TTL`]. The conditional offset update in the database stays the last defence: a
+//! writer that lost its lease cannot commit over another's progress.
 
 use std::{
     collections::HashSet,
     sync::{Arc, Mutex, PoisonError},
+    time::Duration,
 };
 
-/// The locks held in this process. Cheap to clone (shared).
-#[derive(Debug, Clone, Default)]
-pub struct UploadLocks(Arc<Mutex<HashSet<String>>>);
+use chrono::Utc;
+use rand::RngCore;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
+
+use crate::db::entities::leases;
+
+/// How long a lease lasts unless renewed; a crashed instance's locks free themselves after it.
+pub const LEASE_TTL: Duration = Duration::from_secs(30);
+
+/// The locks of this process, backed by leases in the database. Cheap to clone (shared).
+#[derive(Debug, Clone)]
+pub struct UploadLocks {
+    held: Arc<Mutex<HashSet<String>>>,
+    db: DatabaseConnection,
+    /// Random, made at start: every lease this process takes is held as `<instance>:<random>`.
+    instance: Arc<str>,
+}
 
 impl UploadLocks {
-    /// Takes the lock named `key`, or `None` when someone holds it (never waits).
-    pub fn try_lock(&self, key: impl Into<String>) -> Option<LockGuard> {
-        let key = key.into();
-        let mut held = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if !held.insert(key.clone()) {
-            return None;
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self {
+            held: Arc::default(),
+            db,
+            instance: random_hex().into(),
         }
-        Some(LockGuard {
+    }
+
+    /// Takes the lock named `key`, or `None` when someone holds it, here or in another instance
+    /// (never waits).
+    pub async fn try_lock(&self, key: impl Into<String>) -> Result<Option<LockGuard>, DbErr> {
+        let key = key.into();
+        if !self.local().insert(key.clone()) {
+            return Ok(None);
+        }
+        // From here the guard owns the local entry: any early return releases it.
+        let mut guard = LockGuard {
             locks: self.clone(),
             key,
-        })
+            holder: None,
+            renewer: None,
+        };
+        let holder = format!("{}:{}", self.instance, random_hex());
+        if !take_lease(&self.db, &guard.key, &holder, &self.instance).await? {
+            return Ok(None);
+        }
+        guard.renewer = Some(tokio::spawn(renew(
+            self.db.clone(),
+            guard.key.clone(),
+            holder.clone(),
+        )));
+        guard.holder = Some(holder);
+        Ok(Some(guard))
     }
 
     /// The lock of one upload.
-    pub fn upload(&self, upload: &str) -> Option<LockGuard> {
-        self.try_lock(format!("upload:{upload}"))
+    pub async fn upload(&self, upload: &str) -> Result<Option<LockGuard>, DbErr> {
+        self.try_lock(format!("upload:{upload}")).await
     }
 
     /// The lock of one declared file, held while it is published and marked complete.
-    pub fn file(&self, file: i64) -> Option<LockGuard> {
-        self.try_lock(format!("file:{file}"))
+    pub async fn file(&self, file: i64) -> Result<Option<LockGuard>, DbErr> {
+        self.try_lock(format!("file:{file}")).await
+    }
+
+    fn local(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-/// A held lock; dropping it releases the lock.
+fn random_hex() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Inserts the lease, or takes it over if it expired or an earlier lock of this process (whose
+/// release is still on its way: this process holds no lock of that name) left it; `false` while
+/// another instance holds it.
+async fn take_lease(
+    db: &DatabaseConnection,
+    name: &str,
+    holder: &str,
+    instance: &str,
+) -> Result<bool, DbErr> {
+    // A lease released between the insert and the update is simply inserted on the next try.
+    for _ in 0..3 {
+        let now = Utc::now();
+        let expires_at = now + ttl();
+        let inserted = leases::Entity::insert(leases::ActiveModel {
+            name: Set(name.to_owned()),
+            holder: Set(holder.to_owned()),
+            expires_at: Set(expires_at),
+        })
+        .on_conflict(
+            OnConflict::column(leases::Column::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+        if inserted == 1 {
+            return Ok(true);
+        }
+        let taken_over = leases::Entity::update_many()
+            .col_expr(leases::Column::Holder, Expr::value(holder))
+            .col_expr(leases::Column::ExpiresAt, Expr::value(expires_at))
+            .filter(leases::Column::Name.eq(name))
+            .filter(
+                Condition::any()
+                    .add(leases::Column::ExpiresAt.lt(now))
+                    .add(leases::Column::Holder.like(format!("{instance}:%"))),
+            )
+            .exec(db)
+            .await?;
+        if taken_over.rows_affected == 1 {
+            return Ok(true);
+        }
+        let still_there = leases::Entity::find_by_id(name).one(db).await?;
+        if still_there.is_some() {
+            return Ok(false);
+        }
+    }
+    Ok(false)
+}
+
+/// Keeps a lease alive until aborted.
+async fn renew(db: DatabaseConnection, name: String, holder: String) {
+    let mut every = tokio::time::interval(LEASE_TTL / 3);
+    every.tick().await; // the first tick is immediate
+    loop {
+        every.tick().await;
+        let renewed = leases::Entity::update_many()
+            .col_expr(leases::Column::ExpiresAt, Expr::value(Utc::now() + ttl()))
+            .filter(leases::Column::Name.eq(&name))
+            .filter(leases::Column::Holder.eq(&holder))
+            .exec(&db)
+            .await;
+        match renewed {
+            Ok(done) if done.rows_affected == 1 => {}
+            Ok(_) => {
+                tracing::warn!(
+                    lease = name,
+                    "a lease was lost (it expired and was taken over)"
+                );
+                return;
+            }
+            Err(error) => tracing::warn!(lease = name, %error, "could not renew a lease"),
+        }
+    }
+}
+
+fn ttl() -> chrono::Duration {
+    chrono::Duration::from_std(LEASE_TTL).unwrap_or(chrono::Duration::seconds(30))
+}
+
+/// A held lock; dropping it releases the lock (the lease row goes in a background task).
 #[derive(Debug)]
 pub struct LockGuard {
     locks: UploadLocks,
     key: String,
+    /// Set once the lease is ours.
+    holder: Option<String>,
+    renewer: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for LockGuard {
     fn drop(&mut self) {
-        self.locks
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.key);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn one_holder_at_a_time_and_released_on_drop() {
-        let locks = UploadLocks::default();
-        let first = locks.upload("a");
-        assert!(first.is_some());
-        assert!(locks.upload("a").is_none());
-        assert!(locks.upload("b").is_some(), "other uploads are independent");
-        assert!(locks.file(1).is_some(), "files and uploads do not collide");
-        drop(first);
-        assert!(locks.upload("a").is_some());
+        if let Some(renewer) = self.renewer.take() {
+            renewer.abort();
+        }
+        if let Some(holder) = self.holder.take() {
+            let db = self.locks.db.clone();
+            let name = self.key.clone();
+            let release = async move {
+                let released = leases::Entity::delete_many()
+                    .filter(leases::Column::Name.eq(&name))
+                    .filter(leases::Column::Holder.eq(&holder))
+                    .exec(&db)
+                    .await;
+                if let Err(error) = released {
+                    tracing::warn!(lease = name, %error, "could not release a lease; it expires by itself");
+                }
+            };
+            match tokio::runtime::Handle::try_current() {
+                Ok(runtime) => {
+                    runtime.spawn(release);
+                }
+                Err(_) => {
+                    tracing::debug!(lease = self.key, "no runtime: the lease expires by itself")
+                }
+            }
+        }
+        self.locks.local().remove(&self.key);
     }
 }

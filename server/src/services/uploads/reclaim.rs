@@ -42,7 +42,7 @@ pub async fn reclaim_expired(state: &AppState, now: DateTime<Utc>) -> Result<u64
             .await?;
         let batch = expired.len() as u64;
         for upload in expired {
-            let Some(_lock) = state.upload_locks.upload(&upload.id) else {
+            let Some(_lock) = state.upload_locks.upload(&upload.id).await? else {
                 skipped += 1;
                 continue;
             };
@@ -88,7 +88,7 @@ async fn reclaim_orphans(state: &AppState) -> Result<u64, UploadError> {
             .into_iter()
             .collect();
         for id in ids.iter().filter(|id| !known.contains(*id)) {
-            let Some(_lock) = state.upload_locks.upload(id) else {
+            let Some(_lock) = state.upload_locks.upload(id).await? else {
                 continue;
             };
             state.node.discard_upload(id).await?;
