@@ -116,8 +116,8 @@ pub struct FileConfig {
     pub s3_region: Option<String>,
     pub s3_access_key_id: Option<String>,
     pub s3_secret_access_key: Option<String>,
-    pub s3_path_style: Option<String>,
-    pub s3_allow_http: Option<String>,
+    pub s3_path_style: Option<bool>,
+    pub s3_allow_http: Option<bool>,
 }
 
 /// A setting that could not be used, with the names a person would look for.

@@ -79,15 +79,15 @@ fn s3_settings(
     check_bucket(&bucket)?;
     let allow_http = flag(
         args.s3_allow_http
-            .as_deref()
-            .or(file.s3_allow_http.as_deref()),
+            .clone()
+            .or(file.s3_allow_http.map(|b| b.to_string())),
         "s3_allow_http",
         "FERRY_S3_ALLOW_HTTP",
     )?;
     let path_style = flag(
         args.s3_path_style
-            .as_deref()
-            .or(file.s3_path_style.as_deref()),
+            .clone()
+            .or(file.s3_path_style.map(|b| b.to_string())),
         "s3_path_style",
         "FERRY_S3_PATH_STYLE",
     )?;
@@ -181,7 +181,7 @@ fn parse_endpoint(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
 }
 
 /// `true`/`false` (also `1`/`0`, `yes`/`no`); unset is `false`.
-fn flag(raw: Option<&str>, name: &'static str, env: &'static str) -> Result<bool, ConfigError> {
+fn flag(raw: Option<String>, name: &'static str, env: &'static str) -> Result<bool, ConfigError> {
     match raw.map(|r| r.trim().to_ascii_lowercase()).as_deref() {
         None | Some("false" | "0" | "no") => Ok(false),
         Some("true" | "1" | "yes") => Ok(true),
@@ -223,7 +223,7 @@ mod tests {
         );
 
         let file: FileConfig = toml::from_str(
-            "storage = \"s3\"\ns3_bucket = \"from-file\"\ns3_region = \"eu-west-1\"\ns3_path_style = \"true\"",
+            "storage = \"s3\"\ns3_bucket = \"from-file\"\ns3_region = \"eu-west-1\"\ns3_path_style = true",
         )
         .expect("valid toml");
         let Storage::S3(s3) = from_settings(&StorageArgs::default(), &file).expect("valid") else {
@@ -238,7 +238,8 @@ mod tests {
 
     #[test]
     fn bad_storage_settings_name_the_setting() {
-        let cases: Vec<(fn(&mut StorageArgs), &str)> = vec![
+        type Change = fn(&mut StorageArgs);
+        let cases: Vec<(Change, &str)> = vec![
             (|a| a.storage = Some("ftp".into()), "storage"),
             (|a| a.s3_bucket = None, "s3_bucket"),
             (|a| a.s3_bucket = Some("Bad_Bucket".into()), "s3_bucket"),

@@ -185,6 +185,28 @@ impl S3Node {
     }
 }
 
+/// How long the start-up check waits for the bucket to answer.
+const START_CHECK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Asks the bucket whether it answers, at start-up: a store that does not (yet) is only a warning,
+/// as uploads and downloads fail with their own errors until it does.
+pub async fn check_at_start(settings: &S3Settings) -> anyhow::Result<()> {
+    let node = S3Node::new(settings)?;
+    match tokio::time::timeout(START_CHECK_TIMEOUT, node.check()).await {
+        Ok(Ok(())) => tracing::info!(bucket = %settings.bucket, "the S3 bucket answers"),
+        Ok(Err(error)) => tracing::warn!(
+            %error,
+            bucket = %settings.bucket,
+            "the S3 bucket does not answer (check s3_endpoint, s3_bucket and the credentials)"
+        ),
+        Err(_) => tracing::warn!(
+            bucket = %settings.bucket,
+            "the S3 bucket did not answer within 10 seconds (check s3_endpoint)"
+        ),
+    }
+    Ok(())
+}
+
 /// `object_store`'s not-found as [`StorageError::NotFound`], anything else as I/O.
 fn store_error(error: object_store::Error) -> StorageError {
     match error {
