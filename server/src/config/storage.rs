@@ -259,6 +259,16 @@ mod tests {
             let err = from_settings(&args, &FileConfig::default()).expect_err(name);
             assert_eq!(err.name, name, "{err}");
         }
+        let separate = crate::cli::ServeArgs {
+            node_url: Some("http://127.0.0.1:4002".into()),
+            node_token: Some("0123456789abcdef0123456789abcdef".into()),
+            storage: s3_args(),
+            ..Default::default()
+        };
+        let err = crate::config::Config::merge(&separate, FileConfig::default())
+            .expect_err("the separate node keeps the files");
+        assert_eq!(err.name, "storage", "{err}");
+
         let mut local = s3_args();
         local.storage = None;
         let err = from_settings(&local, &FileConfig::default()).expect_err("bucket without s3");

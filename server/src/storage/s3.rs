@@ -378,3 +378,26 @@ async fn delete_if_present(store: &AmazonS3, path: &Path) -> Result<(), StorageE
 mod append;
 mod manifest;
 mod publish;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    #[test]
+    fn the_secret_key_never_shows_in_debug_output() {
+        let settings = S3Settings {
+            endpoint: Some("http://127.0.0.1:9000".parse().expect("url")),
+            bucket: "ferry".into(),
+            region: "us-east-1".into(),
+            access_key_id: Some("AKIDEXAMPLE".into()),
+            secret_access_key: Some(Secret::new("wJalrXUtnFEMI-very-secret")),
+            path_style: true,
+            allow_http: true,
+        };
+        let node = S3Node::new(&settings).expect("valid settings");
+        for shown in [format!("{settings:?}"), format!("{node:?}")] {
+            assert!(!shown.contains("wJalrXUtnFEMI"), "{shown}");
+        }
+    }
+}
