@@ -227,6 +227,54 @@ impl TestApp {
     }
 }
 
+/// The token secret every instance of one Ferry shares in [`TestApp::two_instances`].
+const SHARED_TOKEN_SECRET: &str = "a-token-secret-that-every-instance-shares";
+
+impl TestApp {
+    /// Two instances of one Ferry, as two `ferry serve` behind a load balancer: one database,
+    /// one S3 bucket and one token secret, but each with its own data dir and its own memory (upload
+    /// locks, running digests, download records). The first owns the database.
+    pub async fn two_instances(engine: Engine) -> (Self, Self) {
+        let bucket = s3::TestBucket::create().await;
+        let mut first = Self::start_with(engine, |args| {
+            args.storage = bucket.args();
+            args.node_url = None;
+            args.node_token = None;
+            args.token_secret = Some(SHARED_TOKEN_SECRET.into());
+        })
+        .await;
+        first.bucket = Some(bucket.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let args = ServeArgs {
+            data_dir: Some(dir.path().to_owned()),
+            database_url: Some(first._db.url.clone()),
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            web_dir: Some(dir.path().join("dist")),
+            token_secret: Some(SHARED_TOKEN_SECRET.into()),
+            storage: bucket.args(),
+            ..ServeArgs::default()
+        };
+        let config = Config::merge(&args, FileConfig::default()).unwrap();
+        let connection = db::connect_and_migrate(&config.database_url).await.unwrap();
+        ferry_server::bootstrap::ensure_admin(&connection, &config)
+            .await
+            .unwrap();
+        let state = AppState::new(connection, config).unwrap();
+        let second = Self {
+            web: ferry_server::http::router(state.clone()),
+            gateway: ferry_server::gateway::router(state.clone()),
+            state,
+            dir,
+            bucket: Some(bucket),
+            _db: TestDb {
+                url: first._db.url.clone(),
+                postgres_name: None,
+            },
+        };
+        (first, second)
+    }
+}
+
 /// Whether `FERRY_TEST_NODE` asks for a separate transfer node.
 pub fn separate_node_wanted() -> bool {
     match std::env::var("FERRY_TEST_NODE").as_deref() {

@@ -1,0 +1,104 @@
+//! Several instances of one Ferry on one PostgreSQL database and one S3 bucket (moto), each with
+//! its own memory and data dir, as behind a load balancer without sticky sessions: an upload goes
+//! on wherever its next request lands, and a file is downloaded from any instance.
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a panic is the failure report"
+)]
+
+#[path = "common/mod.rs"]
+mod common;
+#[path = "tus/support.rs"]
+mod support;
+
+use app::paths;
+use axum::{
+    body::Body,
+    http::{Method, Request, StatusCode},
+};
+use common::{Engine, TestApp, TestRequest, send_request};
+use serde_json::json;
+use sha2::Digest;
+use support::World;
+
+const MIB: usize = 1 << 20;
+
+fn pattern(len: usize, seed: u8) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed) ^ (i >> 12) as u8)
+        .collect()
+}
+
+/// GETs `file` from `app`'s gateway as the holder of `cookie` (a download spec asked of `app`).
+async fn download(app: &TestApp, cookie: &str, package: i64, file: i64) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let spec = app
+        .call(
+            TestRequest::post(
+                &paths::with_id(paths::PACKAGE_DOWNLOAD_SPEC, package),
+                json!({}),
+            )
+            .cookie(cookie),
+        )
+        .await;
+    assert_eq!(spec.status, StatusCode::OK, "{}", spec.text);
+    let token = spec.body["token"].as_str().unwrap();
+    let request = Request::builder()
+        .method(Method::GET)
+        .uri(paths::GATEWAY_FILE.replace("{file_id}", &file.to_string()))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let response = app.gateway.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec()
+}
+
+#[tokio::test]
+async fn an_upload_started_on_one_instance_resumes_on_another() {
+    let (first, second) = TestApp::two_instances(Engine::Postgres).await;
+    let bytes = pattern(7 * MIB + 12345, 3);
+    let world = World::with(first, &[("scan.tiff", bytes.len() as u64)]).await;
+    let file = world.files[0];
+    let url = world.create(file, bytes.len() as u64).await;
+
+    // Six MiB land on the first instance: one part handed to the store, the rest a tail.
+    let started = world.patch(&url, 0, &bytes[..6 * MIB]).await;
+    assert_eq!(started.status, StatusCode::NO_CONTENT, "{}", started.text);
+    // The next request lands on the second instance, which never saw the upload.
+    let head = send_request(
+        &second.gateway,
+        world.tus(Method::HEAD, &url).body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(head.headers["upload-offset"], (6 * MIB).to_string());
+    let request = world
+        .patch_request(&url, 6 * MIB as u64)
+        .body(Body::from(bytes[6 * MIB..].to_vec()))
+        .unwrap();
+    let finished = send_request(&second.gateway, request).await;
+    assert_eq!(finished.status, StatusCode::NO_CONTENT, "{}", finished.text);
+
+    let row = world.file(file).await;
+    assert_eq!(row.state, "complete");
+    let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
+    assert_eq!(row.sha256.as_deref(), Some(sha256.as_str()));
+    // Downloaded from either instance, byte for byte.
+    for app in [&world.app, &second] {
+        let bob = app.sign_in("bob", support::PASSWORD).await;
+        assert_eq!(download(app, &bob, world.package, file).await, bytes);
+    }
+    let bucket = world.app.bucket.as_ref().unwrap();
+    assert!(bucket.multipart_uploads().await.is_empty());
+    assert!(
+        bucket.keys("uploads").await.is_empty(),
+        "the upload's bytes were discarded"
+    );
+}
