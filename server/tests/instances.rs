@@ -9,6 +9,7 @@
 #[path = "common/mod.rs"]
 mod common;
 #[path = "tus/support.rs"]
+#[expect(dead_code, reason = "the tus tests' support: this test uses part of it")]
 mod support;
 
 use app::paths;
