@@ -9,7 +9,10 @@
 #[path = "common/mod.rs"]
 mod common;
 #[path = "tus/support.rs"]
-#[expect(dead_code, reason = "the tus tests' support: this test uses part of it")]
+#[expect(
+    dead_code,
+    reason = "the tus tests' support: this test uses part of it"
+)]
 mod support;
 
 use app::paths;

@@ -1,6 +1,9 @@
 //! What only the S3 node has to get right, on a real S3-compatible server (moto): uploads that
-//! outgrow one part, resuming with a fresh node (another process, another instance), cutting back
-//! a chunk whose parts were already handed to the store, and no multipart upload left behind.
+//! outgrow one part, resuming with a fresh node (another process, another instance, a restarted
+//! `ferry node`), cutting back a chunk whose parts were already handed to the store, and no
+//! multipart upload left behind.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use ferry_server::storage::{StorageError, TransferNode, s3::S3Node};
@@ -8,8 +11,8 @@ use futures_util::stream;
 use sha2::Digest;
 
 use crate::{
-    common::s3::TestBucket,
-    support::{body, read_all},
+    common::{NODE_TOKEN, s3::TestBucket},
+    support::{NodeServer, body, client, fed_body, read_all},
 };
 
 const KEY: &str = "fedcba9876543210fedcba9876543210";
@@ -213,5 +216,64 @@ async fn discarding_aborts_the_multipart_upload_and_leaves_nothing() {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_separate_node_on_s3_killed_mid_append_resumes_after_a_restart() {
+    let bucket = TestBucket::create().await;
+    let serve = |addr| NodeServer::serve(Arc::new(fresh_node(&bucket)), addr);
+    let server = serve("127.0.0.1:0".parse().unwrap());
+    let addr = server.addr;
+    let node = client(&server.url(), NODE_TOKEN);
+    node.create_upload("up-1").await.unwrap();
+    let first = node
+        .append("up-1", 0, 100, body(&[b"hello"]), None)
+        .await
+        .unwrap();
+    assert_eq!(first.written, 5);
+
+    // More than a part arrives, so the node starts handing a part to the store; then it dies.
+    let (feed, fed) = fed_body();
+    let appending = {
+        let node = node.clone();
+        tokio::spawn(async move { node.append("up-1", 5, u64::MAX, fed, None).await })
+    };
+    let chunk = Bytes::from(vec![b'x'; MIB]);
+    for _ in 0..6 {
+        feed.send(chunk.clone()).await.unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while bucket.multipart_uploads().await.is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no part was started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.kill();
+    let failed = appending.await.unwrap();
+    assert!(
+        failed.is_err(),
+        "an append never answered fails: {failed:?}"
+    );
+    drop(feed);
+
+    // A new node process: nothing in memory, everything from the bucket.
+    let _restarted = serve(addr);
+    let resumed = node
+        .append("up-1", 5, 100, body(&[b" world"]), None)
+        .await
+        .unwrap();
+    assert_eq!((resumed.written, resumed.body_complete), (6, true));
+    let published = node.publish(&["up-1".into()], KEY).await.unwrap();
+    assert_eq!(
+        published.sha256,
+        hex::encode(sha2::Sha256::digest(b"hello world"))
+    );
+    assert_eq!(read_all(&node, KEY).await, b"hello world");
+    assert!(
+        bucket.multipart_uploads().await.is_empty(),
+        "the unused multipart upload was aborted"
     );
 }

@@ -47,8 +47,10 @@ pub(super) async fn append(
         upload,
         buffer: BytesMut::new(),
     };
-    if let Some(tail) = manifest.tail.take() {
-        let bytes = node.read_tail(upload, &tail).await?;
+    // The tail goes ahead of the body; the manifest keeps naming it until its bytes are in a part
+    // or a new tail (a manifest written meanwhile still describes the state before this append).
+    if let Some(tail) = &manifest.tail {
+        let bytes = node.read_tail(upload, tail).await?;
         writer.buffer.extend_from_slice(&bytes);
     }
 
@@ -106,6 +108,7 @@ impl PartWriter<'_> {
         let bytes = self.buffer.split().freeze();
         let part = put_part(self.node, self.upload, manifest, bytes).await?;
         manifest.parts.push(part);
+        manifest.tail = None;
         Ok(())
     }
 
@@ -115,6 +118,7 @@ impl PartWriter<'_> {
             return self.flush_part(manifest).await;
         }
         if self.buffer.is_empty() {
+            manifest.tail = None;
             return Ok(());
         }
         let mut suffix = [0u8; 8];

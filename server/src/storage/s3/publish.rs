@@ -89,10 +89,11 @@ async fn complete_upload(node: &S3Node, upload: &str) -> Result<u64, StorageErro
             .multipart
             .clone()
             .ok_or_else(|| io::Error::other("an upload with parts has a multipart upload"))?;
-        if let Some(tail) = manifest.tail.take() {
+        if let Some(tail) = manifest.tail.clone() {
             let bytes = node.read_tail(upload, &tail).await?;
             let part = put_part(node, upload, &mut manifest, bytes).await?;
             manifest.parts.push(part);
+            manifest.tail = None;
         }
         let ids = manifest
             .parts
