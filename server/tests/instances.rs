@@ -106,3 +106,43 @@ async fn an_upload_started_on_one_instance_resumes_on_another() {
         "the upload's bytes were discarded"
     );
 }
+
+#[tokio::test]
+async fn two_instances_expiring_together_delete_the_files_once() {
+    use ferry_server::{
+        db::{entities::packages, expiration::AFTER_DAYS},
+        services::expiration,
+    };
+    use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
+
+    let (first, second) = TestApp::two_instances(Engine::Postgres).await;
+    let bytes = pattern(MIB, 8);
+    let world = World::with(first, &[("old.bin", bytes.len() as u64)]).await;
+    let done = world.upload(world.files[0], &bytes).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.text);
+    let key = world.file(world.files[0]).await.storage_key;
+    assert!(world.app.has_object(&key).await);
+
+    // Sent two days ago, kept for one day: due now, on whichever instance looks first.
+    let package = packages::Entity::find_by_id(world.package)
+        .one(&world.app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut package = package.into_active_model();
+    let sent_at = chrono::Utc::now() - chrono::Duration::days(2);
+    package.sent_at = Set(Some(sent_at));
+    package.expiration_kind = Set(AFTER_DAYS.into());
+    package.expiration_days = Set(Some(1));
+    package.update(&world.app.state.db).await.unwrap();
+
+    let now = chrono::Utc::now();
+    let (one, two) = tokio::join!(
+        expiration::apply(&world.app.state, now),
+        expiration::apply(&second.state, now)
+    );
+    assert_eq!(one.unwrap() + two.unwrap(), 1, "deleted exactly once");
+    assert!(!world.app.has_object(&key).await);
+    assert!(!second.has_object(&key).await);
+    assert_eq!(world.file(world.files[0]).await.state, "deleted");
+}
