@@ -33,8 +33,15 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
         .collect()
 }
 
-/// GETs `file` from `app`'s gateway as the holder of `cookie` (a download spec asked of `app`).
-async fn download(app: &TestApp, cookie: &str, package: i64, file: i64) -> Vec<u8> {
+/// GETs `file` from `app`'s gateway as the holder of `cookie` (a download spec asked of `app`),
+/// with `range` if given; waits until the download is recorded.
+async fn download(
+    app: &TestApp,
+    cookie: &str,
+    package: i64,
+    file: i64,
+    range: Option<&str>,
+) -> Vec<u8> {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
     let spec = app
@@ -48,21 +55,23 @@ async fn download(app: &TestApp, cookie: &str, package: i64, file: i64) -> Vec<u
         .await;
     assert_eq!(spec.status, StatusCode::OK, "{}", spec.text);
     let token = spec.body["token"].as_str().unwrap();
-    let request = Request::builder()
+    let mut request = Request::builder()
         .method(Method::GET)
         .uri(paths::GATEWAY_FILE.replace("{file_id}", &file.to_string()))
-        .header("authorization", format!("Bearer {token}"))
-        .body(Body::empty())
-        .unwrap();
-    let response = app.gateway.clone().oneshot(request).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response
-        .into_body()
-        .collect()
+        .header("authorization", format!("Bearer {token}"));
+    if let Some(range) = range {
+        request = request.header("range", range);
+    }
+    let response = app
+        .gateway
+        .clone()
+        .oneshot(request.body(Body::empty()).unwrap())
         .await
-        .unwrap()
-        .to_bytes()
-        .to_vec()
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    app.state.download_records.settled().await;
+    bytes.to_vec()
 }
 
 #[tokio::test]
@@ -97,7 +106,7 @@ async fn an_upload_started_on_one_instance_resumes_on_another() {
     // Downloaded from either instance, byte for byte.
     for app in [&world.app, &second] {
         let bob = app.sign_in("bob", support::PASSWORD).await;
-        assert_eq!(download(app, &bob, world.package, file).await, bytes);
+        assert_eq!(download(app, &bob, world.package, file, None).await, bytes);
     }
     let bucket = world.app.bucket.as_ref().unwrap();
     assert!(bucket.multipart_uploads().await.is_empty());
@@ -145,4 +154,44 @@ async fn two_instances_expiring_together_delete_the_files_once() {
     assert!(!world.app.has_object(&key).await);
     assert!(!second.has_object(&key).await);
     assert_eq!(world.file(world.files[0]).await.state, "deleted");
+}
+
+#[tokio::test]
+async fn a_download_split_across_instances_counts_once_whole() {
+    let (first, second) = TestApp::two_instances(Engine::Postgres).await;
+    let bytes = pattern(MIB, 4);
+    let world = World::with(first, &[("split.bin", bytes.len() as u64)]).await;
+    let file = world.files[0];
+    let done = world.upload(file, &bytes).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.text);
+
+    let half = bytes.len() / 2;
+    let bob_first = world.app.sign_in("bob", support::PASSWORD).await;
+    let head = format!("bytes=0-{}", half - 1);
+    let got = download(&world.app, &bob_first, world.package, file, Some(&head)).await;
+    assert_eq!(got, bytes[..half]);
+    let bob_second = second.sign_in("bob", support::PASSWORD).await;
+    let tail = format!("bytes={half}-");
+    let got = download(&second, &bob_second, world.package, file, Some(&tail)).await;
+    assert_eq!(got, bytes[half..]);
+
+    // Each instance recorded its half in the shared database: together, the whole file.
+    for app in [&world.app, &second] {
+        let detail = app
+            .call(
+                TestRequest::get(&paths::with_id(paths::PACKAGE, world.package))
+                    .cookie(&world.alice),
+            )
+            .await;
+        assert_eq!(detail.status, StatusCode::OK, "{}", detail.text);
+        let bob = detail.body["recipient_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|status| status["user"]["username"] == "bob")
+            .cloned()
+            .unwrap();
+        assert_eq!(bob["files_downloaded"], 1, "{bob}");
+        assert_eq!(bob["state"], "downloaded");
+    }
 }
