@@ -102,6 +102,8 @@ pub struct ServeArgs {
     /// Log filter, in tracing's EnvFilter syntax [default: info,sqlx=warn,sea_orm=warn].
     #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
 }
 
 /// Settings of `ferry node`, from flags, `FERRY_*` environment variables or the `--config` TOML file
@@ -129,4 +131,40 @@ pub struct NodeArgs {
     /// Log filter, in tracing's EnvFilter syntax [default: info].
     #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
     pub log: Option<String>,
+    #[command(flatten)]
+    pub storage: StorageArgs,
+}
+
+/// Where the transfer node keeps files, shared by `ferry serve` (its in-process node) and `ferry node`.
+#[derive(Debug, Default, Clone, Args)]
+pub struct StorageArgs {
+    /// local (files under <data dir>/storage) or s3 (an S3-compatible bucket) [default: local].
+    #[arg(long, env = "FERRY_STORAGE", value_name = "KIND")]
+    pub storage: Option<String>,
+    /// URL of the S3-compatible store, e.g. https://minio.example:9000 [default: AWS S3].
+    #[arg(long, env = "FERRY_S3_ENDPOINT", value_name = "URL")]
+    pub s3_endpoint: Option<String>,
+    /// The bucket that holds Ferry's files (it must exist). Required with --storage s3.
+    #[arg(long, env = "FERRY_S3_BUCKET", value_name = "NAME")]
+    pub s3_bucket: Option<String>,
+    /// The bucket's region [default: us-east-1].
+    #[arg(long, env = "FERRY_S3_REGION", value_name = "REGION")]
+    pub s3_region: Option<String>,
+    /// Access key id [default: from the environment's AWS credentials].
+    #[arg(long, env = "FERRY_S3_ACCESS_KEY_ID", value_name = "ID")]
+    pub s3_access_key_id: Option<String>,
+    /// Secret access key (with --s3-access-key-id).
+    #[arg(
+        long,
+        env = "FERRY_S3_SECRET_ACCESS_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub s3_secret_access_key: Option<String>,
+    /// true: path-style URLs (host/bucket/key), as MinIO and Ceph expect [default: false].
+    #[arg(long, env = "FERRY_S3_PATH_STYLE", value_name = "BOOL")]
+    pub s3_path_style: Option<String>,
+    /// true: allow a plain http:// endpoint (a store on loopback or a trusted network) [default: false].
+    #[arg(long, env = "FERRY_S3_ALLOW_HTTP", value_name = "BOOL")]
+    pub s3_allow_http: Option<String>,
 }

@@ -80,10 +80,16 @@ pub async fn run(
             storage::http::check_at_start(remote).await?;
             remote.url.to_string()
         }
-        None => format!(
-            "in-process, {}",
-            state.config.data_dir.join("storage").display()
-        ),
+        None => match &state.config.storage {
+            config::Storage::S3(settings) => {
+                storage::s3::check_at_start(settings).await?;
+                format!("in-process, S3 bucket {}", settings.bucket)
+            }
+            config::Storage::Local => format!(
+                "in-process, {}",
+                state.config.data_dir.join("storage").display()
+            ),
+        },
     };
     let web_url = format!(
         "{}://{}",

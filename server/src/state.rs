@@ -7,8 +7,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::Config,
+    config::Storage,
     services::{downloads::DeliveryRecords, uploads::UploadLocks},
-    storage::{TransferNode, http::HttpNode, local::LocalNode},
+    storage::{TransferNode, http::HttpNode, local::LocalNode, s3::S3Node},
     transfer::token::TransferKeys,
 };
 
@@ -18,8 +19,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Signs and verifies transfer tokens.
     pub transfer_keys: Arc<TransferKeys>,
-    /// Where package files live: the local-disk node under `<data dir>/storage`, or a separate
-    /// `ferry node` reached over HTTP (`node_url`).
+    /// Where package files live: the local-disk node under `<data dir>/storage`, an S3-compatible
+    /// bucket (`storage = "s3"`), or a separate `ferry node` reached over HTTP (`node_url`).
     pub node: Arc<dyn TransferNode>,
     /// Which uploads (and files) a request of this process is writing right now.
     pub upload_locks: UploadLocks,
@@ -46,14 +47,28 @@ impl AppState {
     }
 }
 
-/// The separate node if `node_url` is set, else the local-disk node (creating its directories).
+/// The separate node if `node_url` is set, else the in-process node on its storage.
 fn open_node(config: &Config) -> anyhow::Result<Arc<dyn TransferNode>> {
     if let Some(remote) = &config.remote_node {
         let node =
             HttpNode::new(remote).context("invalid setting node_url (env FERRY_NODE_URL)")?;
         return Ok(Arc::new(node));
     }
-    let storage = config.data_dir.join("storage");
+    open_storage(&config.storage, &config.data_dir)
+}
+
+/// The node on `storage`: an S3 bucket, or the local disk under `<data_dir>/storage` (creating its
+/// directories). Also what `ferry node` serves.
+pub fn open_storage(
+    storage: &Storage,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Arc<dyn TransferNode>> {
+    if let Storage::S3(settings) = storage {
+        let node = S3Node::new(settings)
+            .context("invalid S3 settings (s3_endpoint, s3_bucket, s3_region, credentials)")?;
+        return Ok(Arc::new(node));
+    }
+    let storage = data_dir.join("storage");
     let node = LocalNode::open(&storage).with_context(|| {
         format!(
             "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",

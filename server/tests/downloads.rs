@@ -712,15 +712,7 @@ async fn bytes_gone_before_the_read_answer_410() {
     // The bytes vanish behind Ferry's back while the row still says complete.
     let row = sent.file_row(id).await;
     let key = row.storage_key.clone();
-    std::fs::remove_file(
-        sent.app
-            .dir
-            .path()
-            .join("storage/objects")
-            .join(&key[..2])
-            .join(&key),
-    )
-    .unwrap();
+    sent.app.remove_object_behind_ferrys_back(&key).await;
     let response = sent.get(&token, id, &[]).await;
     assert_eq!(response.status, StatusCode::GONE);
     let still = package_files::Entity::find_by_id(id)

@@ -13,7 +13,10 @@ use std::{
 use serde::Deserialize;
 use url::Url;
 
-pub use self::node::{DEFAULT_NODE_ADDR, MIN_NODE_TOKEN_LEN, NodeConfig, RemoteNode};
+pub use self::{
+    node::{DEFAULT_NODE_ADDR, MIN_NODE_TOKEN_LEN, NodeConfig, RemoteNode},
+    storage::{DEFAULT_S3_REGION, S3Settings, Storage},
+};
 use crate::cli::ServeArgs;
 
 /// A configuration value that must never appear in logs or `Debug` output.
@@ -80,6 +83,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// A separate transfer node to reach over HTTP; `None` means the in-process one.
     pub remote_node: Option<RemoteNode>,
+    /// Where the in-process transfer node keeps files (unused with `remote_node`).
+    pub storage: Storage,
 }
 
 /// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
@@ -105,6 +110,14 @@ pub struct FileConfig {
     pub node_url: Option<String>,
     pub node_token: Option<String>,
     pub node_addr: Option<String>,
+    pub storage: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: Option<String>,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    pub s3_path_style: Option<bool>,
+    pub s3_allow_http: Option<bool>,
 }
 
 /// A setting that could not be used, with the names a person would look for.
@@ -142,6 +155,7 @@ impl Config {
 
     /// Merges a parsed file with the command line and validates the result.
     pub fn merge(args: &ServeArgs, file: FileConfig) -> Result<Self, ConfigError> {
+        let storage = storage::from_settings(&args.storage, &file)?;
         let data_dir = args
             .data_dir
             .clone()
@@ -257,11 +271,20 @@ impl Config {
             .unwrap_or_default();
 
         let remote_node = RemoteNode::from_settings(
-            args.node_url.clone().or(file.node_url),
-            args.node_token.clone().or(file.node_token),
+            args.node_url.clone().or(file.node_url.clone()),
+            args.node_token.clone().or(file.node_token.clone()),
         )?;
+        if remote_node.is_some() && storage != Storage::Local {
+            return Err(bad(
+                "storage",
+                "FERRY_STORAGE",
+                "must stay \"local\" when node_url is set: the separate node keeps the files, so \
+                 give it the storage settings instead",
+            ));
+        }
 
         Ok(Self {
+            storage,
             remote_node,
             trusted_proxies,
             token_secret,
@@ -459,5 +482,6 @@ fn tls_mode(
 }
 
 mod node;
+mod storage;
 #[cfg(test)]
 mod tests;

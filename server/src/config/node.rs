@@ -5,7 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 
 use url::Url;
 
-use super::{ConfigError, FileConfig, Secret, bad, parse_addr, read_file};
+use super::{ConfigError, FileConfig, Secret, Storage, bad, parse_addr, read_file};
 use crate::cli::NodeArgs;
 
 pub const DEFAULT_NODE_ADDR: &str = "127.0.0.1:4002";
@@ -22,6 +22,8 @@ pub struct NodeConfig {
     /// Every request must carry it as `Authorization: Bearer`.
     pub node_token: Secret,
     pub log: String,
+    /// Where the node keeps files.
+    pub storage: Storage,
 }
 
 /// A transfer node reached over HTTP.
@@ -44,6 +46,7 @@ impl NodeConfig {
 
     /// Merges a parsed file with the command line and validates the result.
     pub fn merge(args: &NodeArgs, file: FileConfig) -> Result<Self, ConfigError> {
+        let storage = super::storage::from_settings(&args.storage, &file)?;
         let data_dir = args
             .data_dir
             .clone()
@@ -80,6 +83,7 @@ impl NodeConfig {
             node_addr,
             node_token: check_token(node_token)?,
             log,
+            storage,
         })
     }
 

@@ -3,8 +3,8 @@
 //! [`TransferNode`] through a small token-authorized API ([`wire`] lists it) and keeps that node's
 //! guarantees: an append answers only once what it counts is durable, a publish is atomic.
 //!
-//! Today the node behind the API is the local-disk one under `<data_dir>/storage`; an S3-backed
-//! node fits behind the same [`router`].
+//! The node behind the API is the local-disk one under `<data_dir>/storage`, or an S3-compatible
+//! bucket (`storage = "s3"`).
 
 pub mod api;
 mod auth;
@@ -23,9 +23,10 @@ use axum_server::Handle;
 use self::{api::NodeState, auth::NodeToken};
 use crate::{
     SHUTDOWN_GRACE,
+    config::Storage,
     config::{NodeConfig, Secret},
     http::trace::{self, Listener},
-    storage::{TransferNode, local::LocalNode},
+    storage::TransferNode,
 };
 
 /// How long a gateway may take to send a request's headers.
@@ -69,30 +70,28 @@ pub fn bind(config: &NodeConfig) -> anyhow::Result<TcpListener> {
     Ok(listener)
 }
 
-/// Opens the local-disk node under the data dir and serves its API on `listener` until `shutdown`
+/// Opens the node on its storage (local disk under the data dir, or S3) and serves its API on `listener` until `shutdown`
 /// resolves; then lets in-flight requests (an append being made durable) finish.
 pub async fn run(
     config: NodeConfig,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let storage = config.storage_dir();
-    let node = LocalNode::open(&storage).with_context(|| {
-        format!(
-            "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
-            storage.display()
-        )
-    })?;
+    let node = crate::state::open_storage(&config.storage, &config.data_dir)?;
+    let storage = match &config.storage {
+        Storage::Local => config.storage_dir().display().to_string(),
+        Storage::S3(s3) => format!("S3 bucket {}", s3.bucket),
+    };
     let url = format!("http://{}", listener.local_addr()?);
     println!("Ferry {} transfer node is running.", crate::VERSION);
-    println!("  Storage:  {}", storage.display());
+    println!("  Storage:  {storage}");
     println!("  Node API: {url}");
-    tracing::info!(%url, storage = %storage.display(), "transfer node started");
+    tracing::info!(%url, %storage, "transfer node started");
 
     let handle = Handle::new();
     let served = crate::serve(
         listener,
-        router(Arc::new(node), config.node_token),
+        router(node, config.node_token),
         None,
         handle.clone(),
         Some(HEADER_READ_TIMEOUT),

@@ -17,9 +17,10 @@ use async_trait::async_trait;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
-use self::{publish::publish_blocking, running::RunningDigests};
+use self::publish::publish_blocking;
 use super::{
-    Appended, ByteStream, DigestKind, Published, READ_CHUNK, StorageError, TransferNode, check_name,
+    Appended, ByteStream, DigestKind, Published, READ_CHUNK, StorageError, TransferNode,
+    check_name, running::RunningDigests,
 };
 
 /// Bytes per read when publishing (parts → object).
@@ -225,9 +226,7 @@ async fn remove_if_present(path: &Path) -> Result<(), StorageError> {
 }
 
 mod append;
-mod digest;
 mod publish;
-mod running;
 
 #[cfg(test)]
 mod tests;

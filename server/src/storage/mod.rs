@@ -1,13 +1,16 @@
 //! The transfer node: where package files live. The gateway talks to it through [`TransferNode`],
 //! implemented on local disk ([`local`], the default) and over HTTP to a separate `ferry node`
-//! process ([`http`], which serves any `TransferNode` in turn: see [`crate::node`]); S3-compatible
-//! object storage comes later. Everything streams: no file or chunk is held whole in memory.
+//! process ([`http`], which serves any `TransferNode` in turn: see [`crate::node`]), and on
+//! S3-compatible object storage ([`s3`]). Everything streams: no file is held whole in memory.
 //!
 //! Two kinds of things are stored, both under names the server makes (never a user's file name):
 //! *uploads* (tus uploads in progress, appended to) and *objects* (published files, immutable).
 
+mod digest;
 pub mod http;
 pub mod local;
+mod running;
+pub mod s3;
 
 use std::{io, pin::Pin};
 

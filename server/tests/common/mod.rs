@@ -4,7 +4,11 @@
 //! The transfer node is the in-process one, unless `FERRY_TEST_NODE=separate`: then every test app
 //! gets its own node API on a loopback socket (the same storage directory, so tests can still look
 //! at the files) and its gateway reaches it over HTTP, as `ferry serve` does with `node_url`.
+//! With `FERRY_TEST_STORAGE=s3` the node keeps files in a bucket of its own on a real
+//! S3-compatible server (moto, see [`s3`]) instead of the local disk; both switches combine.
 #![allow(dead_code, clippy::unwrap_used)] // test support: shared by several test binaries, panics are the point
+
+pub mod s3;
 
 use axum::{
     Router,
@@ -13,10 +17,10 @@ use axum::{
 };
 use ferry_server::{
     cli::ServeArgs,
+    config::Storage,
     config::{Config, FileConfig, Secret},
     db,
     state::AppState,
-    storage::local::LocalNode,
 };
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
@@ -97,6 +101,11 @@ impl Drop for TestDb {
     }
 }
 
+/// Lower-case letters, digits and hyphens, unique across tests and processes.
+pub fn unique_suffix() -> String {
+    uuid_like().replace('_', "-")
+}
+
 fn uuid_like() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
     let nanos = SystemTime::now()
@@ -117,6 +126,8 @@ pub struct TestApp {
     pub web: Router,
     pub gateway: Router,
     pub dir: TempDir,
+    /// The bucket holding the files, under `FERRY_TEST_STORAGE=s3`.
+    pub bucket: Option<s3::TestBucket>,
     _db: TestDb,
 }
 
@@ -128,10 +139,17 @@ impl TestApp {
     pub async fn start_with(engine: Engine, adjust: impl FnOnce(&mut ServeArgs)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let database = TestDb::create(engine, &dir).await;
+        let bucket = match s3::s3_wanted() {
+            true => Some(s3::TestBucket::create().await),
+            false => None,
+        };
+        let storage = bucket
+            .as_ref()
+            .map_or(Storage::Local, s3::TestBucket::storage);
         let node_url = match separate_node_wanted() {
             true => Some(format!(
                 "http://{}",
-                start_node(&dir.path().join("storage")).await
+                start_node_on(&storage, dir.path()).await
             )),
             false => None,
         };
@@ -141,6 +159,10 @@ impl TestApp {
             admin_password: Some(ADMIN_PASSWORD.into()),
             web_dir: Some(dir.path().join("dist")),
             node_token: node_url.as_ref().map(|_| NODE_TOKEN.into()),
+            storage: match (&bucket, &node_url) {
+                (Some(bucket), None) => bucket.args(),
+                _ => Default::default(),
+            },
             node_url,
             ..ServeArgs::default()
         };
@@ -156,6 +178,7 @@ impl TestApp {
             gateway: ferry_server::gateway::router(state.clone()),
             state,
             dir,
+            bucket,
             _db: database,
         }
     }
@@ -204,6 +227,54 @@ impl TestApp {
     }
 }
 
+/// The token secret every instance of one Ferry shares in [`TestApp::two_instances`].
+const SHARED_TOKEN_SECRET: &str = "a-token-secret-that-every-instance-shares";
+
+impl TestApp {
+    /// Two instances of one Ferry, as two `ferry serve` behind a load balancer: one database,
+    /// one S3 bucket and one token secret, but each with its own data dir and its own memory (upload
+    /// locks, running digests, download records). The first owns the database.
+    pub async fn two_instances(engine: Engine) -> (Self, Self) {
+        let bucket = s3::TestBucket::create().await;
+        let mut first = Self::start_with(engine, |args| {
+            args.storage = bucket.args();
+            args.node_url = None;
+            args.node_token = None;
+            args.token_secret = Some(SHARED_TOKEN_SECRET.into());
+        })
+        .await;
+        first.bucket = Some(bucket.clone());
+        let dir = tempfile::tempdir().unwrap();
+        let args = ServeArgs {
+            data_dir: Some(dir.path().to_owned()),
+            database_url: Some(first._db.url.clone()),
+            admin_password: Some(ADMIN_PASSWORD.into()),
+            web_dir: Some(dir.path().join("dist")),
+            token_secret: Some(SHARED_TOKEN_SECRET.into()),
+            storage: bucket.args(),
+            ..ServeArgs::default()
+        };
+        let config = Config::merge(&args, FileConfig::default()).unwrap();
+        let connection = db::connect_and_migrate(&config.database_url).await.unwrap();
+        ferry_server::bootstrap::ensure_admin(&connection, &config)
+            .await
+            .unwrap();
+        let state = AppState::new(connection, config).unwrap();
+        let second = Self {
+            web: ferry_server::http::router(state.clone()),
+            gateway: ferry_server::gateway::router(state.clone()),
+            state,
+            dir,
+            bucket: Some(bucket),
+            _db: TestDb {
+                url: first._db.url.clone(),
+                postgres_name: None,
+            },
+        };
+        (first, second)
+    }
+}
+
 /// Whether `FERRY_TEST_NODE` asks for a separate transfer node.
 pub fn separate_node_wanted() -> bool {
     match std::env::var("FERRY_TEST_NODE").as_deref() {
@@ -213,15 +284,74 @@ pub fn separate_node_wanted() -> bool {
     }
 }
 
-/// The node API over a local-disk node at `storage`, on a loopback socket of this test's runtime
-/// (token [`NODE_TOKEN`]); its address.
-pub async fn start_node(storage: &std::path::Path) -> std::net::SocketAddr {
-    let node = LocalNode::open(storage).unwrap();
-    let router = ferry_server::node::router(std::sync::Arc::new(node), Secret::new(NODE_TOKEN));
+/// The node API over a local-disk node under `data_dir` (or on `storage`'s bucket), on a loopback
+/// socket of this test's runtime (token [`NODE_TOKEN`]); its address.
+pub async fn start_node_on(storage: &Storage, data_dir: &std::path::Path) -> std::net::SocketAddr {
+    let node = ferry_server::state::open_storage(storage, data_dir).unwrap();
+    let router = ferry_server::node::router(node, Secret::new(NODE_TOKEN));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });
     addr
+}
+
+impl TestApp {
+    /// Whether the node still holds anything of upload `id` (local file or bucket keys).
+    pub async fn has_upload(&self, id: &str) -> bool {
+        match &self.bucket {
+            Some(bucket) => !bucket.keys(&format!("uploads/{id}")).await.is_empty(),
+            None => self
+                .dir
+                .path()
+                .join("storage/uploads")
+                .join(format!("{id}.part"))
+                .exists(),
+        }
+    }
+
+    /// Whether the object `key` is stored.
+    pub async fn has_object(&self, key: &str) -> bool {
+        match self.state.node.object_size(key).await {
+            Ok(_) => true,
+            Err(ferry_server::storage::StorageError::NotFound) => false,
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    /// The published object `key`, read through the node.
+    pub async fn object_bytes(&self, key: &str) -> Vec<u8> {
+        use futures_util::StreamExt;
+        let node = &self.state.node;
+        let size = node
+            .object_size(key)
+            .await
+            .expect("the object is published");
+        let mut stream = node.read_object(key, 0, size).await.unwrap();
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.unwrap());
+        }
+        out
+    }
+
+    /// Removes the object `key` behind Ferry's back (storage failures, crashes).
+    pub async fn remove_object_behind_ferrys_back(&self, key: &str) {
+        match &self.bucket {
+            Some(bucket) => {
+                use object_store::ObjectStore;
+                let path = object_store::path::Path::from(format!("objects/{key}"));
+                bucket.store().delete(&path).await.unwrap();
+            }
+            None => std::fs::remove_file(
+                self.dir
+                    .path()
+                    .join("storage/objects")
+                    .join(&key[..2])
+                    .join(key),
+            )
+            .unwrap(),
+        }
+    }
 }
 
 /// A request under construction.

@@ -15,7 +15,7 @@ use ferry_server::{
 
 use crate::{
     common::{NODE_TOKEN, TestResponse, send_request},
-    support::{NodeServer, body, client, upload_bytes},
+    support::{NodeServer, Stored, body, client},
 };
 
 const KEY: &str = "ab0123456789";
@@ -75,7 +75,12 @@ impl Api {
     }
 
     async fn unchanged(&self) {
-        assert_eq!(upload_bytes(&self.storage, "kept"), b"12345");
+        assert_eq!(
+            Stored::Disk(self.storage.clone())
+                .upload_bytes("kept")
+                .await,
+            b"12345"
+        );
         assert_eq!(self.upload_files(), 1, "no upload created");
         assert_eq!(
             self.node.object_size(KEY).await.unwrap(),

@@ -1,19 +1,20 @@
-//! One contract, two nodes: what the gateway relies on holds for the local-disk node and for the
-//! HTTP node in front of `ferry node`'s API alike.
+//! One contract, four nodes: what the gateway relies on holds for the local-disk node, the S3 node
+//! (on a real S3-compatible server), and the HTTP node in front of `ferry node`'s API serving each.
 
-use std::{io, path::Path, time::Duration};
+use std::{io, sync::Arc, time::Duration};
 
-use ferry_server::storage::{DigestKind, StorageError, TransferNode, local::LocalNode};
+use ferry_server::storage::{DigestKind, StorageError, TransferNode, local::LocalNode, s3::S3Node};
 use sha2::Digest;
 
 use crate::{
     common::NODE_TOKEN,
-    support::{NodeServer, body, client, failing_body, read_all, upload_bytes},
+    common::s3::TestBucket,
+    support::{NodeServer, Stored, body, client, failing_body, read_all},
 };
 
 const KEY: &str = "0123456789abcdef0123456789abcdef";
 
-async fn appends_report_durable_counts(node: &dyn TransferNode, storage: &Path) {
+async fn appends_report_durable_counts(node: &dyn TransferNode, storage: &Stored) {
     node.create_upload("up-1").await.unwrap();
     node.create_upload("up-1").await.unwrap(); // idempotent
     let first = node
@@ -31,17 +32,17 @@ async fn appends_report_durable_counts(node: &dyn TransferNode, storage: &Path) 
         second.digest.unwrap(),
         sha1::Sha1::digest(b"world").to_vec()
     );
-    assert_eq!(upload_bytes(storage, "up-1"), b"hello world");
+    assert_eq!(storage.upload_bytes("up-1").await, b"hello world");
 
     node.truncate_upload("up-1", 5).await.unwrap();
-    assert_eq!(upload_bytes(storage, "up-1"), b"hello");
+    assert_eq!(storage.upload_bytes("up-1").await, b"hello");
     let broken = node
         .append("up-1", 5, 100, failing_body(b", you"), None)
         .await
         .unwrap();
     assert_eq!(broken.written, 5, "what arrived before the break is kept");
     assert!(!broken.body_complete);
-    assert_eq!(upload_bytes(storage, "up-1"), b"hello, you");
+    assert_eq!(storage.upload_bytes("up-1").await, b"hello, you");
 
     let capped = node
         .append("up-1", 10, 3, body(&[b"abcdef"]), Some(DigestKind::Sha256))
@@ -53,7 +54,7 @@ async fn appends_report_durable_counts(node: &dyn TransferNode, storage: &Path) 
         capped.digest.unwrap(),
         sha2::Sha256::digest(b"abc").to_vec()
     );
-    assert_eq!(upload_bytes(storage, "up-1"), b"hello, youabc");
+    assert_eq!(storage.upload_bytes("up-1").await, b"hello, youabc");
 
     let ahead = node.append("up-1", 99, 1, body(&[b"x"]), None).await;
     assert!(ahead.is_err(), "an offset past the stored bytes is refused");
@@ -86,7 +87,7 @@ async fn appends_report_durable_counts(node: &dyn TransferNode, storage: &Path) 
     ));
 }
 
-async fn publish_is_atomic_and_once(node: &dyn TransferNode, storage: &Path) {
+async fn publish_is_atomic_and_once(node: &dyn TransferNode, storage: &Stored) {
     for (id, bytes) in [("p1", &b"one "[..]), ("p2", b"two "), ("p3", b"three")] {
         node.create_upload(id).await.unwrap();
         node.append(id, 0, 100, body(&[bytes]), None).await.unwrap();
@@ -101,9 +102,7 @@ async fn publish_is_atomic_and_once(node: &dyn TransferNode, storage: &Path) {
         node.object_size(KEY).await,
         Err(StorageError::NotFound)
     ));
-    let shard = storage.join("objects/01");
-    let entries = |d: &Path| std::fs::read_dir(d).map_or(0, |r| r.count());
-    assert_eq!(entries(&shard), 0, "no object, no temp file");
+    assert_eq!(storage.object_entries().await, 0, "no object, no temp file");
 
     let published = node.publish(&parts, KEY).await.unwrap();
     assert_eq!(published.size, 13);
@@ -126,10 +125,10 @@ async fn publish_is_atomic_and_once(node: &dyn TransferNode, storage: &Path) {
 
     node.delete_object(KEY).await.unwrap();
     node.delete_object(KEY).await.unwrap();
-    assert!(!shard.join(KEY).exists());
+    assert_eq!(storage.object_entries().await, 0);
 }
 
-async fn foreign_names_never_reach_the_disk(node: &dyn TransferNode, storage: &Path) {
+async fn foreign_names_never_reach_the_disk(node: &dyn TransferNode, storage: &Stored) {
     for bad in ["", "../etc", "a/b", "UPPER", "a.b", "x\0", "..", "%2e%2e"] {
         let invalid = |e: StorageError| matches!(e, StorageError::Io(e) if e.kind() == io::ErrorKind::InvalidInput);
         assert!(
@@ -148,14 +147,11 @@ async fn foreign_names_never_reach_the_disk(node: &dyn TransferNode, storage: &P
         assert!(invalid(publish), "{bad:?}");
     }
     assert!(node.object_size("a").await.is_err(), "keys need a shard");
-    assert_eq!(
-        std::fs::read_dir(storage.join("uploads")).unwrap().count(),
-        0
-    );
+    assert_eq!(storage.upload_entries().await, 0);
 }
 
-/// Runs `check` on a local node and on an HTTP node in front of another, each on fresh storage.
-macro_rules! on_both_nodes {
+/// Runs `check` on a local node, an S3 node, and an HTTP node in front of each, on fresh storage.
+macro_rules! on_every_node {
     ($name:ident) => {
         mod $name {
             use super::*;
@@ -165,7 +161,23 @@ macro_rules! on_both_nodes {
                 let dir = tempfile::tempdir().unwrap();
                 let storage = dir.path().join("storage");
                 let node = LocalNode::open(&storage).unwrap();
-                super::$name(&node, &storage).await;
+                super::$name(&node, &Stored::Disk(storage)).await;
+            }
+
+            #[tokio::test]
+            async fn s3() {
+                let bucket = TestBucket::create().await;
+                let node = S3Node::new(&bucket.settings()).unwrap();
+                super::$name(&node, &Stored::Bucket(bucket)).await;
+            }
+
+            #[tokio::test]
+            async fn http_s3() {
+                let bucket = TestBucket::create().await;
+                let node = S3Node::new(&bucket.settings()).unwrap();
+                let server = NodeServer::serve(Arc::new(node), "127.0.0.1:0".parse().unwrap());
+                let node = client(&server.url(), NODE_TOKEN);
+                super::$name(&node, &Stored::Bucket(bucket)).await;
             }
 
             #[tokio::test]
@@ -174,12 +186,12 @@ macro_rules! on_both_nodes {
                 let storage = dir.path().join("storage");
                 let server = NodeServer::start(&storage, "127.0.0.1:0".parse().unwrap());
                 let node = client(&server.url(), NODE_TOKEN);
-                super::$name(&node, &storage).await;
+                super::$name(&node, &Stored::Disk(storage)).await;
             }
         }
     };
 }
 
-on_both_nodes!(appends_report_durable_counts);
-on_both_nodes!(publish_is_atomic_and_once);
-on_both_nodes!(foreign_names_never_reach_the_disk);
+on_every_node!(appends_report_durable_counts);
+on_every_node!(publish_is_atomic_and_once);
+on_every_node!(foreign_names_never_reach_the_disk);

@@ -7,7 +7,7 @@ use ferry_server::storage::TransferNode;
 
 use crate::{
     common::NODE_TOKEN,
-    support::{NodeServer, body, client, fed_body, upload_bytes},
+    support::{NodeServer, Stored, body, client, fed_body},
 };
 
 const MIB: usize = 1 << 20;
@@ -63,7 +63,10 @@ async fn a_node_killed_mid_append_fails_it_and_the_next_append_discards_the_rest
         .await
         .unwrap();
     assert_eq!((resumed.written, resumed.body_complete), (6, true));
-    assert_eq!(upload_bytes(&storage, "up-1"), b"hello world");
+    assert_eq!(
+        Stored::Disk(storage.clone()).upload_bytes("up-1").await,
+        b"hello world"
+    );
     let published = node.publish(&["up-1".into()], "ab-hello").await.unwrap();
     assert_eq!(published.size, 11);
     drop(restarted);

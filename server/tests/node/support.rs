@@ -10,7 +10,7 @@ use ferry_server::{
 };
 use futures_util::{StreamExt, stream};
 
-use crate::common::NODE_TOKEN;
+use crate::common::{NODE_TOKEN, s3::TestBucket};
 
 /// `ferry node`'s router over a local-disk node, served on a runtime of its own.
 pub struct NodeServer {
@@ -21,8 +21,12 @@ pub struct NodeServer {
 impl NodeServer {
     /// Serves `storage` on `addr` (port 0 for any).
     pub fn start(storage: &Path, addr: SocketAddr) -> Self {
-        let node = LocalNode::open(storage).unwrap();
-        let router = ferry_server::node::router(Arc::new(node), Secret::new(NODE_TOKEN));
+        Self::serve(Arc::new(LocalNode::open(storage).unwrap()), addr)
+    }
+
+    /// Serves `node` on `addr` (port 0 for any).
+    pub fn serve(node: Arc<dyn TransferNode>, addr: SocketAddr) -> Self {
+        let router = ferry_server::node::router(node, Secret::new(NODE_TOKEN));
         let listener = std::net::TcpListener::bind(addr).unwrap();
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -110,7 +114,55 @@ pub async fn read_all(node: &dyn TransferNode, key: &str) -> Vec<u8> {
     out
 }
 
-/// The bytes of upload `id` on disk under `storage`.
-pub fn upload_bytes(storage: &Path, id: &str) -> Vec<u8> {
-    std::fs::read(storage.join("uploads").join(format!("{id}.part"))).unwrap()
+/// Where a node under test keeps its bytes, for looking at them behind its back.
+pub enum Stored {
+    /// The local node's storage directory.
+    Disk(std::path::PathBuf),
+    Bucket(TestBucket),
+}
+
+impl Stored {
+    /// The bytes of upload `id`: its file, or (for uploads shorter than one part, all a contract
+    /// test writes) the tail object its manifest names.
+    pub async fn upload_bytes(&self, id: &str) -> Vec<u8> {
+        match self {
+            Self::Disk(storage) => {
+                std::fs::read(storage.join("uploads").join(format!("{id}.part"))).unwrap()
+            }
+            Self::Bucket(bucket) => {
+                use object_store::ObjectStore;
+                let store = bucket.store();
+                let manifest = format!("uploads/{id}/manifest.json");
+                let bytes = store.get(&manifest.as_str().into()).await.unwrap();
+                let manifest: serde_json::Value =
+                    serde_json::from_slice(&bytes.bytes().await.unwrap()).unwrap();
+                assert_eq!(manifest["parts"], serde_json::json!([]), "no full part yet");
+                let Some(tail) = manifest["tail"].as_object() else {
+                    return Vec::new();
+                };
+                let key = format!("uploads/{id}/{}", tail["key"].as_str().unwrap());
+                let len = tail["len"].as_u64().unwrap();
+                let got = store.get_range(&key.as_str().into(), 0..len).await.unwrap();
+                got.to_vec()
+            }
+        }
+    }
+
+    /// Names of stored objects (published files, and for the disk, temp files beside them).
+    pub async fn object_entries(&self) -> usize {
+        match self {
+            Self::Disk(storage) => {
+                std::fs::read_dir(storage.join("objects/01")).map_or(0, |r| r.count())
+            }
+            Self::Bucket(bucket) => bucket.keys("objects").await.len(),
+        }
+    }
+
+    /// How many things are stored for uploads.
+    pub async fn upload_entries(&self) -> usize {
+        match self {
+            Self::Disk(storage) => std::fs::read_dir(storage.join("uploads")).unwrap().count(),
+            Self::Bucket(bucket) => bucket.keys("uploads").await.len(),
+        }
+    }
 }

@@ -42,7 +42,7 @@ on_both_databases!(
         assert_eq!(list.body["items"][0]["id"], world.package);
 
         // Bytes live under server-made keys only, never under the user's file names.
-        let names = world.stored_names();
+        let names = world.stored_names().await;
         assert!(
             names
                 .iter()
@@ -78,16 +78,9 @@ on_both_databases!(a_declared_sha256_is_checked, |engine: Engine| async move {
     );
     assert_eq!(world.file(file).await.state, "pending");
     assert_eq!(world.head(&wrong).await.status, StatusCode::NOT_FOUND);
-    assert!(!world.has_upload_bytes(&wrong));
+    assert!(!world.has_upload_bytes(&wrong).await);
     let key = world.file(file).await.storage_key;
-    assert!(
-        !world
-            .storage()
-            .join("objects")
-            .join(&key[..2])
-            .join(&key)
-            .exists()
-    );
+    assert!(!world.app.has_object(&key).await);
 
     let right = location(&create(sha256_hex(b"0123456789").to_uppercase()).await);
     let accepted = world.patch(&right, 0, b"0123456789").await;

@@ -76,7 +76,7 @@ on_both_databases!(
         assert_eq!(row.sha256.unwrap(), sha256_hex(&bytes));
         assert_eq!(world.package_row().await.state, "sent");
         for part in [&first, &second, &third] {
-            assert!(!world.has_upload_bytes(part), "parts are discarded");
+            assert!(!world.has_upload_bytes(part).await, "parts are discarded");
         }
         let head = world.head(&final_url).await;
         assert_eq!(head.status, StatusCode::OK);

@@ -166,15 +166,18 @@ on_both_databases!(
         );
 
         assert_eq!(reclaim_expired(state, Utc::now()).await.unwrap(), 1);
-        assert!(!world.has_upload_bytes(&stale));
+        assert!(!world.has_upload_bytes(&stale).await);
         assert_eq!(world.head(&stale).await.status, StatusCode::NOT_FOUND);
-        assert!(world.has_upload_bytes(&fresh), "an upload in use is kept");
+        assert!(
+            world.has_upload_bytes(&fresh).await,
+            "an upload in use is kept"
+        );
 
         // A day later, with no activity, the other one goes too; the complete file stays.
         let later = Utc::now() + Duration::hours(25);
         assert_eq!(reclaim_expired(state, later).await.unwrap(), 2);
-        assert!(!world.has_upload_bytes(&fresh));
-        assert!(!world.has_upload_bytes(&abandoned));
+        assert!(!world.has_upload_bytes(&fresh).await);
+        assert!(!world.has_upload_bytes(&abandoned).await);
         assert_eq!(world.head(&fresh).await.status, StatusCode::NOT_FOUND);
         assert_eq!(world.object(world.files[2]).await, b"ok");
         assert_eq!(world.file(world.files[0]).await.state, "pending");
@@ -192,11 +195,19 @@ async fn bytes_of_dropped_files_are_reclaimed_once_idle() {
     // The sender declares again without b.bin: its row and upload rows go, the bytes stay behind.
     world.spec(world.package, &[("a.bin", 8)]).await;
     assert_eq!(world.head(&url).await.status, StatusCode::NOT_FOUND);
-    assert!(world.has_upload_bytes(&url));
+    assert!(world.has_upload_bytes(&url).await);
     let state = &world.app.state;
     reclaim_expired(state, Utc::now()).await.unwrap();
-    assert!(world.has_upload_bytes(&url), "not idle long enough yet");
+    assert!(
+        world.has_upload_bytes(&url).await,
+        "not idle long enough yet"
+    );
 
+    if world.app.bucket.is_some() {
+        // An S3 upload's age is the store's last-modified time of its manifest, which a test
+        // cannot set back; the node contract checks its idle listing.
+        return;
+    }
     let id = url.rsplit('/').next().unwrap();
     let part = world.storage().join("uploads").join(format!("{id}.part"));
     let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(25 * 3600);
@@ -207,5 +218,5 @@ async fn bytes_of_dropped_files_are_reclaimed_once_idle() {
         .set_modified(day_ago)
         .unwrap();
     reclaim_expired(state, Utc::now()).await.unwrap();
-    assert!(!world.has_upload_bytes(&url));
+    assert!(!world.has_upload_bytes(&url).await);
 }

@@ -146,7 +146,7 @@ on_both_databases!(
             "one file is still pending"
         );
         assert!(
-            !world.has_upload_bytes(&url),
+            !world.has_upload_bytes(&url).await,
             "the upload's bytes are discarded"
         );
         let done = world.head(&url).await;
@@ -258,12 +258,12 @@ on_both_databases!(termination, |engine: Engine| async move {
         world.patch(&url, 0, b"1234").await.status,
         StatusCode::NO_CONTENT
     );
-    assert!(world.has_upload_bytes(&url));
+    assert!(world.has_upload_bytes(&url).await);
     let deleted = world
         .send(world.tus(Method::DELETE, &url), Body::empty())
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
-    assert!(!world.has_upload_bytes(&url));
+    assert!(!world.has_upload_bytes(&url).await);
     assert_eq!(world.head(&url).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
         world.patch(&url, 4, b"5678").await.status,

@@ -162,28 +162,25 @@ impl World {
             .unwrap()
     }
 
-    /// The published bytes of `file`, read from the node's directory under its storage key.
+    /// The published bytes of `file`, read through the node under its storage key.
     pub async fn object(&self, file: i64) -> Vec<u8> {
         let key = self.file(file).await.storage_key;
-        std::fs::read(self.storage().join("objects").join(&key[..2]).join(&key))
-            .expect("the object is published under the file's storage key")
+        self.app.object_bytes(&key).await
     }
 
+    /// The local node's directory (not used with S3 storage).
     pub fn storage(&self) -> std::path::PathBuf {
         self.app.dir.path().join("storage")
     }
 
     /// Whether the node still holds bytes of upload `url`.
-    pub fn has_upload_bytes(&self, url: &str) -> bool {
+    pub async fn has_upload_bytes(&self, url: &str) -> bool {
         let id = url.rsplit('/').next().unwrap();
-        self.storage()
-            .join("uploads")
-            .join(format!("{id}.part"))
-            .exists()
+        self.app.has_upload(id).await
     }
 
-    /// Every file name under the storage directory.
-    pub fn stored_names(&self) -> Vec<String> {
+    /// Every file name under the storage directory, or every key in the bucket.
+    pub async fn stored_names(&self) -> Vec<String> {
         fn walk(dir: &std::path::Path, out: &mut Vec<String>) {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let entry = entry.unwrap();
@@ -192,6 +189,9 @@ impl World {
                     walk(&entry.path(), out);
                 }
             }
+        }
+        if let Some(bucket) = &self.app.bucket {
+            return bucket.keys("").await;
         }
         let mut out = vec![];
         walk(&self.storage(), &mut out);

@@ -21,8 +21,8 @@ use futures_util::StreamExt;
 use sha2::Sha256;
 use tokio::sync::mpsc;
 
-use super::{classify, digest::Hasher};
-use crate::storage::{ByteStream, DigestKind, StorageError};
+use super::classify;
+use crate::storage::{ByteStream, DigestKind, StorageError, digest::Hasher};
 
 /// Bytes gathered before a write to the upload file.
 const WRITE_BUFFER: usize = 1 << 20;

@@ -12,12 +12,12 @@ use sha2::{Digest, Sha256};
 
 /// Running digests by upload id, each with the number of bytes it covers.
 #[derive(Debug, Default, Clone)]
-pub(super) struct RunningDigests(Arc<Mutex<HashMap<String, (u64, Sha256)>>>);
+pub(crate) struct RunningDigests(Arc<Mutex<HashMap<String, (u64, Sha256)>>>);
 
 impl RunningDigests {
     /// The digest to continue from for an append at `offset`: the stored one if it covers exactly
     /// `offset` bytes, a fresh one at offset 0, else none (the publish will read the file).
-    pub(super) fn take_for_append(&self, upload: &str, offset: u64) -> Option<Sha256> {
+    pub(crate) fn take_for_append(&self, upload: &str, offset: u64) -> Option<Sha256> {
         let stored = self.lock().remove(upload);
         match stored {
             Some((covered, digest)) if covered == offset => Some(digest),
@@ -27,17 +27,17 @@ impl RunningDigests {
     }
 
     /// Records a digest covering the first `covered` bytes (durable ones only).
-    pub(super) fn store(&self, upload: &str, covered: u64, digest: Sha256) {
+    pub(crate) fn store(&self, upload: &str, covered: u64, digest: Sha256) {
         self.lock().insert(upload.to_owned(), (covered, digest));
     }
 
     /// Forgets an upload's digest (it was truncated or discarded).
-    pub(super) fn forget(&self, upload: &str) {
+    pub(crate) fn forget(&self, upload: &str) {
         self.lock().remove(upload);
     }
 
     /// The finished hex digest if it covers exactly `size` bytes.
-    pub(super) fn finish(&self, upload: &str, size: u64) -> Option<String> {
+    pub(crate) fn finish(&self, upload: &str, size: u64) -> Option<String> {
         match self.lock().remove(upload) {
             Some((covered, digest)) if covered == size => Some(hex::encode(digest.finalize())),
             _ => None,

@@ -5,27 +5,27 @@ use sha2::Digest;
 use crate::storage::DigestKind;
 
 /// A running digest of one of the chunk checksum algorithms.
-pub(super) enum Hasher {
+pub(crate) enum Hasher {
     Sha1(sha1::Sha1),
     Sha256(sha2::Sha256),
 }
 
 impl Hasher {
-    pub(super) fn new(kind: DigestKind) -> Self {
+    pub(crate) fn new(kind: DigestKind) -> Self {
         match kind {
             DigestKind::Sha1 => Self::Sha1(sha1::Sha1::new()),
             DigestKind::Sha256 => Self::Sha256(sha2::Sha256::new()),
         }
     }
 
-    pub(super) fn update(&mut self, bytes: &[u8]) {
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
         match self {
             Self::Sha1(h) => h.update(bytes),
             Self::Sha256(h) => h.update(bytes),
         }
     }
 
-    pub(super) fn finish(self) -> Vec<u8> {
+    pub(crate) fn finish(self) -> Vec<u8> {
         match self {
             Self::Sha1(h) => h.finalize().to_vec(),
             Self::Sha256(h) => h.finalize().to_vec(),
