@@ -440,7 +440,13 @@ on_both_databases!(
             .await;
         assert_eq!(
             read.body,
-            json!({ "desktop_client_disabled": true, "may_change_desktop_client": false })
+            json!({
+                "desktop_client_disabled": true,
+                "may_change_desktop_client": false,
+                "email_on_receive": true,
+                "email_on_download": false,
+                "email_available": false,
+            })
         );
         let refused = app.call(set(false)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);

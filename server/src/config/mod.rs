@@ -13,6 +13,7 @@ use std::{
 use serde::Deserialize;
 use url::Url;
 
+pub use self::mail::{MailConfig, MailSettings, SmtpTls};
 pub use self::node::{DEFAULT_NODE_ADDR, MIN_NODE_TOKEN_LEN, NodeConfig, RemoteNode};
 use crate::cli::ServeArgs;
 
@@ -80,6 +81,8 @@ pub struct Config {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// A separate transfer node to reach over HTTP; `None` means the in-process one.
     pub remote_node: Option<RemoteNode>,
+    /// The SMTP server notifications are emailed through; `None`: email is off.
+    pub mail: Option<MailConfig>,
 }
 
 /// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
@@ -105,6 +108,13 @@ pub struct FileConfig {
     pub node_url: Option<String>,
     pub node_token: Option<String>,
     pub node_addr: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<String>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// A setting that could not be used, with the names a person would look for.
@@ -261,7 +271,18 @@ impl Config {
             args.node_token.clone().or(file.node_token),
         )?;
 
+        let mail = MailConfig::from_settings(MailSettings {
+            smtp_host: args.smtp_host.clone().or(file.smtp_host),
+            smtp_port: args.smtp_port.clone().or(file.smtp_port),
+            smtp_tls: args.smtp_tls.clone().or(file.smtp_tls),
+            smtp_username: args.smtp_username.clone().or(file.smtp_username),
+            smtp_password: args.smtp_password.clone().or(file.smtp_password),
+            smtp_from: args.smtp_from.clone().or(file.smtp_from),
+            public_url: args.public_url.clone().or(file.public_url),
+        })?;
+
         Ok(Self {
+            mail,
             remote_node,
             trusted_proxies,
             token_secret,
@@ -458,6 +479,7 @@ fn tls_mode(
     }
 }
 
+mod mail;
 mod node;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,8 @@ pub mod api_tokens;
 pub mod download_ranges;
 pub mod file_downloads;
 pub mod login_throttle;
+pub mod mail_outbox;
+pub mod notifications;
 pub mod package_files;
 pub mod package_recipients;
 pub mod packages;
