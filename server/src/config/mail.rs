@@ -56,7 +56,11 @@ pub struct MailSettings {
 impl MailConfig {
     /// `None` when `smtp_host` is unset (email off); otherwise every setting checked.
     pub(super) fn from_settings(raw: MailSettings) -> Result<Option<Self>, ConfigError> {
-        let public_url = raw.public_url.as_deref().map(parse_public_url).transpose()?;
+        let public_url = raw
+            .public_url
+            .as_deref()
+            .map(parse_public_url)
+            .transpose()?;
         let Some(host) = raw.smtp_host.filter(|h| !h.trim().is_empty()) else {
             for (value, name, env) in [
                 (&raw.smtp_username, "smtp_username", "FERRY_SMTP_USERNAME"),
@@ -93,13 +97,18 @@ impl MailConfig {
             }
         };
         let port = match raw.smtp_port {
-            Some(text) => text.trim().parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
-                bad(
-                    "smtp_port",
-                    "FERRY_SMTP_PORT",
-                    format!("{text:?} is not a port number (1 to 65535)"),
-                )
-            })?,
+            Some(text) => text
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| {
+                    bad(
+                        "smtp_port",
+                        "FERRY_SMTP_PORT",
+                        format!("{text:?} is not a port number (1 to 65535)"),
+                    )
+                })?,
             None => tls.default_port(),
         };
         let credentials = match (raw.smtp_username, raw.smtp_password) {
@@ -153,11 +162,7 @@ impl MailConfig {
 
     /// The absolute link to a web app path (`/packages/7`), under [`Self::public_url`].
     pub fn link(&self, path: &str) -> String {
-        format!(
-            "{}{}",
-            self.public_url.as_str().trim_end_matches('/'),
-            path
-        )
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
     }
 }
 
@@ -232,7 +237,10 @@ mod tests {
             (|s| s.smtp_from = None, "smtp_from"),
             (|s| s.smtp_from = Some("not an address".into()), "smtp_from"),
             (|s| s.public_url = None, "public_url"),
-            (|s| s.public_url = Some("ferry.example.com".into()), "public_url"),
+            (
+                |s| s.public_url = Some("ferry.example.com".into()),
+                "public_url",
+            ),
             (|s| s.smtp_username = Some("u".into()), "smtp_password"),
             (|s| s.smtp_password = Some("p".into()), "smtp_username"),
             (|s| s.smtp_host = Some("a b".into()), "smtp_host"),

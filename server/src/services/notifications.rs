@@ -66,7 +66,9 @@ pub async fn package_sent(
     let Some(package) = packages::Entity::find_by_id(package_id).one(txn).await? else {
         return Ok(());
     };
-    let sender = users::Entity::find_by_id(package.sender_id).one(txn).await?;
+    let sender = users::Entity::find_by_id(package.sender_id)
+        .one(txn)
+        .await?;
     let sender_name = sender.map(|s| s.display_name).unwrap_or_default();
     let recipient_ids = package_recipients::Entity::find()
         .select_only()
@@ -100,7 +102,10 @@ pub async fn package_downloaded(
     let Some(package) = packages::Entity::find_by_id(package_id).one(txn).await? else {
         return Ok(());
     };
-    let Some(sender) = users::Entity::find_by_id(package.sender_id).one(txn).await? else {
+    let Some(sender) = users::Entity::find_by_id(package.sender_id)
+        .one(txn)
+        .await?
+    else {
         return Ok(());
     };
     let recipient = users::Entity::find_by_id(recipient_id).one(txn).await?;
@@ -123,7 +128,10 @@ pub async fn files_expired(
     let Some(package) = packages::Entity::find_by_id(package_id).one(txn).await? else {
         return Ok(());
     };
-    let Some(sender) = users::Entity::find_by_id(package.sender_id).one(txn).await? else {
+    let Some(sender) = users::Entity::find_by_id(package.sender_id)
+        .one(txn)
+        .await?
+    else {
         return Ok(());
     };
     let event = Event {
@@ -181,11 +189,7 @@ pub async fn list(
 }
 
 /// Marks one of `user_id`'s notifications read (again is fine); someone else's is not found.
-pub async fn mark_read(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-    id: i64,
-) -> Result<(), ApiError> {
+pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<(), ApiError> {
     let mine = notifications::Entity::find_by_id(id)
         .filter(notifications::Column::UserId.eq(user_id))
         .one(db)

@@ -24,7 +24,12 @@ pub async fn enqueue(
     notification: &notifications::Model,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let Some(address) = user.email.as_deref().map(str::trim).filter(|a| !a.is_empty()) else {
+    let Some(address) = user
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    else {
         return Ok(());
     };
     let Some(kind) = app::types::NotificationKind::parse(&notification.kind) else {
@@ -66,10 +71,7 @@ pub async fn enqueue(
 }
 
 /// How many mails are pending or failed, and the most recent of them.
-pub async fn report(
-    db: &impl ConnectionTrait,
-    email_enabled: bool,
-) -> Result<OutboxReport, DbErr> {
+pub async fn report(db: &impl ConnectionTrait, email_enabled: bool) -> Result<OutboxReport, DbErr> {
     let count = |state: &'static str| {
         mail_outbox::Entity::find()
             .filter(mail_outbox::Column::State.eq(state))

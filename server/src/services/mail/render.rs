@@ -44,7 +44,9 @@ pub fn render(config: &MailConfig, about: &About<'_>) -> Rendered {
         ),
         NotificationKind::FilesExpired => (
             format!("The files of your package expired: {title}"),
-            format!("The files of your package \u{201c}{title}\u{201d} were deleted by its expiration policy."),
+            format!(
+                "The files of your package \u{201c}{title}\u{201d} were deleted by its expiration policy."
+            ),
         ),
     };
     let greeting = format!("Hello {},", one_line(about.to_name));

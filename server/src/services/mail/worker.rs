@@ -63,10 +63,8 @@ impl MailSender {
         };
         let mut builder = builder.port(config.port).timeout(Some(SMTP_TIMEOUT));
         if let Some((user, password)) = &config.credentials {
-            builder = builder.credentials(Credentials::new(
-                user.clone(),
-                password.expose().to_owned(),
-            ));
+            builder =
+                builder.credentials(Credentials::new(user.clone(), password.expose().to_owned()));
         }
         Ok(Self {
             transport: builder.build(),
@@ -263,7 +261,9 @@ async fn finish_failed(
 
 /// The wait after the `attempts`-th failure: 30 s doubled per further failure, at most 6 h.
 pub fn backoff(attempts: i32) -> chrono::Duration {
-    let doublings = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(20);
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(20);
     let delay = FIRST_BACKOFF * 2_i32.pow(doublings);
     delay.min(MAX_BACKOFF)
 }

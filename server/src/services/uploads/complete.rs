@@ -4,9 +4,7 @@
 //! last pending file, the package sent. Only then are the uploads' bytes discarded.
 
 use chrono::Utc;
-use sea_orm::{
-    ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr};
 
 use super::UploadError;
 use crate::{
