@@ -103,11 +103,13 @@ fn yes() -> bool {
     true
 }
 
-/// `PUT /api/v1/me/preferences` body.
+/// `PUT /api/v1/me/preferences` body: only the fields present change.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreferencesUpdate {
-    pub desktop_client_disabled: bool,
+    /// Absent: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop_client_disabled: Option<bool>,
     /// Absent: unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_on_receive: Option<bool>,

@@ -29,7 +29,7 @@ pub async fn read(
     })
 }
 
-/// A user changes their preferences. Changing "Disable desktop client" is refused when an admin
+/// A user changes the preferences present in `change`. Changing "Disable desktop client" is refused when an admin
 /// setting reserves it to admins (sending the current value is fine).
 pub async fn update(
     db: &DatabaseConnection,
@@ -38,8 +38,11 @@ pub async fn update(
     mail_enabled: bool,
 ) -> Result<Preferences, ApiError> {
     let current = read(db, user, mail_enabled).await?;
+    let desktop_client_disabled = change
+        .desktop_client_disabled
+        .unwrap_or(current.desktop_client_disabled);
     if !current.may_change_desktop_client
-        && change.desktop_client_disabled != current.desktop_client_disabled
+        && desktop_client_disabled != current.desktop_client_disabled
     {
         return Err(ApiError::Forbidden(
             "Your administrator manages this preference.".into(),
@@ -52,7 +55,7 @@ pub async fn update(
     users::Entity::update_many()
         .col_expr(
             Column::DesktopClientDisabled,
-            Expr::value(change.desktop_client_disabled),
+            Expr::value(desktop_client_disabled),
         )
         .col_expr(Column::EmailOnReceive, Expr::value(email_on_receive))
         .col_expr(Column::EmailOnDownload, Expr::value(email_on_download))
@@ -61,7 +64,7 @@ pub async fn update(
         .exec(db)
         .await?;
     Ok(Preferences {
-        desktop_client_disabled: change.desktop_client_disabled,
+        desktop_client_disabled,
         email_on_receive,
         email_on_download,
         ..current
