@@ -13,7 +13,7 @@ use chrono::{Duration, Utc};
 use common::{Engine, TestRequest};
 use ferry_server::{
     cli::ServeArgs,
-    db::entities::{mail_outbox, packages},
+    db::entities::{mail_outbox, packages, users},
     services::mail::worker::{MailSender, Pass, deliver_due},
 };
 use mail::{SmtpSink, free_port, header_values};
@@ -61,11 +61,17 @@ on_both_databases!(
         )
         .await;
         // alice's display name is hostile too (names may hold markup).
+        let alice = users::Entity::find()
+            .filter(users::Column::Username.eq("alice"))
+            .one(&sent.app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
         let renamed = sent
             .app
             .call(
                 TestRequest::patch(
-                    &paths::with_id(paths::ADMIN_USER, 2),
+                    &paths::with_id(paths::ADMIN_USER, alice.id),
                     json!({ "display_name": "Alice <b>&</b> Co" }),
                 )
                 .cookie(&sent.admin),
