@@ -19,9 +19,8 @@ pub fn NotificationBell() -> impl IntoView {
         0 => "Notifications, none unread".to_owned(),
         n => format!("Notifications, {n} unread"),
     };
-    let current = move || {
-        (location.pathname.get() == AppRoute::Notifications.href()).then_some("page")
-    };
+    let current =
+        move || (location.pathname.get() == AppRoute::Notifications.href()).then_some("page");
     view! {
         <a
             href=AppRoute::Notifications.href()

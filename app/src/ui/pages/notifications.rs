@@ -124,7 +124,9 @@ fn sentence(notification: &Notification) -> (&'static str, String, &'static str)
     match notification.kind {
         NotificationKind::PackageReceived => ("", format!("{who} sent you "), ""),
         NotificationKind::PackageDownloaded => ("", format!("{who} downloaded every file of "), ""),
-        NotificationKind::FilesExpired => ("The files of ", String::new(), " expired and were deleted"),
+        NotificationKind::FilesExpired => {
+            ("The files of ", String::new(), " expired and were deleted")
+        }
     }
 }
 
