@@ -407,7 +407,13 @@ on_both_databases!(
         assert_eq!(read.status, StatusCode::OK);
         assert_eq!(
             read.body,
-            json!({ "desktop_client_disabled": false, "may_change_desktop_client": true })
+            json!({
+                "desktop_client_disabled": false,
+                "may_change_desktop_client": true,
+                "email_on_receive": true,
+                "email_on_download": false,
+                "email_available": false,
+            })
         );
         let set = |value: bool| {
             TestRequest::put(
