@@ -70,7 +70,6 @@ fn MailReport(report: OutboxReport) -> impl IntoView {
                         <th scope="col">"To"</th>
                         <th scope="col">"Subject"</th>
                         <th scope="col">"State"</th>
-                        <th scope="col" class="table__number">"Attempts"</th>
                         <th scope="col">"Last error"</th>
                         <th scope="col">"Next attempt"</th>
                     </tr>
@@ -78,7 +77,7 @@ fn MailReport(report: OutboxReport) -> impl IntoView {
                 <tbody>
                     <For each=move || items.clone() key=|mail| mail.id let:mail>
                         <tr>
-                            <td class="table__wrap">{mail.to_address.clone()}</td>
+                            <td class="table__wrap table__address">{mail.to_address.clone()}</td>
                             <td class="table__wrap">{mail.subject.clone()}</td>
                             <td>
                                 {if mail.state == "failed" {
@@ -86,8 +85,10 @@ fn MailReport(report: OutboxReport) -> impl IntoView {
                                 } else {
                                     view! { <span class="badge badge--progress">"Retrying"</span> }.into_any()
                                 }}
+                                <span class="table__aside">
+                                    {count(u64::from(mail.attempts), "attempt", "attempts")}
+                                </span>
                             </td>
-                            <td class="table__number">{mail.attempts}</td>
                             <td class="table__wrap">{mail.last_error.clone().unwrap_or_default()}</td>
                             <td>
                                 {(mail.state != "failed")
