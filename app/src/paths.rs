@@ -18,6 +18,14 @@ pub const ME_PREFERENCES: &str = "/api/v1/me/preferences";
 pub const ME_TOKENS: &str = "/api/v1/me/tokens";
 /// `DELETE`: revoke one of my API tokens.
 pub const ME_TOKEN: &str = "/api/v1/me/tokens/{id}";
+/// `GET ?page=&per_page=`: my notifications, newest first, with the unread count.
+pub const ME_NOTIFICATIONS: &str = "/api/v1/me/notifications";
+/// `GET`: how many of my notifications are unread (the bell; one indexed count).
+pub const ME_NOTIFICATIONS_UNREAD: &str = "/api/v1/me/notifications/unread";
+/// `POST`: mark all my notifications read.
+pub const ME_NOTIFICATIONS_READ_ALL: &str = "/api/v1/me/notifications/read_all";
+/// `POST`: mark one of my notifications read.
+pub const ME_NOTIFICATION_READ: &str = "/api/v1/me/notifications/{id}/read";
 /// `GET ?q=`: users matching a prefix, for recipient suggestions.
 pub const USERS: &str = "/api/v1/users";
 
@@ -51,6 +59,9 @@ pub const PACKAGE_DOWNLOAD_SPEC: &str = "/api/v1/packages/{id}/transfer_spec/dow
 pub const ADMIN_PACKAGES: &str = "/api/v1/admin/packages";
 /// `DELETE`: delete a package's files now; the package stays listed (admins).
 pub const ADMIN_PACKAGE_FILES: &str = "/api/v1/admin/packages/{id}/files";
+
+/// `GET`: emails not sent yet or given up on, with their last error (admins).
+pub const ADMIN_MAIL: &str = "/api/v1/admin/mail";
 
 /// The gateway's tus 1.0.0 creation endpoint (on the gateway listener).
 pub const GATEWAY_TUS: &str = "/tus/";

@@ -13,6 +13,7 @@ mod m20261122_000006_create_login_throttle;
 mod m20261122_000007_create_uploads;
 mod m20261122_000008_add_upload_metadata;
 mod m20261122_000009_track_downloads;
+mod m20261122_000010_create_notifications;
 mod m20261122_000012_create_leases;
 
 /// Every migration, oldest first.
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_uploads::Migration),
             Box::new(m20261122_000008_add_upload_metadata::Migration),
             Box::new(m20261122_000009_track_downloads::Migration),
+            Box::new(m20261122_000010_create_notifications::Migration),
             Box::new(m20261122_000012_create_leases::Migration),
         ]
     }

@@ -99,6 +99,34 @@ pub struct ServeArgs {
         hide_env_values = true
     )]
     pub node_token: Option<String>,
+    /// SMTP server that notification emails go through [default: none: email is off].
+    #[arg(long, env = "FERRY_SMTP_HOST", value_name = "HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port [default: 587 with starttls, 465 with tls, 25 with none].
+    #[arg(long, env = "FERRY_SMTP_PORT", value_name = "PORT")]
+    pub smtp_port: Option<String>,
+    /// SMTP encryption: none, starttls or tls [default: starttls].
+    #[arg(long, env = "FERRY_SMTP_TLS", value_name = "MODE")]
+    pub smtp_tls: Option<String>,
+    /// SMTP user name, when the server wants one.
+    #[arg(long, env = "FERRY_SMTP_USERNAME", value_name = "NAME")]
+    pub smtp_username: Option<String>,
+    /// SMTP password (with --smtp-username).
+    #[arg(
+        long,
+        env = "FERRY_SMTP_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub smtp_password: Option<String>,
+    /// The sender of notification emails, such as "Ferry <ferry@example.com>". Required with
+    /// --smtp-host.
+    #[arg(long, env = "FERRY_SMTP_FROM", value_name = "MAILBOX")]
+    pub smtp_from: Option<String>,
+    /// The web app's URL as people reach it, used for links in emails (never the request's Host).
+    /// Required with --smtp-host.
+    #[arg(long, env = "FERRY_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
     /// Log filter, in tracing's EnvFilter syntax [default: info,sqlx=warn,sea_orm=warn].
     #[arg(long, env = "FERRY_LOG", value_name = "FILTER")]
     pub log: Option<String>,

@@ -108,6 +108,10 @@ pub async fn run(
         state.clone(),
         reclaim_stop,
     ));
+    let mailer = tokio::spawn(services::mail::worker::run_periodically(
+        state.clone(),
+        stop_reclaiming.subscribe(),
+    ));
     let download_records = state.download_records.clone();
 
     let handle = Handle::new();
@@ -139,6 +143,9 @@ pub async fn run(
     let _ = stop_reclaiming.send(true);
     if let Err(error) = reclaimer.await {
         tracing::warn!(%error, "the housekeeping task ended abnormally");
+    }
+    if let Err(error) = mailer.await {
+        tracing::warn!(%error, "the mail worker ended abnormally");
     }
     // Downloads cut short by the shutdown still record what they delivered.
     download_records.settled().await;

@@ -407,7 +407,13 @@ on_both_databases!(
         assert_eq!(read.status, StatusCode::OK);
         assert_eq!(
             read.body,
-            json!({ "desktop_client_disabled": false, "may_change_desktop_client": true })
+            json!({
+                "desktop_client_disabled": false,
+                "may_change_desktop_client": true,
+                "email_on_receive": true,
+                "email_on_download": false,
+                "email_available": false,
+            })
         );
         let set = |value: bool| {
             TestRequest::put(
@@ -440,7 +446,13 @@ on_both_databases!(
             .await;
         assert_eq!(
             read.body,
-            json!({ "desktop_client_disabled": true, "may_change_desktop_client": false })
+            json!({
+                "desktop_client_disabled": true,
+                "may_change_desktop_client": false,
+                "email_on_receive": true,
+                "email_on_download": false,
+                "email_available": false,
+            })
         );
         let refused = app.call(set(false)).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);

@@ -207,8 +207,8 @@ async fn concurrent_workers_delete_once(engine: Engine) {
     // The same race on one package, through the function both expiration and admins use.
     let (last, _) = sent.send(&["bob"], Value::Null, &files()).await;
     let (one, two) = tokio::join!(
-        expiration::delete_files(state, last, when, "test"),
-        expiration::delete_files(state, last, when, "test")
+        expiration::delete_files(state, last, when, expiration::Deletion::Expired),
+        expiration::delete_files(state, last, when, expiration::Deletion::Expired)
     );
     assert!(one.unwrap() ^ two.unwrap(), "exactly one deletes");
     assert!(files_deleted(&sent, last).await);

@@ -35,6 +35,11 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("post", app::paths::PACKAGE_DOWNLOAD_SPEC),
     ("get", app::paths::ADMIN_PACKAGES),
     ("delete", app::paths::ADMIN_PACKAGE_FILES),
+    ("get", app::paths::ME_NOTIFICATIONS),
+    ("get", app::paths::ME_NOTIFICATIONS_UNREAD),
+    ("post", app::paths::ME_NOTIFICATION_READ),
+    ("post", app::paths::ME_NOTIFICATIONS_READ_ALL),
+    ("get", app::paths::ADMIN_MAIL),
 ];
 
 async fn document() -> Value {

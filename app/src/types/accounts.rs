@@ -88,13 +88,34 @@ pub struct Preferences {
     /// Read-only: whether this user may change `desktop_client_disabled` (an admin setting).
     #[serde(default)]
     pub may_change_desktop_client: bool,
+    /// "Email me when a package arrives".
+    #[serde(default = "yes")]
+    pub email_on_receive: bool,
+    /// "Email me when my package is downloaded" (by a recipient, every file).
+    #[serde(default)]
+    pub email_on_download: bool,
+    /// Read-only: whether this server sends email at all (SMTP configured) and I have an address.
+    #[serde(default)]
+    pub email_available: bool,
 }
 
-/// `PUT /api/v1/me/preferences` body.
+fn yes() -> bool {
+    true
+}
+
+/// `PUT /api/v1/me/preferences` body: only the fields present change.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreferencesUpdate {
-    pub desktop_client_disabled: bool,
+    /// Absent: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop_client_disabled: Option<bool>,
+    /// Absent: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_on_receive: Option<bool>,
+    /// Absent: unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_on_download: Option<bool>,
 }
 
 /// A personal API token, as listed (the secret itself is shown only when created).

@@ -3,11 +3,13 @@
 //! itself for the server's OpenAPI document.
 
 mod accounts;
+mod notifications;
 mod packages;
 mod settings;
 mod transfer;
 
 pub use accounts::*;
+pub use notifications::*;
 pub use packages::*;
 pub use settings::*;
 pub use transfer::*;

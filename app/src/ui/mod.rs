@@ -11,6 +11,7 @@ mod format;
 mod pages;
 pub mod routes;
 mod transfer;
+mod unread;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,10 +24,11 @@ use crate::types::SessionUser;
 use app_settings::AppSettings;
 use components::{Flash, Loading, Shell};
 use pages::{
-    AdminPage, LoginPage, NewPackagePage, NotFoundPage, PackagePage, PreferencesPage, ReceivedPage,
-    SentPage,
+    AdminPage, LoginPage, NewPackagePage, NotFoundPage, NotificationsPage, PackagePage,
+    PreferencesPage, ReceivedPage, SentPage,
 };
 use routes::{AppRoute, PackageRoute, replace_history};
+use unread::Unread;
 
 pub(crate) use crate::limits::MIN_PASSWORD_LEN;
 
@@ -132,6 +134,7 @@ fn SignedOutRoutes() -> impl IntoView {
 fn SignedInRoutes() -> impl IntoView {
     AppSettings::provide();
     Flash::provide();
+    Unread::provide();
     view! {
         <Shell>
             <Routes fallback=NotFoundPage>
@@ -147,6 +150,7 @@ fn SignedInRoutes() -> impl IntoView {
                     path=(StaticSegment(PackageRoute::SEGMENT), ParamSegment(PackageRoute::PARAM))
                     view=PackagePage
                 />
+                <Route path=StaticSegment(AppRoute::Notifications) view=NotificationsPage />
                 <Route path=StaticSegment(AppRoute::Preferences) view=PreferencesPage />
                 <Route path=StaticSegment(AppRoute::Admin) view=AdminPage />
             </Routes>

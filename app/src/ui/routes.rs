@@ -9,6 +9,7 @@ pub enum AppRoute {
     Received,
     Sent,
     NewPackage,
+    Notifications,
     Preferences,
     Admin,
 }
@@ -24,6 +25,7 @@ impl AppRoute {
             AppRoute::Received => "/received",
             AppRoute::Sent => "/sent",
             AppRoute::NewPackage => "/new",
+            AppRoute::Notifications => "/notifications",
             AppRoute::Preferences => "/preferences",
             AppRoute::Admin => "/admin",
         }

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use url::Url;
 
 pub use self::{
+    mail::{MailConfig, MailSettings, SmtpTls},
     node::{DEFAULT_NODE_ADDR, MIN_NODE_TOKEN_LEN, NodeConfig, RemoteNode},
     storage::{DEFAULT_S3_REGION, S3Settings, Storage},
 };
@@ -85,6 +86,8 @@ pub struct Config {
     pub remote_node: Option<RemoteNode>,
     /// Where the in-process transfer node keeps files (unused with `remote_node`).
     pub storage: Storage,
+    /// The SMTP server notifications are emailed through; `None`: email is off.
+    pub mail: Option<MailConfig>,
 }
 
 /// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
@@ -118,6 +121,13 @@ pub struct FileConfig {
     pub s3_secret_access_key: Option<String>,
     pub s3_path_style: Option<bool>,
     pub s3_allow_http: Option<bool>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<String>,
+    pub smtp_tls: Option<String>,
+    pub smtp_username: Option<String>,
+    pub smtp_password: Option<String>,
+    pub smtp_from: Option<String>,
+    pub public_url: Option<String>,
 }
 
 /// A setting that could not be used, with the names a person would look for.
@@ -283,8 +293,19 @@ impl Config {
             ));
         }
 
+        let mail = MailConfig::from_settings(MailSettings {
+            smtp_host: args.smtp_host.clone().or(file.smtp_host),
+            smtp_port: args.smtp_port.clone().or(file.smtp_port),
+            smtp_tls: args.smtp_tls.clone().or(file.smtp_tls),
+            smtp_username: args.smtp_username.clone().or(file.smtp_username),
+            smtp_password: args.smtp_password.clone().or(file.smtp_password),
+            smtp_from: args.smtp_from.clone().or(file.smtp_from),
+            public_url: args.public_url.clone().or(file.public_url),
+        })?;
+
         Ok(Self {
             storage,
+            mail,
             remote_node,
             trusted_proxies,
             token_secret,
@@ -481,6 +502,7 @@ fn tls_mode(
     }
 }
 
+mod mail;
 mod node;
 mod storage;
 #[cfg(test)]

@@ -150,3 +150,39 @@ fn trusted_proxies_are_a_list_of_addresses() {
             .is_empty()
     );
 }
+
+#[test]
+fn email_settings_come_from_the_file_under_flags_and_stay_off_by_default() {
+    let config = Config::merge(&args(), FileConfig::default()).expect("valid");
+    assert!(config.mail.is_none(), "email is off without smtp_host");
+
+    let file: FileConfig = toml::from_str(
+        r#"
+        smtp_host = "smtp.example.com"
+        smtp_port = "2525"
+        smtp_tls = "tls"
+        smtp_username = "ferry"
+        smtp_password = "file-secret-password"
+        smtp_from = "Ferry <ferry@example.com>"
+        public_url = "https://ferry.example.com"
+        "#,
+    )
+    .expect("valid toml");
+    let mut args = args();
+    args.smtp_port = Some("465".into());
+    let config = Config::merge(&args, file).expect("valid");
+    let mail = config.mail.as_ref().expect("email on");
+    assert_eq!(mail.host, "smtp.example.com");
+    assert_eq!(mail.port, 465, "the flag wins over the file");
+    assert_eq!(mail.tls, SmtpTls::Tls);
+    assert_eq!(
+        mail.link("/packages/1"),
+        "https://ferry.example.com/packages/1"
+    );
+    assert!(!format!("{config:?}").contains("file-secret-password"));
+
+    let file: FileConfig = toml::from_str("smtp_host = \"smtp.example.com\"").expect("valid toml");
+    let err = Config::merge(&ServeArgs::default(), file).expect_err("no sender");
+    assert_eq!(err.name, "smtp_from");
+    assert!(err.to_string().contains("FERRY_SMTP_FROM"), "{err}");
+}

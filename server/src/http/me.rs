@@ -78,7 +78,7 @@ pub async fn preferences(
     current: CurrentUser,
 ) -> Result<ApiJson<Preferences>, ApiError> {
     Ok(ApiJson(
-        accounts::preferences::read(&state.db, &current.user).await?,
+        accounts::preferences::read(&state.db, &current.user, state.config.mail.is_some()).await?,
     ))
 }
 
@@ -98,7 +98,13 @@ pub async fn set_preferences(
     ApiJson(update): ApiJson<PreferencesUpdate>,
 ) -> Result<ApiJson<Preferences>, ApiError> {
     Ok(ApiJson(
-        accounts::preferences::update(&state.db, &current.user, update).await?,
+        accounts::preferences::update(
+            &state.db,
+            &current.user,
+            update,
+            state.config.mail.is_some(),
+        )
+        .await?,
     ))
 }
 

@@ -8,6 +8,7 @@ mod client_config;
 mod csrf;
 mod health;
 mod me;
+mod notifications;
 pub mod openapi;
 mod packages;
 mod session;
@@ -33,6 +34,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(client_config::show))
         .routes(routes!(session::current, session::login, session::logout))
         .merge(me::routes())
+        .merge(notifications::routes())
         .merge(users::routes())
         .merge(admin_users::routes())
         .merge(admin_packages::routes())

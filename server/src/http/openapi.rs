@@ -32,6 +32,7 @@ pub const TOKEN_AUTH: &str = "api_token";
         (name = "accounts", description = "My password, preferences and API tokens; the user directory"),
         (name = "admin", description = "Users and settings (admins only)"),
         (name = "packages", description = "Creating, listing, reading and deleting packages"),
+        (name = "notifications", description = "My in-app notifications; the mail outbox (admins)"),
         (name = "server", description = "Health and public configuration"),
     )
 )]

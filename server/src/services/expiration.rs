@@ -94,7 +94,7 @@ pub async fn apply(state: &AppState, now: DateTime<Utc>) -> Result<u64, DbErr> {
         };
         after_id = last.id;
         for id in due(&state.db, &candidates, now).await? {
-            if delete_files(state, id, now, "expired").await? {
+            if delete_files(state, id, now, Deletion::Expired).await? {
                 deleted += 1;
             }
         }
@@ -125,7 +125,7 @@ pub async fn apply_to_package(
     {
         return Ok(false);
     }
-    delete_files(state, package_id, now, "expired").await
+    delete_files(state, package_id, now, Deletion::Expired).await
 }
 
 /// Sent packages whose files remain.
@@ -215,15 +215,34 @@ async fn count_by_package<E: EntityTrait>(
     Ok(counts.into_iter().collect())
 }
 
-/// Deletes package `package_id`'s files at `now` (`why` goes to the log): marks the package and its
-/// files in one transaction, then removes the bytes. Returns `false` when the package is not a sent
-/// package whose files remain (another instance, or an admin, deleted them first).
+/// Why a package's files are deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// Its expiration policy said so: the sender is notified.
+    Expired,
+    /// An admin's "delete files now".
+    ByAdmin,
+}
+
+impl Deletion {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Expired => "expired",
+            Self::ByAdmin => "deleted by an admin",
+        }
+    }
+}
+
+/// Deletes package `package_id`'s files at `now`: marks the package and its files in one
+/// transaction (with the sender's notification when they expired), then removes the bytes. Returns
+/// `false` when the package is not a sent package whose files remain (another instance, or an
+/// admin, deleted them first).
 #[tracing::instrument(skip_all, fields(package.id = package_id))]
 pub async fn delete_files(
     state: &AppState,
     package_id: i64,
     now: DateTime<Utc>,
-    why: &str,
+    cause: Deletion,
 ) -> Result<bool, DbErr> {
     let txn = state.db.begin().await?;
     let claimed = packages::Entity::update_many()
@@ -247,8 +266,11 @@ pub async fn delete_files(
         .filter(package_files::Column::State.eq(package_files::STATE_COMPLETE))
         .exec(&txn)
         .await?;
+    if cause == Deletion::Expired {
+        crate::services::notifications::files_expired(&txn, package_id, now).await?;
+    }
     txn.commit().await?;
-    tracing::info!(why, "package files deleted");
+    tracing::info!(why = cause.as_str(), "package files deleted");
     purge(state, Some(package_id)).await?;
     Ok(true)
 }
@@ -316,7 +338,7 @@ pub async fn delete_by_admin(
         return Err(already_deleted(at));
     }
     let now = Utc::now();
-    if !delete_files(state, package_id, now, "deleted by an admin").await? {
+    if !delete_files(state, package_id, now, Deletion::ByAdmin).await? {
         return Err(already_deleted(now));
     }
     Ok(())

@@ -5,6 +5,8 @@ pub mod downloads;
 pub mod expiration;
 pub mod file_names;
 pub mod housekeeping;
+pub mod mail;
+pub mod notifications;
 pub mod packages;
 pub mod settings;
 pub mod transfer_spec;

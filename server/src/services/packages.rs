@@ -26,9 +26,11 @@ use crate::{
 
 /// Sends a draft whose files are all complete (and which has at least one): it becomes visible to
 /// its recipients. Call inside the transaction that completed or dropped the last pending file,
-/// after locking the package row. Returns whether this call sent it.
+/// after locking the package row. Returns whether this call sent it. Its recipients are notified in
+/// the same transaction (and emailed through the outbox when `mail` is configured).
 pub async fn send_if_all_files_complete(
     txn: &impl ConnectionTrait,
+    mail: Option<&crate::config::MailConfig>,
     package_id: i64,
     now: chrono::DateTime<Utc>,
 ) -> Result<bool, sea_orm::DbErr> {
@@ -51,7 +53,11 @@ pub async fn send_if_all_files_complete(
         .filter(packages::Column::State.eq(packages::STATE_DRAFT))
         .exec(txn)
         .await?;
-    Ok(sent.rows_affected == 1)
+    if sent.rows_affected != 1 {
+        return Ok(false);
+    }
+    crate::services::notifications::package_sent(txn, mail, package_id, now).await?;
+    Ok(true)
 }
 
 /// Locks a draft's row for the rest of the transaction (PostgreSQL row lock; SQLite write lock), so
@@ -188,7 +194,7 @@ pub async fn create(
 }
 
 /// Checks a list request; the error says what is allowed.
-fn check_page(query: PageQuery) -> Result<(), ApiError> {
+pub(crate) fn check_page(query: PageQuery) -> Result<(), ApiError> {
     if query.page == 0 {
         return Err(ApiError::BadRequest(
             "The page number (page) must be 1 or more.".into(),

@@ -165,7 +165,8 @@ pub async fn upload_spec(
             published.push(dropped.storage_key);
         }
     }
-    if dropped_any && packages::send_if_all_files_complete(&txn, package_id, now).await? {
+    let mail = state.config.mail.as_ref();
+    if dropped_any && packages::send_if_all_files_complete(&txn, mail, package_id, now).await? {
         tracing::info!("package sent: the files left out were its last pending ones");
     }
     txn.commit().await?;

@@ -38,7 +38,18 @@ impl Sent {
         expiration: Value,
         files: &[(&str, Vec<u8>)],
     ) -> Self {
-        let app = TestApp::start(engine).await;
+        Self::new_with(engine, |_| {}, recipients, expiration, files).await
+    }
+
+    /// [`Sent::new`] with settings changed by `adjust` (email, for instance).
+    pub async fn new_with(
+        engine: Engine,
+        adjust: impl FnOnce(&mut ferry_server::cli::ServeArgs),
+        recipients: &[&str],
+        expiration: Value,
+        files: &[(&str, Vec<u8>)],
+    ) -> Self {
+        let app = TestApp::start_with(engine, adjust).await;
         for name in ["alice", "bob", "carol", "dave"] {
             app.create_user(name, PASSWORD, Role::User).await;
         }
@@ -69,6 +80,22 @@ impl Sent {
         files: &[(&str, Vec<u8>)],
     ) -> (i64, Vec<i64>) {
         let package = self.draft(recipients, expiration).await;
+        self.upload_all(package, files).await
+    }
+
+    /// Another package from alice called `title`, sent; its id and file ids.
+    pub async fn send_titled(
+        &self,
+        title: &str,
+        recipients: &[&str],
+        files: &[(&str, Vec<u8>)],
+    ) -> (i64, Vec<i64>) {
+        let package = self.draft_titled(title, recipients, Value::Null).await;
+        self.upload_all(package, files).await
+    }
+
+    /// Uploads `files` into draft `package` (which sends it); its id and file ids.
+    pub async fn upload_all(&self, package: i64, files: &[(&str, Vec<u8>)]) -> (i64, Vec<i64>) {
         let declared: Vec<Value> = files
             .iter()
             .map(|(name, bytes)| json!({ "name": name, "size": bytes.len() }))
@@ -105,12 +132,17 @@ impl Sent {
 
     /// A draft of alice's to `recipients`.
     pub async fn draft(&self, recipients: &[&str], expiration: Value) -> i64 {
+        self.draft_titled("Drawings", recipients, expiration).await
+    }
+
+    /// A draft of alice's called `title` to `recipients`.
+    pub async fn draft_titled(&self, title: &str, recipients: &[&str], expiration: Value) -> i64 {
         let created = self
             .app
             .call(
                 TestRequest::post(
                     paths::PACKAGES,
-                    json!({ "title": "Drawings", "recipients": recipients, "expiration": expiration }),
+                    json!({ "title": title, "recipients": recipients, "expiration": expiration }),
                 )
                 .cookie(&self.alice),
             )

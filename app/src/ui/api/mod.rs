@@ -6,12 +6,14 @@
 
 mod accounts;
 mod admin;
+mod notifications;
 mod packages;
 mod session;
 mod transport;
 
 pub use accounts::*;
 pub use admin::*;
+pub use notifications::*;
 pub use packages::*;
 pub use session::*;
 pub use transport::on_session_ended;

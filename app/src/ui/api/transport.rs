@@ -46,6 +46,11 @@ pub(super) async fn post_empty<T: DeserializeOwned>(url: &str) -> Result<T, ApiE
     decode(send(state_changing(Request::post(url))).await?).await
 }
 
+/// `POST` without a body when the answer (204) carries nothing.
+pub(super) async fn post_ignoring_answer(url: &str) -> Result<(), ApiError> {
+    send(state_changing(Request::post(url))).await.map(drop)
+}
+
 /// `PUT` a JSON body and decode the JSON answer.
 pub(super) async fn put<B: Serialize, T: DeserializeOwned>(
     url: &str,

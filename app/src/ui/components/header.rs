@@ -1,8 +1,10 @@
-//! The top bar: brand, the main navigation and the signed-in user with a Sign out button.
+//! The top bar: brand, the main navigation, the notification bell and the signed-in user with a
+//! Sign out button.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::bell::NotificationBell;
 use super::brand::BrandMark;
 use crate::ui::api;
 use crate::ui::routes::AppRoute;
@@ -39,6 +41,7 @@ pub fn AppHeader() -> impl IntoView {
                     </Show>
                 </nav>
                 <div class="user-menu">
+                    <NotificationBell />
                     <span class="user-menu__name">{display_name}</span>
                     <SignOutButton />
                 </div>

@@ -1,6 +1,7 @@
 //! Building blocks shared by the pages: the app shell (header, navigation, footer), the page frame,
 //! lists of packages, form pieces, dialogs, messages, empty states and the loading indicator.
 
+mod bell;
 mod brand;
 mod confirm_dialog;
 mod empty_state;
@@ -23,6 +24,7 @@ mod shell;
 
 pub use brand::BrandMark;
 pub use confirm_dialog::ConfirmDialog;
+pub use empty_state::EmptyState;
 pub use expiration_field::{ExpirationField, ExpirationInput};
 pub use feedback::{Feedback, FeedbackMessages};
 pub use flash::{Flash, use_flash};

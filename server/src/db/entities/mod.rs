@@ -6,6 +6,8 @@ pub mod download_ranges;
 pub mod file_downloads;
 pub mod leases;
 pub mod login_throttle;
+pub mod mail_outbox;
+pub mod notifications;
 pub mod package_files;
 pub mod package_recipients;
 pub mod packages;

@@ -17,6 +17,10 @@ pub struct Model {
     pub disabled: bool,
     /// The "Disable desktop client" preference.
     pub desktop_client_disabled: bool,
+    /// "Email me when a package arrives".
+    pub email_on_receive: bool,
+    /// "Email me when my package is downloaded".
+    pub email_on_download: bool,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -11,12 +11,14 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::OnConflict,
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
 
 use crate::{
-    db::entities::{download_ranges, file_downloads, package_recipients},
-    services::expiration,
+    db::entities::{download_ranges, file_downloads, package_files, package_recipients},
+    services::{expiration, notifications},
     state::AppState,
 };
 
@@ -85,6 +87,36 @@ pub async fn record(state: &AppState, delivered: &Delivered) -> anyhow::Result<(
     if !covers(ranges, delivered.file_size) {
         return Ok(());
     }
+    if !mark_downloaded(state, delivered, now).await? {
+        return Ok(()); // another response completed it first
+    }
+    tracing::info!(
+        package.id = delivered.package_id,
+        "file downloaded by a recipient"
+    );
+    expiration::apply_to_package(state, delivered.package_id, now).await?;
+    Ok(())
+}
+
+/// In one transaction: the file is downloaded by this recipient, its ranges go, and when that was
+/// the recipient's last file of the package the sender is notified. The recipient's row is locked
+/// first, so two of their files completing at once are serialized and exactly one of them sees
+/// every file done. Returns `false` when another response had already recorded the file.
+async fn mark_downloaded(
+    state: &AppState,
+    delivered: &Delivered,
+    now: chrono::DateTime<Utc>,
+) -> Result<bool, sea_orm::DbErr> {
+    let txn = state.db.begin().await?;
+    package_recipients::Entity::update_many()
+        .col_expr(
+            package_recipients::Column::CreatedAt,
+            Expr::col(package_recipients::Column::CreatedAt),
+        )
+        .filter(package_recipients::Column::PackageId.eq(delivered.package_id))
+        .filter(package_recipients::Column::UserId.eq(delivered.user_id))
+        .exec(&txn)
+        .await?;
     let inserted = file_downloads::Entity::insert(file_downloads::ActiveModel {
         file_id: Set(delivered.file_id),
         user_id: Set(delivered.user_id),
@@ -99,22 +131,38 @@ pub async fn record(state: &AppState, delivered: &Delivered) -> anyhow::Result<(
         .do_nothing()
         .to_owned(),
     )
-    .exec_without_returning(db)
+    .exec_without_returning(&txn)
     .await?;
     if inserted == 0 {
-        return Ok(()); // another response completed it first
+        txn.rollback().await?;
+        return Ok(false);
     }
-    tracing::info!(
-        package.id = delivered.package_id,
-        "file downloaded by a recipient"
-    );
     download_ranges::Entity::delete_many()
         .filter(download_ranges::Column::FileId.eq(delivered.file_id))
         .filter(download_ranges::Column::UserId.eq(delivered.user_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    expiration::apply_to_package(state, delivered.package_id, now).await?;
-    Ok(())
+    let files = package_files::Entity::find()
+        .filter(package_files::Column::PackageId.eq(delivered.package_id))
+        .count(&txn)
+        .await?;
+    let downloaded = file_downloads::Entity::find()
+        .filter(file_downloads::Column::PackageId.eq(delivered.package_id))
+        .filter(file_downloads::Column::UserId.eq(delivered.user_id))
+        .count(&txn)
+        .await?;
+    if files > 0 && downloaded >= files {
+        notifications::package_downloaded(
+            &txn,
+            state.config.mail.as_ref(),
+            delivered.package_id,
+            delivered.user_id,
+            now,
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Whether the union of `ranges` (`[start, end)`) covers every byte of a file of `size` bytes.

@@ -4,9 +4,7 @@
 //! last pending file, the package sent. Only then are the uploads' bytes discarded.
 
 use chrono::Utc;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr};
 
 use super::UploadError;
 use crate::{
@@ -78,7 +76,7 @@ pub(super) async fn finish(
             published.sha256
         )));
     }
-    match mark_complete(&state.db, &file, rows, &published.sha256).await {
+    match mark_complete(state, &file, rows, &published.sha256).await {
         Ok(sent) => {
             tracing::info!(size = published.size, "file complete");
             if sent {
@@ -115,13 +113,13 @@ async fn discard(state: &AppState, rows: &[String]) -> Result<(), UploadError> {
 /// The one transaction: file complete, its uploads complete, and the package sent if no file is
 /// left pending. Returns whether this call sent the package.
 async fn mark_complete(
-    db: &DatabaseConnection,
+    state: &AppState,
     file: &package_files::Model,
     rows: &[String],
     sha256: &str,
 ) -> Result<bool, UploadError> {
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = state.db.begin().await?;
     // Writing the package row first locks it (PostgreSQL) or takes the write lock (SQLite) for the
     // whole transaction: two files finishing together are serialized and the second one sees the
     // first complete, so the package is sent exactly once.
@@ -151,8 +149,10 @@ async fn mark_complete(
         .filter(uploads::Column::Id.is_in(rows.iter().cloned()))
         .exec(&txn)
         .await?;
+    let mail = state.config.mail.as_ref();
     let sent =
-        crate::services::packages::send_if_all_files_complete(&txn, file.package_id, now).await?;
+        crate::services::packages::send_if_all_files_complete(&txn, mail, file.package_id, now)
+            .await?;
     txn.commit().await?;
     Ok(sent)
 }

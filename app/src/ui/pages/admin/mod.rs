@@ -1,6 +1,7 @@
-//! Admin: users, settings and stored packages, for admins only (the server enforces this too).
+//! Admin: users, settings, stored packages and undelivered email, for admins only (the server enforces this too).
 
 mod create_user;
+mod mail;
 mod packages;
 mod reset_password;
 mod settings;
@@ -11,11 +12,12 @@ use leptos::prelude::*;
 
 use crate::ui::components::Page;
 use crate::ui::use_session;
+use mail::MailSection;
 use packages::PackagesSection;
 use settings::SettingsSection;
 use users::UsersSection;
 
-/// Three sections, Users, Settings and Packages, for admins; a plain refusal for everyone else.
+/// Four sections, Users, Settings, Packages and Email, for admins; a plain refusal for everyone else.
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let session = use_session();
@@ -29,6 +31,7 @@ pub fn AdminPage() -> impl IntoView {
                     <UsersSection />
                     <SettingsSection />
                     <PackagesSection />
+                    <MailSection />
                 </div>
             </Show>
         </Page>

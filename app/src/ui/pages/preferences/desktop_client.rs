@@ -51,7 +51,8 @@ fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
             return;
         }
         let update = PreferencesUpdate {
-            desktop_client_disabled: disabled.get_untracked(),
+            desktop_client_disabled: Some(disabled.get_untracked()),
+            ..PreferencesUpdate::default()
         };
         pending.set(true);
         feedback.clear();

@@ -1,7 +1,8 @@
-//! Preferences: the signed-in user's account, the "Disable desktop client" preference, their
-//! password and their personal API tokens.
+//! Preferences: the signed-in user's account, the "Disable desktop client" preference, the email
+//! notification preferences, their password and their personal API tokens.
 
 mod desktop_client;
+mod email;
 mod password;
 mod token_list;
 mod tokens;
@@ -13,6 +14,7 @@ use crate::ui::components::Page;
 use crate::ui::format::role_name;
 use crate::ui::use_session;
 use desktop_client::DesktopClientSection;
+use email::EmailSection;
 use password::PasswordSection;
 use tokens::TokensSection;
 
@@ -28,6 +30,7 @@ pub fn PreferencesPage() -> impl IntoView {
                 <Show when=move || app_settings.gateway_enabled()>
                     <DesktopClientSection />
                 </Show>
+                <EmailSection />
                 <PasswordSection />
                 <TokensSection />
             </div>
