@@ -137,8 +137,23 @@ pub fn check_name(name: &str) -> Result<(), StorageError> {
 /// Gathers `stream`'s pieces into chunks of at least `min` bytes (the last may be shorter); a piece
 /// already that large passes on without a copy. An error ends the stream, after the bytes before it.
 pub fn coalesce(stream: ByteStream, min: usize) -> ByteStream {
+    gather(stream, min, true)
+}
+
+/// Like [`coalesce`], but every chunk is a copy of its own, also when a piece was already large: a
+/// piece is often a slice of a larger receive buffer that it would keep alive for as long as it is
+/// queued, so a queue of copies holds what it counts and no more.
+pub fn rechunk(stream: ByteStream, min: usize) -> ByteStream {
+    gather(stream, min, false)
+}
+
+fn gather(stream: ByteStream, min: usize, pass_large: bool) -> ByteStream {
     use futures_util::StreamExt;
-    let state = (stream.fuse(), bytes::BytesMut::new(), None::<io::Error>);
+    let state = (
+        stream.fuse(),
+        bytes::BytesMut::with_capacity(min),
+        None::<io::Error>,
+    );
     Box::pin(futures_util::stream::unfold(
         state,
         move |(mut inner, mut gathered, failed)| async move {
@@ -148,13 +163,13 @@ pub fn coalesce(stream: ByteStream, min: usize) -> ByteStream {
             }
             while !inner.is_done() {
                 match inner.next().await {
-                    Some(Ok(piece)) if gathered.is_empty() && piece.len() >= min => {
+                    Some(Ok(piece)) if pass_large && gathered.is_empty() && piece.len() >= min => {
                         return Some((Ok(piece), (inner, gathered, None)));
                     }
                     Some(Ok(piece)) => {
                         gathered.extend_from_slice(&piece);
                         if gathered.len() >= min {
-                            let chunk = gathered.split().freeze();
+                            let chunk = take(&mut gathered, min);
                             return Some((Ok(chunk), (inner, gathered, None)));
                         }
                     }
@@ -164,18 +179,24 @@ pub fn coalesce(stream: ByteStream, min: usize) -> ByteStream {
                         if gathered.is_empty() {
                             return Some((Err(error), (rest, gathered, None)));
                         }
-                        let chunk = gathered.split().freeze();
+                        let chunk = take(&mut gathered, min);
                         return Some((Ok(chunk), (rest, gathered, Some(error))));
                     }
                     None => break,
                 }
             }
             (!gathered.is_empty()).then(|| {
-                let chunk = gathered.split().freeze();
+                let chunk = take(&mut gathered, min);
                 (Ok(chunk), (inner, gathered, None))
             })
         },
     ))
+}
+
+/// The gathered bytes as a chunk of their own, leaving a fresh buffer for the next one (splitting
+/// the buffer instead would keep every chunk cut from it alive in one ever-growing allocation).
+fn take(gathered: &mut bytes::BytesMut, min: usize) -> Bytes {
+    std::mem::replace(gathered, bytes::BytesMut::with_capacity(min)).freeze()
 }
 
 /// Deletes objects whose rows are already gone. A failure only leaves unreachable bytes behind, so it

@@ -1,7 +1,7 @@
 //! Appending to an upload file off the async threads, in a three-stage pipeline: the runtime reads
-//! the request body and hands its chunks through a short bounded queue to a writer thread, which
-//! writes them (gathered into large vectored writes, without copying) and passes them on to a
-//! hasher thread (the chunk checksum and the file's running SHA-256). Reading the socket, writing
+//! the request body, gathers its pieces into chunks of its own and hands them through a short
+//! bounded queue to a writer thread, which writes them (several at once, in one vectored write) and
+//! passes them on to a hasher thread (the chunk checksum and the file's running SHA-256). Reading the socket, writing
 //! and hashing thus run side by side, and the queues bound the memory an append holds to a few
 //! chunks.
 //!
@@ -25,10 +25,13 @@ use super::classify;
 use crate::storage::{ByteStream, DigestKind, StorageError, digest::Hasher};
 
 /// Bytes gathered before a write to the upload file.
-const WRITE_BUFFER: usize = 1 << 20;
-/// Chunks (as the body delivers them, usually 16 to 400 KiB) queued for the writer thread, and
-/// written chunks queued for the hasher thread.
-const QUEUE_CHUNKS: usize = 4;
+const WRITE_BUFFER: usize = 512 << 10;
+/// The body's pieces are copied into chunks of this size before they are queued. A piece is a
+/// slice of the HTTP server's read buffer (up to ~400 KiB) and would keep all of it alive while
+/// queued: chunks of our own keep what an upload holds to what it queued.
+const CHUNK: usize = 256 << 10;
+/// Chunks queued for the writer thread, and written chunks queued for the hasher thread.
+const QUEUE_CHUNKS: usize = 2;
 /// Most chunks gathered into one write (a body of tiny chunks must not pile up small buffers).
 const MAX_GATHERED_CHUNKS: usize = 64;
 /// Written bytes between two requests to start writing back (Linux only).
@@ -49,11 +52,12 @@ pub(super) async fn append(
     path: PathBuf,
     offset: u64,
     max: u64,
-    mut body: ByteStream,
+    body: ByteStream,
     digest: Option<DigestKind>,
     whole: Option<Sha256>,
 ) -> Result<(Written, bool), StorageError> {
     let file = open_at(path, offset).await?;
+    let mut body = crate::storage::rechunk(body, CHUNK);
     let (sender, receiver) = mpsc::channel::<Bytes>(QUEUE_CHUNKS);
     let hashing = (digest.is_some() || whole.is_some()).then(|| {
         let (to_hasher, hasher_queue) = sync_mpsc::sync_channel::<Bytes>(QUEUE_CHUNKS);
