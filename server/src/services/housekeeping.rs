@@ -1,6 +1,6 @@
 //! The housekeeping task: one background loop per process that applies expiration policies every
 //! [`TICK`] and, every [`RECLAIM_EVERY`] ticks, reclaims abandoned uploads and forgets closed sign-in
-//! throttle windows. Every job is idempotent and safe to run in several instances at once.
+//! throttle windows and upload leases left by crashed instances. Every job is idempotent and safe to run in several instances at once.
 
 use std::time::Duration;
 
@@ -34,6 +34,10 @@ pub async fn run_periodically(state: AppState, mut stop: watch::Receiver<bool>) 
             }
             if let Err(error) = crate::auth::throttle::purge_closed(&state.db, Utc::now()).await {
                 tracing::error!(%error, "purging closed sign-in throttle windows failed");
+            }
+            if let Err(error) = services::uploads::purge_expired_leases(&state.db, Utc::now()).await
+            {
+                tracing::error!(%error, "purging expired upload leases failed");
             }
         }
         tick = tick.wrapping_add(1);

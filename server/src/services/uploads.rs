@@ -21,7 +21,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 pub use append::{Checksum, Chunk, append};
 pub use concat::{NewFinal, create_final};
 pub use error::{CHECKSUM_MISMATCH, UploadError};
-pub use locks::{LockGuard, UploadLocks};
+pub use locks::{LockGuard, UploadLocks, purge_expired_leases};
 pub use reclaim::reclaim_expired;
 
 use crate::{

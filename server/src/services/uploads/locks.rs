@@ -171,6 +171,19 @@ fn ttl() -> chrono::Duration {
     chrono::Duration::from_std(LEASE_TTL).unwrap_or(chrono::Duration::seconds(30))
 }
 
+/// Deletes leases that ended (a crashed instance's, never taken over) before `now`, less a margin
+/// so a lease being taken over right now is left alone. Returns how many went.
+pub async fn purge_expired_leases(
+    db: &DatabaseConnection,
+    now: chrono::DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let deleted = leases::Entity::delete_many()
+        .filter(leases::Column::ExpiresAt.lt(now - chrono::Duration::minutes(10)))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
 /// A held lock; dropping it releases the lock (the lease row goes in a background task).
 #[derive(Debug)]
 pub struct LockGuard {
