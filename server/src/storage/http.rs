@@ -32,7 +32,7 @@ use reqwest::{
 use serde::de::DeserializeOwned;
 
 use super::{
-    Appended, ByteStream, DigestKind, Published, READ_CHUNK, StorageError, TransferNode, check_name,
+    Appended, ByteStream, DigestKind, Published, NETWORK_PIECE, StorageError, TransferNode, check_name,
 };
 use crate::{config::RemoteNode, node::wire};
 
@@ -227,9 +227,7 @@ impl TransferNode for HttpNode {
         let query = wire::ReadQuery { offset, len };
         let response = self.send(self.client.get(url).query(&query)).await?;
         let body = Box::pin(response.bytes_stream().map_err(io::Error::other));
-        // Socket reads arrive in pieces of a few KiB: hand them on in large ones, as the local
-        // node reads them.
-        Ok(super::coalesce(body, READ_CHUNK))
+        Ok(super::coalesce(body, NETWORK_PIECE))
     }
 }
 

@@ -8,19 +8,17 @@
 //! is either absent or complete, also after a crash.
 
 use std::{
-    io::{self, SeekFrom},
+    io,
     path::{Path, PathBuf},
     time::{Duration, SystemTime},
 };
 
 use async_trait::async_trait;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio_util::io::ReaderStream;
 
 use self::publish::publish_blocking;
 use super::{
-    Appended, ByteStream, DigestKind, Published, READ_CHUNK, StorageError, TransferNode,
-    check_name, running::RunningDigests,
+    Appended, ByteStream, DigestKind, Published, StorageError, TransferNode, check_name,
+    running::RunningDigests,
 };
 
 /// Bytes per read when publishing (parts → object).
@@ -202,19 +200,20 @@ impl TransferNode for LocalNode {
         len: u64,
     ) -> Result<ByteStream, StorageError> {
         let path = self.object_path(key)?;
-        let mut file = tokio::fs::File::open(&path).await.map_err(classify)?;
-        let size = file.metadata().await?.len();
-        if offset.checked_add(len).is_none_or(|end| end > size) {
-            return Err(StorageError::Io(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("range {offset}+{len} is outside the object ({size} bytes)"),
-            )));
-        }
-        file.seek(SeekFrom::Start(offset)).await?;
-        Ok(Box::pin(ReaderStream::with_capacity(
-            file.take(len),
-            READ_CHUNK,
-        )))
+        let file = tokio::task::spawn_blocking(move || {
+            let file = std::fs::File::open(&path).map_err(classify)?;
+            let size = file.metadata()?.len();
+            if offset.checked_add(len).is_none_or(|end| end > size) {
+                return Err(StorageError::Io(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("range {offset}+{len} is outside the object ({size} bytes)"),
+                )));
+            }
+            Ok(file)
+        })
+        .await
+        .map_err(io::Error::other)??;
+        Ok(read::stream(file, offset, len))
     }
 }
 
@@ -227,6 +226,7 @@ async fn remove_if_present(path: &Path) -> Result<(), StorageError> {
 
 mod append;
 mod publish;
+mod read;
 
 #[cfg(test)]
 mod tests;

@@ -18,8 +18,11 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
 
-/// Bytes per piece when an object streams out (each read from storage, and each piece handed on).
-pub const READ_CHUNK: usize = 256 << 10;
+/// Smallest piece an object read over the network (a separate node, S3) is handed on in: socket
+/// reads arrive in pieces of a few KiB to a few hundred, and the small ones are gathered, while
+/// pieces this large pass on without a copy (measured: gathering into 256 KiB instead cost a
+/// separate-node download about 15 % of its throughput).
+pub const NETWORK_PIECE: usize = 64 << 10;
 
 /// A stream of bytes, in or out.
 pub type ByteStream = Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>;

@@ -30,7 +30,7 @@ use object_store::{
 
 use self::manifest::Manifest;
 use super::{
-    Appended, ByteStream, DigestKind, Published, READ_CHUNK, StorageError, TransferNode,
+    Appended, ByteStream, DigestKind, Published, NETWORK_PIECE, StorageError, TransferNode,
     check_name, coalesce, running::RunningDigests,
 };
 use crate::config::S3Settings;
@@ -364,7 +364,7 @@ impl TransferNode for S3Node {
             .map_err(store_error)?
             .into_stream()
             .map_err(io::Error::other);
-        Ok(coalesce(Box::pin(stream), READ_CHUNK))
+        Ok(coalesce(Box::pin(stream), NETWORK_PIECE))
     }
 }
 

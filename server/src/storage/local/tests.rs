@@ -154,3 +154,49 @@ async fn names_outside_the_server_alphabet_never_reach_the_disk() {
     }
     assert!(node.object_size("a").await.is_err(), "keys need a shard");
 }
+
+#[tokio::test]
+async fn reads_span_many_buffers_and_a_shrunken_object_ends_in_an_error() {
+    let (dir, node) = node();
+    // Over four read buffers, in uneven pieces.
+    let bytes: Vec<u8> = (0..2_300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    node.create_upload("big").await.unwrap();
+    let pieces: Vec<&[u8]> = bytes.chunks(300_001).collect();
+    node.append("big", 0, bytes.len() as u64, body(&pieces), None)
+        .await
+        .unwrap();
+    let key = "89abcdef0123456789abcdef01234567";
+    node.publish(&["big".into()], key).await.unwrap();
+
+    assert_eq!(read_all(&node, key).await, bytes);
+    for (offset, len) in [(1, 524_288), (524_287, 1_048_577), (1_999_999, 300_001)] {
+        let mut stream = node.read_object(key, offset, len).await.unwrap();
+        let mut out = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            out.extend_from_slice(&chunk.unwrap());
+        }
+        let range = usize::try_from(offset).unwrap()..usize::try_from(offset + len).unwrap();
+        assert_eq!(out, bytes[range], "{offset}+{len}");
+    }
+
+    // The object cut short behind the node's back (a damaged disk, say): the stream does not end
+    // looking complete.
+    let mut stream = node.read_object(key, 0, bytes.len() as u64).await.unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("storage/objects/89").join(key))
+        .unwrap()
+        .set_len(1_000_000)
+        .unwrap();
+    let mut delivered = 0;
+    let mut failed = None;
+    while let Some(chunk) = stream.next().await {
+        match chunk {
+            Ok(chunk) => delivered += chunk.len(),
+            Err(error) => failed = Some(error),
+        }
+    }
+    let error = failed.expect("a short object ends in an error");
+    assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof, "{error}");
+    assert!(delivered < bytes.len());
+}

@@ -1,0 +1,63 @@
+//! Reading an object off the async threads: a blocking task reads the file straight into buffers of
+//! its own (one `pread` each, no intermediate copy) and queues them a few ahead of the consumer, so
+//! the disk or page cache is read while the socket is written. The queue bounds what a download
+//! holds to [`READ_AHEAD`] + 2 buffers.
+
+use std::{fs::File, io};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use crate::storage::ByteStream;
+
+/// Bytes per read.
+const READ_SIZE: usize = 512 << 10;
+/// Buffers read ahead of the consumer.
+const READ_AHEAD: usize = 2;
+
+/// Exactly `len` bytes of `file` from `offset`, read by a blocking task. A file shorter than that
+/// ends the stream with an `UnexpectedEof` error after what it had; dropping the stream stops the
+/// reader at its next buffer.
+pub(super) fn stream(file: File, offset: u64, len: u64) -> ByteStream {
+    let (sender, receiver) = mpsc::channel(READ_AHEAD);
+    tokio::task::spawn_blocking(move || read_all(&file, offset, len, &sender));
+    Box::pin(futures_util::stream::unfold(
+        receiver,
+        |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
+    ))
+}
+
+fn read_all(file: &File, mut offset: u64, len: u64, sender: &mpsc::Sender<io::Result<Bytes>>) {
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left).map_or(READ_SIZE, |left| left.min(READ_SIZE));
+        let item = read_exactly(file, offset, want).map(Bytes::from);
+        let failed = item.is_err();
+        if sender.blocking_send(item).is_err() || failed {
+            // The consumer is gone, or has been told of the error.
+            return;
+        }
+        offset += want as u64;
+        left -= want as u64;
+    }
+}
+
+/// `want` bytes from `offset` in a buffer of their own.
+fn read_exactly(file: &File, offset: u64, want: usize) -> io::Result<Vec<u8>> {
+    let mut buffer = Vec::with_capacity(want);
+    while buffer.len() < want {
+        let at = offset + buffer.len() as u64;
+        let read = rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buffer), at)?;
+        if read == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the object ended at byte {at}, before the {want} bytes asked from {offset}"
+                ),
+            ));
+        }
+    }
+    // The spare capacity may exceed `want`: bytes past it were not asked for.
+    buffer.truncate(want);
+    Ok(buffer)
+}
