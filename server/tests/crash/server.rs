@@ -1,8 +1,8 @@
 //! The gateway process (`ferry serve`, node in-process) killed mid-upload.
 
 use crate::support::{
-    CHUNK, assert_published, finish, free_addr, half_sent_patch, new_upload, objects, offset_of,
-    patch, start, test_bytes,
+    CHUNK, assert_published, free_addr, half_sent_patch, new_upload, objects, offset_of, patch,
+    resume_after_crash, start, test_bytes,
 };
 
 #[tokio::test]
@@ -42,7 +42,7 @@ async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file()
     );
     assert!(objects(data_dir).is_empty(), "still nothing is published");
 
-    finish(gateway, &upload, offset, &bytes).await;
+    resume_after_crash(gateway, &upload, offset, &bytes).await;
     assert_published(data_dir, &bytes);
     server.kill().await.unwrap();
 }

@@ -1,7 +1,7 @@
 //! Spawning `ferry serve` and `ferry node`, raw HTTP/1.1 requests, and a sender with a draft, a
 //! transfer spec and a tus upload of one file.
 
-use std::{net::SocketAddr, path::Path, process::Stdio};
+use std::{net::SocketAddr, path::Path, process::Stdio, time::Duration};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
@@ -12,7 +12,7 @@ use tokio::{
     process::{Child, Command},
 };
 
-const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub const NODE_TOKEN: &str = "crash-test-node-token-0123456789abcdef";
 pub const CHUNK: usize = 1 << 20;
 
@@ -22,8 +22,23 @@ pub fn free_addr() -> SocketAddr {
     listener.local_addr().unwrap()
 }
 
+/// Settings a `ferry` process gets from its environment on top of its data dir and addresses
+/// (database URL, storage, token secret…), as `FERRY_*` variables.
+pub type Env = [(&'static str, String)];
+
 /// `ferry serve` on `data`, once it says it is running; with `node` (URL), on that transfer node.
 pub async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr, node: Option<&str>) -> Child {
+    start_with(data, web, gateway, node, &[]).await
+}
+
+/// [`start`] with `env` on top.
+pub async fn start_with(
+    data: &Path,
+    web: SocketAddr,
+    gateway: SocketAddr,
+    node: Option<&str>,
+    env: &Env,
+) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
     command
         .arg("serve")
@@ -40,18 +55,25 @@ pub async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr, node: Opti
             .env("FERRY_NODE_URL", url)
             .env("FERRY_NODE_TOKEN", NODE_TOKEN);
     }
+    command.envs(env.iter().map(|(name, value)| (name, value)));
     running(command, "Transfer node:").await
 }
 
 /// `ferry node` keeping files under `data`, serving on `addr`, once it says it is running.
 pub async fn start_node(data: &Path, addr: SocketAddr) -> Child {
+    start_node_with(data, addr, &[]).await
+}
+
+/// [`start_node`] with `env` on top.
+pub async fn start_node_with(data: &Path, addr: SocketAddr, env: &Env) -> Child {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
     command
         .arg("node")
         .env("FERRY_DATA_DIR", data)
         .env("FERRY_NODE_ADDR", addr.to_string())
         .env("FERRY_NODE_TOKEN", NODE_TOKEN)
-        .env("FERRY_LOG", "warn");
+        .env("FERRY_LOG", "warn")
+        .envs(env.iter().map(|(name, value)| (name, value)));
     running(command, "Node API:").await
 }
 
@@ -194,37 +216,57 @@ pub fn test_bytes(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i as u8) ^ (i >> 11) as u8).collect()
 }
 
-/// A tus upload of one file: its URL and the transfer token that may write it.
+/// A tus upload of one file: its URL and the transfer token that may write it, and the package
+/// and file it belongs to.
 pub struct Upload {
     pub url: String,
     pub token: String,
+    pub package: i64,
+    pub file: i64,
 }
 
-/// Signs in as the admin, makes a draft to itself declaring `big.bin` of `len` bytes, and creates
-/// its tus upload.
-pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upload {
+/// Signs `username` in on `web`; the session cookie (`name=value`).
+pub async fn sign_in(web: SocketAddr, username: &str, password: &str) -> String {
     let signed_in = api(
         web,
         "/api/v1/session",
         None,
-        json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+        json!({ "username": username, "password": password }),
     )
     .await;
     assert_eq!(signed_in.status, 200);
-    let cookie = signed_in
+    signed_in
         .header("set-cookie")
         .unwrap()
         .split(';')
         .next()
         .unwrap()
-        .to_owned();
-    let draft = api(
-        web,
-        "/api/v1/packages",
-        Some(&cookie),
-        json!({ "title": "Crash test", "recipients": ["admin"] }),
-    )
-    .await;
+        .to_owned()
+}
+
+/// A GET of the package API on its own connection, as the holder of `cookie`.
+pub async fn get(web: SocketAddr, path: &str, cookie: &str) -> Answer {
+    call("GET", web, path, &[("Cookie", cookie.to_owned())], b"").await
+}
+
+/// Signs in as the admin, makes a draft to itself declaring `big.bin` of `len` bytes, and creates
+/// its tus upload.
+pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upload {
+    let cookie = sign_in(web, "admin", ADMIN_PASSWORD).await;
+    let draft = json!({ "title": "Crash test", "recipients": ["admin"] });
+    new_package(web, gateway, &cookie, draft, len).await
+}
+
+/// Makes the draft `package` (a `NewPackage`) as the holder of `cookie`, declaring `big.bin` of
+/// `len` bytes, and creates its tus upload.
+pub async fn new_package(
+    web: SocketAddr,
+    gateway: SocketAddr,
+    cookie: &str,
+    package: Value,
+    len: usize,
+) -> Upload {
+    let draft = api(web, "/api/v1/packages", Some(cookie), package).await;
     assert_eq!(
         draft.status,
         201,
@@ -235,14 +277,14 @@ pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upl
     let spec = api(
         web,
         &format!("/api/v1/packages/{package}/transfer_spec/upload"),
-        Some(&cookie),
+        Some(cookie),
         json!({ "files": [{ "name": "big.bin", "size": len }] }),
     )
     .await;
     assert_eq!(spec.status, 200, "{}", String::from_utf8_lossy(&spec.body));
     let spec = spec.json();
     let token = spec["token"].as_str().unwrap().to_owned();
-    let file_id = spec["files"][0]["id"].as_i64().unwrap();
+    let file = spec["files"][0]["id"].as_i64().unwrap();
 
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let mut headers = tus_headers(&token);
@@ -251,7 +293,7 @@ pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upl
         "Upload-Metadata",
         format!(
             "file_id {},filename {}",
-            b64(&file_id.to_string()),
+            b64(&file.to_string()),
             b64("big.bin")
         ),
     ));
@@ -260,6 +302,8 @@ pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upl
     Upload {
         url: created.header("location").unwrap().to_owned(),
         token,
+        package,
+        file,
     }
 }
 
@@ -323,4 +367,58 @@ pub fn assert_published(data: &Path, bytes: &[u8]) {
         hex::encode(sha2::Sha256::digest(&stored)),
         hex::encode(sha2::Sha256::digest(bytes))
     );
+}
+
+/// Polls `check` until it answers `Some`, for at most 30 seconds (`what` names what is awaited).
+pub async fn eventually<T, F: Future<Output = Option<T>>>(
+    what: &str,
+    check: impl FnMut() -> F,
+) -> T {
+    eventually_within(Duration::from_secs(30), what, check).await
+}
+
+/// [`eventually`], for at most `limit`.
+pub async fn eventually_within<T, F: Future<Output = Option<T>>>(
+    limit: Duration,
+    what: &str,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Resumes `upload` at `offset` after the gateway that was writing it died: its lease on the
+/// upload outlives it (up to `LEASE_TTL`, 30 s), so, as a tus client does, the first PATCH is
+/// retried while the upload answers 423 Locked. Then sends the rest.
+pub async fn resume_after_crash(gateway: SocketAddr, upload: &Upload, offset: usize, bytes: &[u8]) {
+    let end = (offset + CHUNK).min(bytes.len());
+    let first = eventually_within(
+        Duration::from_secs(45),
+        "the dead gateway's lease ends",
+        || async {
+            let answer = patch(
+                gateway,
+                &upload.url,
+                &upload.token,
+                offset,
+                &bytes[offset..end],
+            )
+            .await;
+            (answer.status != 423).then_some(answer)
+        },
+    )
+    .await;
+    assert_eq!(
+        first.status,
+        204,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    finish(gateway, upload, end, bytes).await;
 }
