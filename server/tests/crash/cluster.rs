@@ -10,7 +10,9 @@ use tokio::process::Child;
 
 use crate::{
     common::{Engine, TestDb, s3::TestBucket},
-    support::{ADMIN_PASSWORD, Answer, api, call, free_addr, sign_in, start_with},
+    http::{Answer, api, call, get},
+    process::{ADMIN_PASSWORD, free_addr, start_with},
+    support::sign_in,
 };
 
 /// The token secret both instances share (it signs transfer tokens).
@@ -164,7 +166,7 @@ pub async fn download(gateway: SocketAddr, token: &str, file: i64, range: Option
 
 /// The notifications of the holder of `cookie` of `kind` about `package`, as `web` lists them.
 pub async fn notifications(web: SocketAddr, cookie: &str, kind: &str, package: i64) -> Vec<Value> {
-    let listed = crate::support::get(web, "/api/v1/me/notifications?per_page=100", cookie).await;
+    let listed = get(web, "/api/v1/me/notifications?per_page=100", cookie).await;
     assert_eq!(listed.status, 200);
     let page = listed.json();
     page["items"]

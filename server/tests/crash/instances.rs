@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 
 use crate::{
     cluster::{BOB, BOB_PASSWORD, Cluster, download, notifications, receive_token},
-    support::{CHUNK, eventually, finish, get, new_package, offset_of, patch, sign_in, test_bytes},
+    http::{api, get, patch},
+    support::{CHUNK, eventually, finish, new_package, offset_of, sign_in, test_bytes},
 };
 
 /// The S3 node's part size: a PATCH this long hands a whole part to the multipart upload.
@@ -150,6 +151,6 @@ async fn both_instances_expiring_at_once_delete_the_files_once() {
         assert_eq!(answer.status, 410);
     }
     let path = format!("/api/v1/packages/{}/transfer_spec/download", upload.package);
-    let spec = crate::support::api(one, &path, Some(&bob), json!({})).await;
+    let spec = api(one, &path, Some(&bob), json!({})).await;
     assert_eq!(spec.status, 410);
 }

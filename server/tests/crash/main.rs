@@ -13,8 +13,10 @@
 mod cluster;
 #[path = "../common/mod.rs"]
 mod common;
+mod http;
 mod instances;
 mod node;
+mod process;
 mod s3_node;
 mod server;
 mod support;

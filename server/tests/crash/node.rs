@@ -5,9 +5,13 @@ use std::time::Duration;
 
 use tokio::{io::AsyncReadExt, process::Command};
 
-use crate::support::{
-    ADMIN_PASSWORD, CHUNK, NODE_TOKEN, assert_published, finish, free_addr, half_sent_patch,
-    new_upload, objects, offset_of, patch, start, start_node, test_bytes,
+use crate::{
+    http::patch,
+    process::{ADMIN_PASSWORD, NODE_TOKEN, free_addr, start, start_node},
+    support::{
+        CHUNK, assert_published, finish, half_sent_patch, new_upload, objects, offset_of,
+        test_bytes,
+    },
 };
 
 #[tokio::test]

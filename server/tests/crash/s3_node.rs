@@ -10,10 +10,9 @@ use tokio::io::AsyncReadExt;
 use crate::{
     cluster::s3_env,
     common::s3::TestBucket,
-    support::{
-        CHUNK, eventually, finish, free_addr, half_sent_patch, new_upload, offset_of, patch, start,
-        start_node_with, test_bytes,
-    },
+    http::patch,
+    process::{free_addr, start, start_node_with},
+    support::{CHUNK, eventually, finish, half_sent_patch, new_upload, offset_of, test_bytes},
 };
 
 /// The S3 node's part size.

@@ -1,8 +1,12 @@
 //! The gateway process (`ferry serve`, node in-process) killed mid-upload.
 
-use crate::support::{
-    CHUNK, assert_published, free_addr, half_sent_patch, new_upload, objects, offset_of, patch,
-    resume_after_crash, start, test_bytes,
+use crate::{
+    http::patch,
+    process::{free_addr, start},
+    support::{
+        CHUNK, assert_published, half_sent_patch, new_upload, objects, offset_of,
+        resume_after_crash, test_bytes,
+    },
 };
 
 #[tokio::test]

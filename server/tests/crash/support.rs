@@ -1,204 +1,18 @@
-//! Spawning `ferry serve` and `ferry node`, raw HTTP/1.1 requests, and a sender with a draft, a
-//! transfer spec and a tus upload of one file.
+//! A sender with a draft, a transfer spec and a tus upload of one file; resuming and checking it.
 
-use std::{net::SocketAddr, path::Path, process::Stdio, time::Duration};
+use std::{net::SocketAddr, path::Path, time::Duration};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::Digest as _;
-use tokio::{
-    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
-    net::TcpStream,
-    process::{Child, Command},
+use tokio::{io::AsyncWriteExt, net::TcpStream};
+
+use crate::{
+    http::{api, call, patch, request_head, tus_headers},
+    process::ADMIN_PASSWORD,
 };
 
-pub const ADMIN_PASSWORD: &str = "admin-password-1";
-pub const NODE_TOKEN: &str = "crash-test-node-token-0123456789abcdef";
 pub const CHUNK: usize = 1 << 20;
-
-/// A free port on the loopback interface (bound, then released for the child to take).
-pub fn free_addr() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
-}
-
-/// Settings a `ferry` process gets from its environment on top of its data dir and addresses
-/// (database URL, storage, token secret…), as `FERRY_*` variables.
-pub type Env = [(&'static str, String)];
-
-/// `ferry serve` on `data`, once it says it is running; with `node` (URL), on that transfer node.
-pub async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr, node: Option<&str>) -> Child {
-    start_with(data, web, gateway, node, &[]).await
-}
-
-/// [`start`] with `env` on top.
-pub async fn start_with(
-    data: &Path,
-    web: SocketAddr,
-    gateway: SocketAddr,
-    node: Option<&str>,
-    env: &Env,
-) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
-    command
-        .arg("serve")
-        .env("FERRY_DATA_DIR", data)
-        .env("FERRY_HTTP_ADDR", web.to_string())
-        .env("FERRY_GATEWAY_ADDR", gateway.to_string())
-        .env("FERRY_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("FERRY_WEB_DIR", data.join("no-web-app"))
-        .env("FERRY_LOG", "warn")
-        .env_remove("FERRY_NODE_URL")
-        .env_remove("FERRY_NODE_TOKEN");
-    if let Some(url) = node {
-        command
-            .env("FERRY_NODE_URL", url)
-            .env("FERRY_NODE_TOKEN", NODE_TOKEN);
-    }
-    command.envs(env.iter().map(|(name, value)| (name, value)));
-    running(command, "Transfer node:").await
-}
-
-/// `ferry node` keeping files under `data`, serving on `addr`, once it says it is running.
-pub async fn start_node(data: &Path, addr: SocketAddr) -> Child {
-    start_node_with(data, addr, &[]).await
-}
-
-/// [`start_node`] with `env` on top.
-pub async fn start_node_with(data: &Path, addr: SocketAddr, env: &Env) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
-    command
-        .arg("node")
-        .env("FERRY_DATA_DIR", data)
-        .env("FERRY_NODE_ADDR", addr.to_string())
-        .env("FERRY_NODE_TOKEN", NODE_TOKEN)
-        .env("FERRY_LOG", "warn")
-        .envs(env.iter().map(|(name, value)| (name, value)));
-    running(command, "Node API:").await
-}
-
-/// Spawns `command` and waits for the stdout line that says it serves.
-async fn running(mut command: Command, ready_line: &str) -> Child {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if line.contains(ready_line) {
-            // Keep reading stdout in the background so the child never blocks on it.
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return child;
-        }
-    }
-    panic!("ferry exited before it was running");
-}
-
-/// A response: status, headers (lower-case names), body.
-pub struct Answer {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-pub fn request_head(
-    method: &str,
-    addr: SocketAddr,
-    path: &str,
-    headers: &[(&str, String)],
-    len: usize,
-) -> String {
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {len}\r\n"
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    head
-}
-
-/// One request on its own connection.
-pub async fn call(
-    method: &str,
-    addr: SocketAddr,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
-) -> Answer {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let head = request_head(method, addr, path, headers, body.len());
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let text = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = text.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-pub async fn api(web: SocketAddr, path: &str, cookie: Option<&str>, body: Value) -> Answer {
-    let mut headers = vec![
-        ("Content-Type", "application/json".to_owned()),
-        ("X-Ferry-Request", "1".to_owned()),
-    ];
-    if let Some(cookie) = cookie {
-        headers.push(("Cookie", cookie.to_owned()));
-    }
-    call("POST", web, path, &headers, body.to_string().as_bytes()).await
-}
-
-pub fn tus_headers(token: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("Tus-Resumable", "1.0.0".to_owned()),
-        ("Authorization", format!("Bearer {token}")),
-    ]
-}
-
-pub async fn patch(
-    gateway: SocketAddr,
-    url: &str,
-    token: &str,
-    offset: usize,
-    bytes: &[u8],
-) -> Answer {
-    let mut headers = tus_headers(token);
-    headers.push(("Content-Type", "application/offset+octet-stream".to_owned()));
-    headers.push(("Upload-Offset", offset.to_string()));
-    call("PATCH", gateway, url, &headers, bytes).await
-}
 
 pub fn objects(data: &Path) -> Vec<std::path::PathBuf> {
     let root = data.join("storage").join("objects");
@@ -242,11 +56,6 @@ pub async fn sign_in(web: SocketAddr, username: &str, password: &str) -> String 
         .next()
         .unwrap()
         .to_owned()
-}
-
-/// A GET of the package API on its own connection, as the holder of `cookie`.
-pub async fn get(web: SocketAddr, path: &str, cookie: &str) -> Answer {
-    call("GET", web, path, &[("Cookie", cookie.to_owned())], b"").await
 }
 
 /// Signs in as the admin, makes a draft to itself declaring `big.bin` of `len` bytes, and creates
