@@ -5,9 +5,13 @@ use std::time::Duration;
 
 use tokio::{io::AsyncReadExt, process::Command};
 
-use crate::support::{
-    CHUNK, NODE_TOKEN, assert_published, finish, free_addr, half_sent_patch, new_upload, objects,
-    offset_of, patch, start, start_node, test_bytes,
+use crate::{
+    http::patch,
+    process::{ADMIN_PASSWORD, NODE_TOKEN, free_addr, start, start_node},
+    support::{
+        CHUNK, assert_published, finish, half_sent_patch, new_upload, objects, offset_of,
+        test_bytes,
+    },
 };
 
 #[tokio::test]
@@ -97,7 +101,7 @@ async fn the_node_needs_a_token_and_the_gateway_the_same_one() {
         .env("FERRY_DATA_DIR", dir.path().join("gateway"))
         .env("FERRY_HTTP_ADDR", free_addr().to_string())
         .env("FERRY_GATEWAY_ADDR", free_addr().to_string())
-        .env("FERRY_ADMIN_PASSWORD", "admin-password-1")
+        .env("FERRY_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .env("FERRY_NODE_URL", format!("http://{node_addr}"))
         .env("FERRY_NODE_TOKEN", format!("{NODE_TOKEN}-not-the-same"))
         .output()

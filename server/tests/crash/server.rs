@@ -1,8 +1,12 @@
 //! The gateway process (`ferry serve`, node in-process) killed mid-upload.
 
-use crate::support::{
-    CHUNK, assert_published, finish, free_addr, half_sent_patch, new_upload, objects, offset_of,
-    patch, start, test_bytes,
+use crate::{
+    http::patch,
+    process::{free_addr, start},
+    support::{
+        CHUNK, assert_published, half_sent_patch, new_upload, objects, offset_of,
+        resume_after_crash, test_bytes,
+    },
 };
 
 #[tokio::test]
@@ -42,7 +46,7 @@ async fn a_killed_server_resumes_the_upload_and_never_publishes_part_of_a_file()
     );
     assert!(objects(data_dir).is_empty(), "still nothing is published");
 
-    finish(gateway, &upload, offset, &bytes).await;
+    resume_after_crash(gateway, &upload, offset, &bytes).await;
     assert_published(data_dir, &bytes);
     server.kill().await.unwrap();
 }

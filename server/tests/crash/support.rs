@@ -1,182 +1,18 @@
-//! Spawning `ferry serve` and `ferry node`, raw HTTP/1.1 requests, and a sender with a draft, a
-//! transfer spec and a tus upload of one file.
+//! A sender with a draft, a transfer spec and a tus upload of one file; resuming and checking it.
 
-use std::{net::SocketAddr, path::Path, process::Stdio};
+use std::{net::SocketAddr, path::Path, time::Duration};
 
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::Digest as _;
-use tokio::{
-    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
-    net::TcpStream,
-    process::{Child, Command},
+use tokio::{io::AsyncWriteExt, net::TcpStream};
+
+use crate::{
+    http::{api, call, patch, request_head, tus_headers},
+    process::ADMIN_PASSWORD,
 };
 
-const ADMIN_PASSWORD: &str = "admin-password-1";
-pub const NODE_TOKEN: &str = "crash-test-node-token-0123456789abcdef";
 pub const CHUNK: usize = 1 << 20;
-
-/// A free port on the loopback interface (bound, then released for the child to take).
-pub fn free_addr() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
-}
-
-/// `ferry serve` on `data`, once it says it is running; with `node` (URL), on that transfer node.
-pub async fn start(data: &Path, web: SocketAddr, gateway: SocketAddr, node: Option<&str>) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
-    command
-        .arg("serve")
-        .env("FERRY_DATA_DIR", data)
-        .env("FERRY_HTTP_ADDR", web.to_string())
-        .env("FERRY_GATEWAY_ADDR", gateway.to_string())
-        .env("FERRY_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("FERRY_WEB_DIR", data.join("no-web-app"))
-        .env("FERRY_LOG", "warn")
-        .env_remove("FERRY_NODE_URL")
-        .env_remove("FERRY_NODE_TOKEN");
-    if let Some(url) = node {
-        command
-            .env("FERRY_NODE_URL", url)
-            .env("FERRY_NODE_TOKEN", NODE_TOKEN);
-    }
-    running(command, "Transfer node:").await
-}
-
-/// `ferry node` keeping files under `data`, serving on `addr`, once it says it is running.
-pub async fn start_node(data: &Path, addr: SocketAddr) -> Child {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
-    command
-        .arg("node")
-        .env("FERRY_DATA_DIR", data)
-        .env("FERRY_NODE_ADDR", addr.to_string())
-        .env("FERRY_NODE_TOKEN", NODE_TOKEN)
-        .env("FERRY_LOG", "warn");
-    running(command, "Node API:").await
-}
-
-/// Spawns `command` and waits for the stdout line that says it serves.
-async fn running(mut command: Command, ready_line: &str) -> Child {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if line.contains(ready_line) {
-            // Keep reading stdout in the background so the child never blocks on it.
-            tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-            return child;
-        }
-    }
-    panic!("ferry exited before it was running");
-}
-
-/// A response: status, headers (lower-case names), body.
-pub struct Answer {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-}
-
-pub fn request_head(
-    method: &str,
-    addr: SocketAddr,
-    path: &str,
-    headers: &[(&str, String)],
-    len: usize,
-) -> String {
-    let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {len}\r\n"
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    head
-}
-
-/// One request on its own connection.
-pub async fn call(
-    method: &str,
-    addr: SocketAddr,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &[u8],
-) -> Answer {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let head = request_head(method, addr, path, headers, body.len());
-    stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let text = String::from_utf8_lossy(&raw[..split]).into_owned();
-    let mut lines = text.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    Answer {
-        status,
-        headers,
-        body: raw[split + 4..].to_vec(),
-    }
-}
-
-pub async fn api(web: SocketAddr, path: &str, cookie: Option<&str>, body: Value) -> Answer {
-    let mut headers = vec![
-        ("Content-Type", "application/json".to_owned()),
-        ("X-Ferry-Request", "1".to_owned()),
-    ];
-    if let Some(cookie) = cookie {
-        headers.push(("Cookie", cookie.to_owned()));
-    }
-    call("POST", web, path, &headers, body.to_string().as_bytes()).await
-}
-
-pub fn tus_headers(token: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("Tus-Resumable", "1.0.0".to_owned()),
-        ("Authorization", format!("Bearer {token}")),
-    ]
-}
-
-pub async fn patch(
-    gateway: SocketAddr,
-    url: &str,
-    token: &str,
-    offset: usize,
-    bytes: &[u8],
-) -> Answer {
-    let mut headers = tus_headers(token);
-    headers.push(("Content-Type", "application/offset+octet-stream".to_owned()));
-    headers.push(("Upload-Offset", offset.to_string()));
-    call("PATCH", gateway, url, &headers, bytes).await
-}
 
 pub fn objects(data: &Path) -> Vec<std::path::PathBuf> {
     let root = data.join("storage").join("objects");
@@ -194,37 +30,52 @@ pub fn test_bytes(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i as u8) ^ (i >> 11) as u8).collect()
 }
 
-/// A tus upload of one file: its URL and the transfer token that may write it.
+/// A tus upload of one file: its URL and the transfer token that may write it, and the package
+/// and file it belongs to.
 pub struct Upload {
     pub url: String,
     pub token: String,
+    pub package: i64,
+    pub file: i64,
 }
 
-/// Signs in as the admin, makes a draft to itself declaring `big.bin` of `len` bytes, and creates
-/// its tus upload.
-pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upload {
+/// Signs `username` in on `web`; the session cookie (`name=value`).
+pub async fn sign_in(web: SocketAddr, username: &str, password: &str) -> String {
     let signed_in = api(
         web,
         "/api/v1/session",
         None,
-        json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+        json!({ "username": username, "password": password }),
     )
     .await;
     assert_eq!(signed_in.status, 200);
-    let cookie = signed_in
+    signed_in
         .header("set-cookie")
         .unwrap()
         .split(';')
         .next()
         .unwrap()
-        .to_owned();
-    let draft = api(
-        web,
-        "/api/v1/packages",
-        Some(&cookie),
-        json!({ "title": "Crash test", "recipients": ["admin"] }),
-    )
-    .await;
+        .to_owned()
+}
+
+/// Signs in as the admin, makes a draft to itself declaring `big.bin` of `len` bytes, and creates
+/// its tus upload.
+pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upload {
+    let cookie = sign_in(web, "admin", ADMIN_PASSWORD).await;
+    let draft = json!({ "title": "Crash test", "recipients": ["admin"] });
+    new_package(web, gateway, &cookie, draft, len).await
+}
+
+/// Makes the draft `package` (a `NewPackage`) as the holder of `cookie`, declaring `big.bin` of
+/// `len` bytes, and creates its tus upload.
+pub async fn new_package(
+    web: SocketAddr,
+    gateway: SocketAddr,
+    cookie: &str,
+    package: Value,
+    len: usize,
+) -> Upload {
+    let draft = api(web, "/api/v1/packages", Some(cookie), package).await;
     assert_eq!(
         draft.status,
         201,
@@ -235,14 +86,14 @@ pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upl
     let spec = api(
         web,
         &format!("/api/v1/packages/{package}/transfer_spec/upload"),
-        Some(&cookie),
+        Some(cookie),
         json!({ "files": [{ "name": "big.bin", "size": len }] }),
     )
     .await;
     assert_eq!(spec.status, 200, "{}", String::from_utf8_lossy(&spec.body));
     let spec = spec.json();
     let token = spec["token"].as_str().unwrap().to_owned();
-    let file_id = spec["files"][0]["id"].as_i64().unwrap();
+    let file = spec["files"][0]["id"].as_i64().unwrap();
 
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
     let mut headers = tus_headers(&token);
@@ -251,7 +102,7 @@ pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upl
         "Upload-Metadata",
         format!(
             "file_id {},filename {}",
-            b64(&file_id.to_string()),
+            b64(&file.to_string()),
             b64("big.bin")
         ),
     ));
@@ -260,6 +111,8 @@ pub async fn new_upload(web: SocketAddr, gateway: SocketAddr, len: usize) -> Upl
     Upload {
         url: created.header("location").unwrap().to_owned(),
         token,
+        package,
+        file,
     }
 }
 
@@ -323,4 +176,58 @@ pub fn assert_published(data: &Path, bytes: &[u8]) {
         hex::encode(sha2::Sha256::digest(&stored)),
         hex::encode(sha2::Sha256::digest(bytes))
     );
+}
+
+/// Polls `check` until it answers `Some`, for at most 30 seconds (`what` names what is awaited).
+pub async fn eventually<T, F: Future<Output = Option<T>>>(
+    what: &str,
+    check: impl FnMut() -> F,
+) -> T {
+    eventually_within(Duration::from_secs(30), what, check).await
+}
+
+/// [`eventually`], for at most `limit`.
+pub async fn eventually_within<T, F: Future<Output = Option<T>>>(
+    limit: Duration,
+    what: &str,
+    mut check: impl FnMut() -> F,
+) -> T {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Resumes `upload` at `offset` after the gateway that was writing it died: its lease on the
+/// upload outlives it (up to `LEASE_TTL`, 30 s), so, as a tus client does, the first PATCH is
+/// retried while the upload answers 423 Locked. Then sends the rest.
+pub async fn resume_after_crash(gateway: SocketAddr, upload: &Upload, offset: usize, bytes: &[u8]) {
+    let end = (offset + CHUNK).min(bytes.len());
+    let first = eventually_within(
+        Duration::from_secs(45),
+        "the dead gateway's lease ends",
+        || async {
+            let answer = patch(
+                gateway,
+                &upload.url,
+                &upload.token,
+                offset,
+                &bytes[offset..end],
+            )
+            .await;
+            (answer.status != 423).then_some(answer)
+        },
+    )
+    .await;
+    assert_eq!(
+        first.status,
+        204,
+        "{}",
+        String::from_utf8_lossy(&first.body)
+    );
+    finish(gateway, upload, end, bytes).await;
 }
