@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Helpers for bench/upload.sh and bench/download.sh: sizes, statistics, installs, nginx and Ferry
-# processes, and the Ferry package API. Sourced, not run. Everything binds 127.0.0.1 only.
+# Helpers for bench/upload.sh and bench/download.sh: their shared options and start-up, sizes,
+# statistics, installs, nginx, moto and Ferry processes, and the Ferry package API. Sourced, not
+# run. Everything binds 127.0.0.1 only.
 
 log() { printf '%s\n' "$*" >&2; }
 die() {
@@ -164,22 +165,33 @@ nginx_start() {
     wait_http "http://127.0.0.1:$port/" 20 || die "nginx did not answer on 127.0.0.1:$port ($(cat "$prefix/error.log" 2>/dev/null))"
 }
 
+# Environment variables Ferry reads that the benchmark sets itself: cleared first, so settings in
+# the caller's shell cannot change what is measured.
+FERRY_ENV_CLEARED=(-u FERRY_NODE_URL -u FERRY_NODE_TOKEN -u FERRY_STORAGE -u FERRY_S3_ENDPOINT
+    -u FERRY_S3_BUCKET -u FERRY_S3_REGION -u FERRY_S3_ACCESS_KEY_ID -u FERRY_S3_SECRET_ACCESS_KEY
+    -u FERRY_S3_PATH_STYLE -u FERRY_S3_ALLOW_HTTP)
+# The storage of the process that keeps the files (`ferry node`, or `ferry serve` with its
+# in-process node) as NAME=VALUE words; moto_start switches it to the S3 bucket.
+STORAGE_SETTINGS=(FERRY_STORAGE=local)
+
 # Starts `ferry serve`: ferry_start BIN DATA_DIR HTTP_PORT GATEWAY_PORT ADMIN_PASSWORD LOGFILE.
 # With FERRY_NODE_URL and FERRY_NODE_TOKEN set (node_start sets them), it uses that separate
-# transfer node; otherwise its in-process one. Sets FERRY_PID.
+# transfer node, which keeps the files; otherwise its in-process one, on STORAGE_SETTINGS.
+# Sets FERRY_PID.
 FERRY_PID=
 FERRY_NODE_URL=
 FERRY_NODE_TOKEN=
 ferry_start() {
     local bin=$1 data=$2 http_port=$3 gw_port=$4 password=$5 logfile=$6
-    local node_env=(-u FERRY_NODE_URL -u FERRY_NODE_TOKEN)
+    local settings=("${STORAGE_SETTINGS[@]}")
     if [[ -n $FERRY_NODE_URL ]]; then
-        node_env=(FERRY_NODE_URL="$FERRY_NODE_URL" FERRY_NODE_TOKEN="$FERRY_NODE_TOKEN")
+        # Ferry refuses other storage settings beside a node URL: the node has them.
+        settings=(FERRY_NODE_URL="$FERRY_NODE_URL" FERRY_NODE_TOKEN="$FERRY_NODE_TOKEN" FERRY_STORAGE=local)
     fi
     mkdir -p "$data"
     (
         cd "$data" || exit 1
-        exec env "${node_env[@]}" \
+        exec env "${FERRY_ENV_CLEARED[@]}" "${settings[@]}" \
             FERRY_DATA_DIR="$data" \
             FERRY_HTTP_ADDR="127.0.0.1:$http_port" \
             FERRY_GATEWAY_ADDR="127.0.0.1:$gw_port" \
@@ -210,15 +222,16 @@ ferry_stop() {
     FERRY_PID=
 }
 
-# Starts `ferry node`: node_start BIN DATA_DIR PORT TOKEN LOGFILE. Sets NODE_PID, and
-# FERRY_NODE_URL and FERRY_NODE_TOKEN for the next ferry_start.
+# Starts `ferry node` on STORAGE_SETTINGS: node_start BIN DATA_DIR PORT TOKEN LOGFILE. Sets
+# NODE_PID, and FERRY_NODE_URL and FERRY_NODE_TOKEN for the next ferry_start.
 NODE_PID=
 node_start() {
     local bin=$1 data=$2 port=$3 token=$4 logfile=$5
     mkdir -p "$data"
     (
         cd "$data" || exit 1
-        exec env FERRY_DATA_DIR="$data" \
+        exec env "${FERRY_ENV_CLEARED[@]}" "${STORAGE_SETTINGS[@]}" \
+            FERRY_DATA_DIR="$data" \
             FERRY_NODE_ADDR="127.0.0.1:$port" \
             FERRY_NODE_TOKEN="$token" \
             FERRY_LOG=warn \
@@ -242,6 +255,68 @@ node_stop() {
     done
     STARTED_PIDS=("${kept[@]}")
     NODE_PID=
+}
+
+# --- S3 storage: moto ----------------------------------------------------------------------------
+
+# moto in server mode from the project's .venv (the same version scripts/setup installs and the
+# tests run against), holding one bucket. Python, so it is the S3 stand-in, not a fast store:
+# S3 numbers measure Ferry's S3 path against this server, not against MinIO or AWS.
+MOTO_VERSION=5.2.5
+MOTO_PID=
+MOTO_URL=
+S3_BUCKET=ferry-bench
+
+# Installs moto into REPO/.venv when it is missing or another version, as scripts/setup does.
+ensure_moto() {
+    local repo=$1
+    if [[ $("$repo/.venv/bin/python" -c 'import moto; print(moto.__version__)' 2>/dev/null) == "$MOTO_VERSION" ]]; then
+        return 0
+    fi
+    python3 -m venv --help >/dev/null 2>&1 || ensure_debian_packages python3-venv
+    log "installing moto $MOTO_VERSION (an S3-compatible server) into $repo/.venv"
+    python3 -m venv "$repo/.venv"
+    "$repo/.venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" >&2 ||
+        die "installing moto into $repo/.venv failed"
+}
+
+# Starts moto on a free loopback port and creates the bucket: moto_start REPO DIR LOGFILE. moto
+# spools objects over 5 MiB to temporary files, which go under DIR (on the work directory's
+# filesystem, deleted with it). Sets MOTO_PID and MOTO_URL, and points STORAGE_SETTINGS at the bucket.
+moto_start() {
+    local repo=$1 dir=$2 logfile=$3 port
+    ensure_moto "$repo"
+    port=$(free_port)
+    mkdir -p "$dir"
+    TMPDIR=$dir "$repo/.venv/bin/python" -m moto.server -H 127.0.0.1 -p "$port" >"$logfile" 2>&1 &
+    MOTO_PID=$!
+    STARTED_PIDS+=("$MOTO_PID")
+    MOTO_URL=http://127.0.0.1:$port
+    local deadline=$((SECONDS + 60))
+    until curl -sf -o /dev/null --max-time 2 "$MOTO_URL/"; do
+        kill -0 "$MOTO_PID" 2>/dev/null || die "moto exited on start: $(tail -n 20 "$logfile")"
+        ((SECONDS < deadline)) || die "moto did not answer on 127.0.0.1:$port in 60 s: $(tail -n 20 "$logfile")"
+        sleep 0.2
+    done
+    s3_create_bucket
+    # Path-style and plain HTTP: a store on loopback. moto takes any credentials.
+    STORAGE_SETTINGS=(FERRY_STORAGE=s3 FERRY_S3_ENDPOINT="$MOTO_URL" FERRY_S3_BUCKET="$S3_BUCKET"
+        FERRY_S3_REGION=us-east-1 FERRY_S3_ACCESS_KEY_ID=bench FERRY_S3_SECRET_ACCESS_KEY=bench
+        FERRY_S3_PATH_STYLE=true FERRY_S3_ALLOW_HTTP=true)
+}
+
+s3_create_bucket() {
+    local code
+    code=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 30 -X PUT "$MOTO_URL/$S3_BUCKET") ||
+        die "creating the bucket on moto failed"
+    [[ $code == 200 ]] || die "creating the bucket $S3_BUCKET on moto answered $code"
+}
+
+# Empties moto (every object, part and multipart upload; its temporary files go with them) and
+# makes the bucket again. Only while nothing is uploading.
+s3_purge() {
+    curl -sSf -o /dev/null --max-time 60 -X POST "$MOTO_URL/moto-api/reset" || die "resetting moto failed"
+    s3_create_bucket
 }
 
 # --- peak RSS ------------------------------------------------------------------------------------
@@ -344,4 +419,226 @@ tus_available() {
     curl -sS -o /dev/null -D - --max-time 10 -X OPTIONS "$1/tus/" 2>/dev/null |
         grep -qi '^tus-\(version\|resumable\):' && return 0
     curl -sS --max-time 10 "$1/info" 2>/dev/null | jq -e '.protocols | any(startswith("tus"))' >/dev/null 2>&1
+}
+
+# --- shared start-up of both scripts -------------------------------------------------------------
+# Each script sources this file, sets its own defaults and parses its own options, hands the rest
+# to common_option, then calls, in order: check_common_options, check_tools, make_workdir,
+# need_space, choose_ferry_bin, and (after its nginx) start_ferry.
+
+# The options both scripts take, with their defaults.
+ROUNDS=5
+SIZE_ARG=1GiB
+NODE=inprocess
+STORAGE=local
+PROFILE=release
+FERRY_BIN_ARG=
+NGINX_ONLY=0
+DO_SYNC=1
+WORK_BASE=${TMPDIR:-/tmp}
+KEEP=0
+
+# The help lines of the options both scripts take, after each script's own.
+common_usage() {
+    cat <<'EOF_USAGE'
+  --node inprocess|separate
+                         where Ferry's transfer node runs: inside `ferry serve` (default), or as
+                         its own `ferry node` process that the gateway reaches over loopback HTTP
+  --storage local|s3     where the transfer node keeps files: the local disk (default), or a bucket
+                         on moto, an S3-compatible server (Python) that the script installs into
+                         the project's .venv and runs on loopback for the run; nginx stays on disk
+  --profile release|debug
+                         cargo profile to build and run (default release; debug numbers are not
+                         comparable)
+  --ferry-bin PATH       use this ferry binary instead of building one
+  --nginx-only           skip Ferry (checks the nginx half and the script itself)
+  --no-sync              do not run `sync` (untimed) before each timed transfer
+  --workdir-base DIR     where the temporary work directory is made (default $TMPDIR or /tmp);
+                         nginx's root and Ferry's data dir both live there (same filesystem)
+  --keep                 keep the work directory (logs, data) instead of deleting it
+  -h, --help             this help
+EOF_USAGE
+}
+
+# Takes one option both scripts know: common_option "$@" sets its variable and OPT_SHIFT (how many
+# arguments it used), or returns 1 for an option it does not know. -h prints the script's usage.
+OPT_SHIFT=0
+# shellcheck disable=SC2034 # OPT_SHIFT is read by the scripts.
+common_option() {
+    OPT_SHIFT=1
+    case $1 in
+        --rounds) ROUNDS=${2:?--rounds needs a value}; OPT_SHIFT=2 ;;
+        --size) SIZE_ARG=${2:?--size needs a value}; OPT_SHIFT=2 ;;
+        --node) NODE=${2:?--node needs a value}; OPT_SHIFT=2 ;;
+        --storage) STORAGE=${2:?--storage needs a value}; OPT_SHIFT=2 ;;
+        --profile) PROFILE=${2:?--profile needs a value}; OPT_SHIFT=2 ;;
+        --ferry-bin) FERRY_BIN_ARG=${2:?--ferry-bin needs a value}; OPT_SHIFT=2 ;;
+        --nginx-only) NGINX_ONLY=1 ;;
+        --no-sync) DO_SYNC=0 ;;
+        --workdir-base) WORK_BASE=${2:?--workdir-base needs a value}; OPT_SHIFT=2 ;;
+        --keep) KEEP=1 ;;
+        -h | --help) usage; exit 0 ;;
+        *) return 1 ;;
+    esac
+}
+
+# Checks the shared options and sets SIZE (bytes).
+check_common_options() {
+    case $NODE in
+        inprocess | in-process) NODE=inprocess ;;
+        separate) ;;
+        *) die "--node is inprocess or separate, not $NODE" ;;
+    esac
+    case $STORAGE in local | s3) ;; *) die "--storage is local or s3, not $STORAGE" ;; esac
+    case $PROFILE in release | debug) ;; *) die "--profile is release or debug" ;; esac
+    [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
+    SIZE=$(parse_size "$SIZE_ARG")
+    ((SIZE > 0)) || die "--size must be positive"
+}
+
+# Checks the tools both scripts use and the extra ones named, installs jq and nginx-light when
+# missing, and sets NGINX_BIN.
+check_tools() {
+    local tool
+    for tool in curl awk sed sort base64 python3 df sync "$@"; do
+        command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
+    done
+    command -v jq >/dev/null 2>&1 || ensure_debian_packages jq
+    # shellcheck disable=SC2034 # read by the scripts
+    NGINX_BIN=$(ensure_nginx)
+}
+
+# Makes the work directory WORK_BASE/NAME.XXXXXX and sets WORK; on exit every process started is
+# stopped (moto too) and the directory deleted unless --keep.
+make_workdir() {
+    mkdir -p "$WORK_BASE"
+    WORK=$(mktemp -d "$WORK_BASE/$1.XXXXXX")
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+cleanup() {
+    local rc=$?
+    stop_all
+    if ((KEEP)); then
+        log "work directory kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+    exit "$rc"
+}
+
+# Dies unless the work directory's filesystem has BYTES free.
+need_space() {
+    local need=$1 avail
+    avail=$(($(df -Pk "$WORK" | awk 'NR == 2 { print $4 }') * 1024))
+    ((avail >= need)) || die "need about $((need >> 30)) GiB free under $WORK_BASE, have $((avail >> 30)) GiB"
+}
+
+# Sets FERRY_BIN to a private copy of --ferry-bin or of a fresh cargo build (so a rebuild by
+# someone else during the run cannot swap the binary), and FERRY_VERSION. Nothing with --nginx-only.
+FERRY_BIN=
+FERRY_VERSION="(skipped)"
+choose_ferry_bin() {
+    ((!NGINX_ONLY)) || return 0
+    local src
+    if [[ -n $FERRY_BIN_ARG ]]; then
+        [[ -x $FERRY_BIN_ARG ]] || die "--ferry-bin $FERRY_BIN_ARG is not executable"
+        src=$FERRY_BIN_ARG
+    else
+        command -v cargo >/dev/null 2>&1 || die "cargo is required to build ferry (or pass --ferry-bin)"
+        local profile_flag=() target_dir
+        [[ $PROFILE == release ]] && profile_flag=(--release)
+        log "building ferry ($PROFILE): cargo build ${profile_flag[*]} --locked -p server"
+        (cd "$REPO_DIR" && timeout 45m cargo build "${profile_flag[@]}" --locked -p server) >&2 ||
+            die "cargo build failed"
+        target_dir=$(cd "$REPO_DIR" && cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
+        src=$target_dir/$PROFILE/ferry
+    fi
+    cp "$src" "$WORK/ferry"
+    FERRY_BIN=$WORK/ferry
+    FERRY_VERSION=$("$FERRY_BIN" --version 2>/dev/null || echo unknown)
+}
+
+# Starts moto (--storage s3), `ferry node` (--node separate) and `ferry serve`, signs in as the
+# admin and creates the recipient user. Sets the ports, FERRY_API, FERRY_GW and FERRY_TOKEN (the
+# admin's, exported for api). Nothing with --nginx-only.
+FERRY_DATA=
+NODE_DATA=
+ADMIN_PASSWORD=
+RECIPIENT=benchrecipient
+start_ferry() {
+    FERRY_DATA=$WORK/ferry-data
+    # The separate node's own data dir (--node separate); same filesystem as everything else.
+    NODE_DATA=$WORK/node-data
+    ADMIN_PASSWORD="bench-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+    ((!NGINX_ONLY)) || return 0
+    if [[ $STORAGE == s3 ]]; then
+        moto_start "$REPO_DIR" "$WORK/moto" "$WORK/moto.log"
+    fi
+    FERRY_HTTP_PORT=$(free_port)
+    FERRY_GW_PORT=$(free_port)
+    while [[ $FERRY_GW_PORT == "$FERRY_HTTP_PORT" ]]; do FERRY_GW_PORT=$(free_port); done
+    if [[ $NODE == separate ]]; then
+        NODE_PORT=$(free_port)
+        while [[ $NODE_PORT == "$FERRY_HTTP_PORT" || $NODE_PORT == "$FERRY_GW_PORT" ]]; do NODE_PORT=$(free_port); done
+        NODE_TOKEN="bench-node-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
+    fi
+    start_ferry_processes
+    FERRY_API=http://127.0.0.1:$FERRY_HTTP_PORT
+    FERRY_GW=http://127.0.0.1:$FERRY_GW_PORT
+    tus_available "$FERRY_GW" ||
+        die "Ferry's gateway at $FERRY_GW does not speak tus (no Tus-Version header on OPTIONS /tus/, no tus in GET /info); try --nginx-only"
+    FERRY_TOKEN=$(ferry_admin_token "$FERRY_API" admin "$ADMIN_PASSWORD")
+    export FERRY_API FERRY_TOKEN
+    api POST /api/v1/admin/users "$(jq -nc --arg u "$RECIPIENT" --arg p "$ADMIN_PASSWORD" \
+        '{username: $u, display_name: "Bench Recipient", email: "bench@example.invalid", role: "user", password: $p}')" >/dev/null
+}
+
+# (Re)starts `ferry node` (--node separate) and `ferry serve` on the ports, data dirs and storage
+# start_ferry chose.
+start_ferry_processes() {
+    if [[ $NODE == separate ]]; then
+        node_start "$FERRY_BIN" "$NODE_DATA" "$NODE_PORT" "$NODE_TOKEN" "$WORK/node.log"
+    fi
+    ferry_start "$FERRY_BIN" "$FERRY_DATA" "$FERRY_HTTP_PORT" "$FERRY_GW_PORT" "$ADMIN_PASSWORD" "$WORK/ferry.log"
+}
+
+# Before each timed transfer (untimed): flush dirty pages, then wait (at most 10 s) until Ferry
+# (its node and moto too, when they run) has been idle for 0.3 s, so no earlier work spills into
+# the next measurement.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+ferry_ticks() {
+    local total=0 pid
+    for pid in "$FERRY_PID" "$NODE_PID" "$MOTO_PID"; do
+        [[ -z $pid ]] || total=$((total + $(cpu_ticks "$pid")))
+    done
+    echo "$total"
+}
+settle() {
+    if ((DO_SYNC)); then sync; fi
+    [[ -n ${FERRY_PID:-} ]] || return 0
+    local before after i
+    for ((i = 0; i < 33; i++)); do
+        before=$(ferry_ticks)
+        sleep 0.3
+        after=$(ferry_ticks)
+        ((after - before > 1)) || return 0
+    done
+    log "note: ferry stayed busy for 10 s between transfers"
+}
+
+# The header's lines on Ferry and its storage; the script prints its own nginx and timing lines.
+header_ferry() {
+    echo "ferry: $FERRY_VERSION ($PROFILE, node $NODE, commit $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ', work tree modified'))"
+    if [[ $STORAGE == s3 ]]; then
+        echo "storage: s3, bucket $S3_BUCKET on moto $MOTO_VERSION (Python, objects over 5 MiB in temp files under the work directory) at ${MOTO_URL:-(not started)}, path-style, plain HTTP; nginx stays on the local disk"
+    else
+        echo "storage: local disk, Ferry's data dir beside nginx's root under $WORK_BASE"
+    fi
+}
+
+header_machine() {
+    echo "machine: $(nproc) cores, $(uname -r), loopback HTTP/1.1, curl $(curl --version | awk 'NR == 1 { print $2 }'); sync before each transfer: $([[ $DO_SYNC == 1 ]] && echo yes || echo no)"
 }

@@ -7,6 +7,7 @@
 #   bench/upload.sh --size 64MiB --rounds 2 --concurrent-rounds 1     # quick check
 #   bench/upload.sh --rss                # also 10 concurrent 1 GiB uploads to Ferry: peak RSS
 #   bench/upload.sh --node separate      # the gateway streams to `ferry node` over HTTP
+#   bench/upload.sh --storage s3         # the transfer node keeps files in a bucket on moto
 #
 # Run `bench/upload.sh --help` for every option. Needs root or sudo only to install Debian's
 # nginx-light and jq when they are missing; it never touches the system's nginx config or service.
@@ -28,162 +29,61 @@ usage: bench/upload.sh [options]
   --concurrent-size SIZE size of each parallel upload (default 100MiB)
   --concurrent-rounds N  rounds of the concurrent scenario, 0 skips it (default 3)
   --rss                  also run N concurrent uploads of --size to Ferry only and report its peak
-                         RSS (target < 64 MiB; with the defaults this writes 10 GiB)
-  --node inprocess|separate
-                         where Ferry's transfer node runs: inside `ferry serve` (default), or as
-                         its own `ferry node` process that the gateway reaches over loopback HTTP
-  --profile release|debug
-                         cargo profile to build and run (default release; debug numbers are not
-                         comparable)
-  --ferry-bin PATH       use this ferry binary instead of building one
-  --nginx-only           skip Ferry (checks the nginx half and the script itself)
-  --no-sync              do not run `sync` (untimed) before each timed transfer
-  --workdir-base DIR     where the temporary work directory is made (default $TMPDIR or /tmp);
-                         nginx's root and Ferry's data dir both live there (same filesystem)
-  --keep                 keep the work directory (logs, data) instead of deleting it
-  -h, --help             this help
+                         RSS (target < 64 MiB; with the defaults this writes 10 GiB; with
+                         --storage s3 moto holds each file in memory while it completes)
 EOF
+    common_usage
 }
 
-ROUNDS=5
-SIZE_ARG=1GiB
 CONC=10
 CONC_SIZE_ARG=100MiB
 CONC_ROUNDS=3
 RSS=0
-NODE=inprocess
-PROFILE=release
-FERRY_BIN_ARG=
-NGINX_ONLY=0
-DO_SYNC=1
-WORK_BASE=${TMPDIR:-/tmp}
-KEEP=0
 
 while (($#)); do
     case $1 in
-        --rounds) ROUNDS=${2:?--rounds needs a value}; shift 2 ;;
-        --size) SIZE_ARG=${2:?--size needs a value}; shift 2 ;;
         --concurrent) CONC=${2:?--concurrent needs a value}; shift 2 ;;
         --concurrent-size) CONC_SIZE_ARG=${2:?--concurrent-size needs a value}; shift 2 ;;
         --concurrent-rounds) CONC_ROUNDS=${2:?--concurrent-rounds needs a value}; shift 2 ;;
         --rss) RSS=1; shift ;;
-        --node) NODE=${2:?--node needs a value}; shift 2 ;;
-        --profile) PROFILE=${2:?--profile needs a value}; shift 2 ;;
-        --ferry-bin) FERRY_BIN_ARG=${2:?--ferry-bin needs a value}; shift 2 ;;
-        --nginx-only) NGINX_ONLY=1; shift ;;
-        --no-sync) DO_SYNC=0; shift ;;
-        --workdir-base) WORK_BASE=${2:?--workdir-base needs a value}; shift 2 ;;
-        --keep) KEEP=1; shift ;;
-        -h | --help) usage; exit 0 ;;
-        *) usage >&2; die "unknown option: $1" ;;
+        *)
+            common_option "$@" || { usage >&2; die "unknown option: $1"; }
+            shift "$OPT_SHIFT"
+            ;;
     esac
 done
 
-case $NODE in
-    inprocess | in-process) NODE=inprocess ;;
-    separate) ;;
-    *) die "--node is inprocess or separate, not $NODE" ;;
-esac
-case $PROFILE in release | debug) ;; *) die "--profile is release or debug" ;; esac
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "--rounds must be a positive integer"
+check_common_options
 [[ $CONC =~ ^[1-9][0-9]*$ ]] || die "--concurrent must be a positive integer"
 [[ $CONC_ROUNDS =~ ^[0-9]+$ ]] || die "--concurrent-rounds must be a non-negative integer"
 # One package carries the concurrent files, and a package holds at most 10 by default.
 ((CONC <= 10)) || die "--concurrent is at most 10 (Ferry's default maximum files per package)"
-SIZE=$(parse_size "$SIZE_ARG")
 CONC_SIZE=$(parse_size "$CONC_SIZE_ARG")
-((SIZE > 0 && CONC_SIZE > 0)) || die "sizes must be positive"
+((CONC_SIZE > 0)) || die "--concurrent-size must be positive"
 
 # Each transfer is bounded: 60 s plus 10 MB/s for its bytes (loopback does ~700 MB/s here).
 transfer_timeout() { echo $((60 + $1 / 10000000)); }
 
-# --- tools, work directory, cleanup -------------------------------------------------------------
+# --- tools, work directory, servers --------------------------------------------------------------
 
-for tool in curl awk sed sort base64 python3 df sync; do
-    command -v "$tool" >/dev/null 2>&1 || die "$tool is required"
-done
-command -v jq >/dev/null 2>&1 || ensure_debian_packages jq
-NGINX_BIN=$(ensure_nginx)
-
-mkdir -p "$WORK_BASE"
-WORK=$(mktemp -d "$WORK_BASE/ferry-upload-bench.XXXXXX")
-cleanup() {
-    local rc=$?
-    stop_all
-    if ((KEEP)); then
-        log "work directory kept: $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+check_tools stat dd find
+make_workdir ferry-upload-bench
 
 # Free space: test data, nginx's copy and its temp file, Ferry's upload and published object
-# (twice, in case deleted packages keep their bytes until reclaim), plus the --rss scenario.
+# (twice, in case deleted packages keep their bytes until reclaim), plus the --rss scenario. On
+# S3, moto's temp files under the work directory hold Ferry's bytes instead.
 need=$((2 * SIZE + CONC_SIZE + 2 * SIZE + 4 * SIZE + 4 * CONC * CONC_SIZE + (1 << 30)))
 ((RSS)) && need=$((need + 2 * CONC * SIZE))
-avail=$(($(df -Pk "$WORK" | awk 'NR == 2 { print $4 }') * 1024))
-((avail >= need)) || die "need about $((need >> 30)) GiB free under $WORK_BASE, have $((avail >> 30)) GiB"
+need_space "$need"
 
-# --- Ferry binary --------------------------------------------------------------------------------
-
-FERRY_BIN=
-FERRY_VERSION="(skipped)"
-if ((!NGINX_ONLY)); then
-    if [[ -n $FERRY_BIN_ARG ]]; then
-        [[ -x $FERRY_BIN_ARG ]] || die "--ferry-bin $FERRY_BIN_ARG is not executable"
-        src=$FERRY_BIN_ARG
-    else
-        command -v cargo >/dev/null 2>&1 || die "cargo is required to build ferry (or pass --ferry-bin)"
-        profile_flag=()
-        [[ $PROFILE == release ]] && profile_flag=(--release)
-        log "building ferry ($PROFILE): cargo build ${profile_flag[*]} --locked -p server"
-        (cd "$REPO_DIR" && timeout 45m cargo build "${profile_flag[@]}" --locked -p server) >&2 ||
-            die "cargo build failed"
-        target_dir=$(cd "$REPO_DIR" && cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
-        src=$target_dir/$PROFILE/ferry
-    fi
-    # A private copy, so a rebuild by someone else during the run cannot swap the binary.
-    cp "$src" "$WORK/ferry"
-    FERRY_BIN=$WORK/ferry
-    FERRY_VERSION=$("$FERRY_BIN" --version 2>/dev/null || echo unknown)
-fi
-
-# --- servers -------------------------------------------------------------------------------------
+choose_ferry_bin
 
 NGINX_PORT=$(free_port)
 NGINX_ROOT=$WORK/nginx-root
 nginx_start "$NGINX_BIN" "$BENCH_DIR/nginx.conf.template" "$WORK/nginx" "$NGINX_ROOT" "$NGINX_PORT"
 NGINX_URL=http://127.0.0.1:$NGINX_PORT
 
-FERRY_DATA=$WORK/ferry-data
-# The separate node's own data dir (--node separate); same filesystem as everything else.
-NODE_DATA=$WORK/node-data
-ADMIN_PASSWORD="bench-$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-RECIPIENT=benchrecipient
-if ((!NGINX_ONLY)); then
-    FERRY_HTTP_PORT=$(free_port)
-    FERRY_GW_PORT=$(free_port)
-    while [[ $FERRY_GW_PORT == "$FERRY_HTTP_PORT" ]]; do FERRY_GW_PORT=$(free_port); done
-    if [[ $NODE == separate ]]; then
-        NODE_PORT=$(free_port)
-        while [[ $NODE_PORT == "$FERRY_HTTP_PORT" || $NODE_PORT == "$FERRY_GW_PORT" ]]; do NODE_PORT=$(free_port); done
-        NODE_TOKEN="bench-node-$(head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')"
-        node_start "$FERRY_BIN" "$NODE_DATA" "$NODE_PORT" "$NODE_TOKEN" "$WORK/node.log"
-    fi
-    ferry_start "$FERRY_BIN" "$FERRY_DATA" "$FERRY_HTTP_PORT" "$FERRY_GW_PORT" "$ADMIN_PASSWORD" "$WORK/ferry.log"
-    FERRY_API=http://127.0.0.1:$FERRY_HTTP_PORT
-    FERRY_GW=http://127.0.0.1:$FERRY_GW_PORT
-    tus_available "$FERRY_GW" ||
-        die "Ferry's gateway at $FERRY_GW does not speak tus yet (no Tus-Version header on OPTIONS /tus/, no tus in GET /info); try --nginx-only"
-    FERRY_TOKEN=$(ferry_admin_token "$FERRY_API" admin "$ADMIN_PASSWORD")
-    export FERRY_API FERRY_TOKEN
-    api POST /api/v1/admin/users "$(jq -nc --arg u "$RECIPIENT" --arg p "$ADMIN_PASSWORD" \
-        '{username: $u, display_name: "Bench Recipient", email: "bench@example.invalid", role: "user", password: $p}')" >/dev/null
-fi
+start_ferry
 
 # --- test data -----------------------------------------------------------------------------------
 
@@ -195,27 +95,14 @@ if ((CONC_ROUNDS > 0)); then
     head -c "$CONC_SIZE" /dev/urandom >"$DATA/part.bin"
 fi
 
-# Before each timed transfer (untimed): flush dirty pages, then wait (at most 10 s) until Ferry
-# has been idle for 0.3 s, so no earlier work spills into the next measurement.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-ferry_node_ticks() { if [[ -n ${NODE_PID:-} ]]; then cpu_ticks "$NODE_PID"; else echo 0; fi; }
-settle() {
-    if ((DO_SYNC)); then sync; fi
-    [[ -n ${FERRY_PID:-} ]] || return 0
-    local before after i
-    for ((i = 0; i < 33; i++)); do
-        before=$(($(cpu_ticks "$FERRY_PID") + $(ferry_node_ticks)))
-        sleep 0.3
-        after=$(($(cpu_ticks "$FERRY_PID") + $(ferry_node_ticks)))
-        ((after - before > 1)) || return 0
-    done
-    log "note: ferry stayed busy for 10 s between transfers"
-}
-
 # Deleted packages may keep their bytes until Ferry's reclaim task runs. Their files are removed
 # behind Ferry's back only when nothing is uploading: while Ferry is stopped between scenarios, and
-# between rounds when disk gets tight.
+# between rounds when disk gets tight. On S3, moto is emptied and the bucket made again.
 purge_ferry_storage() {
+    if [[ $STORAGE == s3 ]]; then
+        s3_purge
+        return 0
+    fi
     local roots=("$FERRY_DATA")
     [[ -d $NODE_DATA ]] && roots+=("$NODE_DATA")
     find "${roots[@]}" -mindepth 1 -type d \( -name uploads -o -name objects \) -prune -print0 |
@@ -260,10 +147,7 @@ ferry_restart() {
     ferry_stop
     node_stop
     purge_ferry_storage
-    if [[ $NODE == separate ]]; then
-        node_start "$FERRY_BIN" "$NODE_DATA" "$NODE_PORT" "$NODE_TOKEN" "$WORK/node.log"
-    fi
-    ferry_start "$FERRY_BIN" "$FERRY_DATA" "$FERRY_HTTP_PORT" "$FERRY_GW_PORT" "$ADMIN_PASSWORD" "$WORK/ferry.log"
+    start_ferry_processes
     settle
     if reset_hwm "$FERRY_PID"; then HWM_RESET=1; else HWM_RESET=0; fi
     BASE_RSS_KIB=$(vm_rss_kib "$FERRY_PID")
@@ -456,9 +340,9 @@ rss_scenario() {
 # --- report --------------------------------------------------------------------------------------
 
 echo "Ferry upload benchmark  $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-echo "ferry: $FERRY_VERSION ($PROFILE, node $NODE, commit $(git -C "$REPO_DIR" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$REPO_DIR" diff --quiet HEAD 2>/dev/null || echo ', work tree modified'))"
+header_ferry
 echo "nginx: $("$NGINX_BIN" -v 2>&1 | sed 's/^nginx version: //') WebDAV PUT, client_body_buffer_size 1m, 2 workers"
-echo "machine: $(nproc) cores, $(uname -r), loopback HTTP/1.1, curl $(curl --version | awk 'NR == 1 { print $2 }'); sync before each transfer: $([[ $DO_SYNC == 1 ]] && echo yes || echo no)"
+header_machine
 if [[ $NODE == separate && -n ${NODE_PORT-} ]]; then
     echo "node: a separate 'ferry node' process on 127.0.0.1:$NODE_PORT; the gateway streams each PATCH to it over loopback HTTP/1.1"
 fi
