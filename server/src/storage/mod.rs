@@ -137,63 +137,84 @@ pub fn check_name(name: &str) -> Result<(), StorageError> {
     }
 }
 
-/// Gathers `stream`'s pieces into chunks of at least `min` bytes (the last may be shorter); a piece
-/// already that large passes on without a copy. An error ends the stream, after the bytes before it.
+/// Gathers `stream`'s small pieces into chunks of `min` bytes (the last may be shorter); a piece at
+/// least that large passes on whole, without a copy. An error ends the stream, after the bytes
+/// before it.
 pub fn coalesce(stream: ByteStream, min: usize) -> ByteStream {
     gather(stream, min, true)
 }
 
-/// Like [`coalesce`], but every chunk is a copy of its own, also when a piece was already large: a
-/// piece is often a slice of a larger receive buffer that it would keep alive for as long as it is
-/// queued, so a queue of copies holds what it counts and no more.
-pub fn rechunk(stream: ByteStream, min: usize) -> ByteStream {
-    gather(stream, min, false)
+/// Cuts `stream` into chunks of exactly `size` bytes (the last may be shorter), each a copy of its
+/// own: a piece is often a slice of a larger receive buffer that it would keep alive for as long as
+/// it is queued, so a queue of copies holds what it counts and no more.
+pub fn rechunk(stream: ByteStream, size: usize) -> ByteStream {
+    gather(stream, size, false)
 }
 
+/// [`coalesce`] and [`rechunk`]: what is copied goes into a buffer of exactly `min` bytes, which is
+/// never grown, so a chunk never holds more than it was made for.
 fn gather(stream: ByteStream, min: usize, pass_large: bool) -> ByteStream {
     use futures_util::StreamExt;
-    let state = (
-        stream.fuse(),
-        bytes::BytesMut::with_capacity(min),
-        None::<io::Error>,
-    );
+    let state = Gathering {
+        inner: stream.fuse(),
+        gathered: bytes::BytesMut::with_capacity(min),
+        pending: Bytes::new(),
+        failed: None,
+    };
     Box::pin(futures_util::stream::unfold(
         state,
-        move |(mut inner, mut gathered, failed)| async move {
-            if let Some(error) = failed {
-                // Fused: polling it again after the error yields nothing more from it.
-                return Some((Err(error), (inner, gathered, None)));
-            }
-            while !inner.is_done() {
-                match inner.next().await {
-                    Some(Ok(piece)) if pass_large && gathered.is_empty() && piece.len() >= min => {
-                        return Some((Ok(piece), (inner, gathered, None)));
-                    }
-                    Some(Ok(piece)) => {
-                        gathered.extend_from_slice(&piece);
-                        if gathered.len() >= min {
-                            let chunk = take(&mut gathered, min);
-                            return Some((Ok(chunk), (inner, gathered, None)));
-                        }
-                    }
-                    Some(Err(error)) => {
-                        // Nothing is read after an error.
-                        let rest = futures_util::stream::empty().boxed().fuse();
-                        if gathered.is_empty() {
-                            return Some((Err(error), (rest, gathered, None)));
-                        }
-                        let chunk = take(&mut gathered, min);
-                        return Some((Ok(chunk), (rest, gathered, Some(error))));
-                    }
-                    None => break,
-                }
-            }
-            (!gathered.is_empty()).then(|| {
-                let chunk = take(&mut gathered, min);
-                (Ok(chunk), (inner, gathered, None))
-            })
+        move |mut state| async move {
+            let chunk = state.next_chunk(min, pass_large).await?;
+            Some((chunk, state))
         },
     ))
+}
+
+struct Gathering {
+    inner: futures_util::stream::Fuse<ByteStream>,
+    gathered: bytes::BytesMut,
+    /// What is left of the last piece read.
+    pending: Bytes,
+    /// An error to hand on once the bytes before it are out.
+    failed: Option<io::Error>,
+}
+
+impl Gathering {
+    async fn next_chunk(&mut self, min: usize, pass_large: bool) -> Option<io::Result<Bytes>> {
+        use futures_util::StreamExt;
+        loop {
+            if !self.pending.is_empty() {
+                if pass_large && self.gathered.is_empty() && self.pending.len() >= min {
+                    return Some(Ok(std::mem::take(&mut self.pending)));
+                }
+                let room = min - self.gathered.len();
+                let taken = self.pending.split_to(room.min(self.pending.len()));
+                self.gathered.extend_from_slice(&taken);
+                if self.gathered.len() == min {
+                    return Some(Ok(take(&mut self.gathered, min)));
+                }
+                continue;
+            }
+            if let Some(error) = self.failed.take() {
+                return Some(Err(error));
+            }
+            match self.inner.next().await {
+                Some(Ok(piece)) => self.pending = piece,
+                Some(Err(error)) => {
+                    // Nothing is read after an error: the bytes before it go first.
+                    self.inner = futures_util::stream::empty().boxed().fuse();
+                    if self.gathered.is_empty() {
+                        return Some(Err(error));
+                    }
+                    self.failed = Some(error);
+                    return Some(Ok(take(&mut self.gathered, min)));
+                }
+                None => {
+                    return (!self.gathered.is_empty()).then(|| Ok(take(&mut self.gathered, min)));
+                }
+            }
+        }
+    }
 }
 
 /// The gathered bytes as a chunk of their own, leaving a fresh buffer for the next one (splitting
@@ -242,5 +263,42 @@ mod tests {
             vec![Ok(b"ab".to_vec()), Err("cut".to_owned())]
         );
         assert_eq!(pieces(vec![], 3).await, Vec::new());
+        // A large piece after a small one tops up the chunk, then passes on what is left whole.
+        assert_eq!(
+            pieces(vec![Ok(b"a"), Ok(b"bcdefgh")], 3).await,
+            vec![Ok(b"abc".to_vec()), Ok(b"defgh".to_vec())]
+        );
+    }
+
+    #[tokio::test]
+    async fn rechunk_cuts_exact_chunks_of_their_own_and_keeps_the_error_last() {
+        let input: Vec<io::Result<&'static [u8]>> =
+            vec![Ok(b"ab"), Ok(b"cdefghij"), Ok(b""), Ok(b"k")];
+        let stream: ByteStream = Box::pin(stream::iter(
+            input.into_iter().map(|i| i.map(Bytes::from_static)),
+        ));
+        let chunks: Vec<Vec<u8>> = rechunk(stream, 3)
+            .map(|chunk| chunk.unwrap().to_vec())
+            .collect()
+            .await;
+        assert_eq!(chunks, [&b"abc"[..], b"def", b"ghi", b"jk"]);
+
+        let failing: ByteStream = Box::pin(stream::iter(vec![
+            Ok(Bytes::from_static(b"abcd")),
+            Err(io::Error::other("cut")),
+            Ok(Bytes::from_static(b"x")),
+        ]));
+        let items: Vec<Result<Vec<u8>, String>> = rechunk(failing, 3)
+            .map(|item| item.map(|b| b.to_vec()).map_err(|e| e.to_string()))
+            .collect()
+            .await;
+        assert_eq!(
+            items,
+            vec![
+                Ok(b"abc".to_vec()),
+                Ok(b"d".to_vec()),
+                Err("cut".to_owned())
+            ]
+        );
     }
 }

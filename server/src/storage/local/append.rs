@@ -25,11 +25,11 @@ use super::classify;
 use crate::storage::{ByteStream, DigestKind, StorageError, digest::Hasher};
 
 /// Bytes gathered before a write to the upload file.
-const WRITE_BUFFER: usize = 512 << 10;
+const WRITE_BUFFER: usize = 256 << 10;
 /// The body's pieces are copied into chunks of this size before they are queued. A piece is a
 /// slice of the HTTP server's read buffer (up to ~400 KiB) and would keep all of it alive while
 /// queued: chunks of our own keep what an upload holds to what it queued.
-const CHUNK: usize = 256 << 10;
+const CHUNK: usize = 128 << 10;
 /// Chunks queued for the writer thread, and written chunks queued for the hasher thread.
 const QUEUE_CHUNKS: usize = 2;
 /// Most chunks gathered into one write (a body of tiny chunks must not pile up small buffers).
