@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod gateway;
 pub mod http;
+pub mod instance;
 pub mod node;
 pub mod services;
 pub mod state;

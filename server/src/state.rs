@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     config::Config,
     config::Storage,
+    instance::InstanceId,
     services::{downloads::DeliveryRecords, uploads::UploadLocks},
     storage::{TransferNode, http::HttpNode, local::LocalNode, s3::S3Node},
     transfer::token::TransferKeys,
@@ -29,7 +30,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Builds the state, loading (or creating) the transfer-token key and the transfer node.
+    /// Builds the state, loading (or creating) the transfer-token key and the transfer node, and
+    /// claiming the data dir's instance id for as long as the state lives.
     pub fn new(db: DatabaseConnection, config: Config) -> anyhow::Result<Self> {
         let keys = TransferKeys::load(
             config.token_secret.as_ref().map(|s| s.expose()),
@@ -37,7 +39,7 @@ impl AppState {
         )?;
         let node = open_node(&config)?;
         Ok(Self {
-            upload_locks: UploadLocks::new(db.clone()),
+            upload_locks: UploadLocks::new(db.clone(), InstanceId::claim(&config.data_dir)),
             db,
             config: Arc::new(config),
             transfer_keys: Arc::new(keys),

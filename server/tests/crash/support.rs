@@ -136,6 +136,18 @@ pub async fn half_sent_patch(
     stream
 }
 
+/// Waits until the local-disk node under `data` has written more than `len` bytes of `upload` to
+/// its file: an append is under way, so the gateway holds the upload's lease.
+pub async fn written_past(data: &Path, upload: &Upload, len: usize) {
+    let id = upload.url.rsplit('/').next().unwrap();
+    let part = data.join("storage/uploads").join(format!("{id}.part"));
+    eventually("the node writes the upload", || async {
+        let written = std::fs::metadata(&part).map_or(0, |file| file.len());
+        (written > len as u64).then_some(())
+    })
+    .await;
+}
+
 /// The upload's offset as the gateway tells it (`HEAD`).
 pub async fn offset_of(gateway: SocketAddr, upload: &Upload) -> usize {
     let head = call(
@@ -181,18 +193,9 @@ pub fn assert_published(data: &Path, bytes: &[u8]) {
 /// Polls `check` until it answers `Some`, for at most 30 seconds (`what` names what is awaited).
 pub async fn eventually<T, F: Future<Output = Option<T>>>(
     what: &str,
-    check: impl FnMut() -> F,
-) -> T {
-    eventually_within(Duration::from_secs(30), what, check).await
-}
-
-/// [`eventually`], for at most `limit`.
-pub async fn eventually_within<T, F: Future<Output = Option<T>>>(
-    limit: Duration,
-    what: &str,
     mut check: impl FnMut() -> F,
 ) -> T {
-    let deadline = tokio::time::Instant::now() + limit;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(found) = check().await {
             return found;
@@ -200,34 +203,4 @@ pub async fn eventually_within<T, F: Future<Output = Option<T>>>(
         assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-/// Resumes `upload` at `offset` after the gateway that was writing it died: its lease on the
-/// upload outlives it (up to `LEASE_TTL`, 30 s), so, as a tus client does, the first PATCH is
-/// retried while the upload answers 423 Locked. Then sends the rest.
-pub async fn resume_after_crash(gateway: SocketAddr, upload: &Upload, offset: usize, bytes: &[u8]) {
-    let end = (offset + CHUNK).min(bytes.len());
-    let first = eventually_within(
-        Duration::from_secs(45),
-        "the dead gateway's lease ends",
-        || async {
-            let answer = patch(
-                gateway,
-                &upload.url,
-                &upload.token,
-                offset,
-                &bytes[offset..end],
-            )
-            .await;
-            (answer.status != 423).then_some(answer)
-        },
-    )
-    .await;
-    assert_eq!(
-        first.status,
-        204,
-        "{}",
-        String::from_utf8_lossy(&first.body)
-    );
-    finish(gateway, upload, end, bytes).await;
 }

@@ -2,8 +2,9 @@
 //! process (cheap, and it keeps two requests here from racing for the database), then as a lease
 //! row in the database that names its holder and expires unless renewed: while the guard lives a
 //! task renews it; dropping the guard releases both. A dead connection drops its request (its
-//! future, and so the guard), so its lock frees itself at once; a crashed instance's leases end
-//! after [`LEASE_TTL`]. The conditional offset update in the database stays the last defence: a
+//! future, and so the guard), so its lock frees itself at once. A crashed instance's leases end
+//! after [`LEASE_TTL`], or at once when it is restarted on its data dir: the process is the same
+//! instance again ([`InstanceId`]) and takes them over. The conditional offset update in the database stays the last defence: a
 //! writer that lost its lease cannot commit over another's progress.
 
 use std::{
@@ -20,7 +21,7 @@ use sea_orm::{
     sea_query::{Expr, OnConflict},
 };
 
-use crate::db::entities::leases;
+use crate::{db::entities::leases, instance::InstanceId};
 
 /// How long a lease lasts unless renewed; a crashed instance's locks free themselves after it.
 pub const LEASE_TTL: Duration = Duration::from_secs(30);
@@ -30,16 +31,19 @@ pub const LEASE_TTL: Duration = Duration::from_secs(30);
 pub struct UploadLocks {
     held: Arc<Mutex<HashSet<String>>>,
     db: DatabaseConnection,
-    /// Random, made at start: every lease this process takes is held as `<instance>:<random>`.
-    instance: Arc<str>,
+    /// Who this process is: every lease it takes is held as `<instance>:<random>`, and a lease
+    /// of its own instance may be taken over (this process holds no lock of that name, so the
+    /// lease was left by an earlier lock here or by this instance's crashed predecessor).
+    instance: InstanceId,
 }
 
 impl UploadLocks {
-    pub fn new(db: DatabaseConnection) -> Self {
+    /// The locks of `instance`, with leases in `db`.
+    pub fn new(db: DatabaseConnection, instance: InstanceId) -> Self {
         Self {
             held: Arc::default(),
             db,
-            instance: random_hex().into(),
+            instance,
         }
     }
 
@@ -57,8 +61,9 @@ impl UploadLocks {
             holder: None,
             renewer: None,
         };
-        let holder = format!("{}:{}", self.instance, random_hex());
-        if !take_lease(&self.db, &guard.key, &holder, &self.instance).await? {
+        let instance = self.instance.as_str();
+        let holder = format!("{instance}:{}", random_hex());
+        if !take_lease(&self.db, &guard.key, &holder, instance).await? {
             return Ok(None);
         }
         guard.renewer = Some(tokio::spawn(renew(
@@ -91,9 +96,9 @@ fn random_hex() -> String {
     hex::encode(bytes)
 }
 
-/// Inserts the lease, or takes it over if it expired or an earlier lock of this process (whose
-/// release is still on its way: this process holds no lock of that name) left it; `false` while
-/// another instance holds it.
+/// Inserts the lease, or takes it over if it expired or this instance left it (an earlier lock of
+/// this process, whose release is still on its way, or the process this one restarted after a
+/// crash: this process holds no lock of that name); `false` while another instance holds it.
 async fn take_lease(
     db: &DatabaseConnection,
     name: &str,
