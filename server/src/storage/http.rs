@@ -32,7 +32,8 @@ use reqwest::{
 use serde::de::DeserializeOwned;
 
 use super::{
-    Appended, ByteStream, DigestKind, Published, NETWORK_PIECE, StorageError, TransferNode, check_name,
+    Appended, ByteStream, DigestKind, NETWORK_PIECE, Published, StorageError, TransferNode,
+    check_name,
 };
 use crate::{config::RemoteNode, node::wire};
 

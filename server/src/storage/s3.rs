@@ -30,7 +30,7 @@ use object_store::{
 
 use self::manifest::Manifest;
 use super::{
-    Appended, ByteStream, DigestKind, Published, NETWORK_PIECE, StorageError, TransferNode,
+    Appended, ByteStream, DigestKind, NETWORK_PIECE, Published, StorageError, TransferNode,
     check_name, coalesce, running::RunningDigests,
 };
 use crate::config::S3Settings;
