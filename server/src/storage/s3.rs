@@ -41,7 +41,7 @@ use crate::config::S3Settings;
 pub const MIN_PART_SIZE: usize = 5 << 20;
 /// Bytes per part by default, and so the memory an upload in progress holds: the browser's chunk
 /// ([`crate::services::transfer_spec::CHUNK_SIZE`]), so that each chunk it sends is one part, with
-/// no tail object in between. (Measured on moto: 16 MiB parts were no faster.)
+/// no tail object in between. (On moto, 16 MiB parts were not consistently faster.)
 pub const DEFAULT_PART_SIZE: usize = 8 << 20;
 
 /// Files in one bucket of an S3-compatible store.
