@@ -3,13 +3,15 @@
 //! multipart upload's target `data`, and a short `tail-…` object) and `objects/<key>` (published
 //! files). Ids and keys are server-made and checked before they reach a key.
 //!
-//! How an upload maps onto S3 (see [`manifest`]): each append gathers the body into parts of
-//! `part_size` bytes and hands each one to the upload's S3 multipart upload as it fills; what is
-//! left at the end of the append (shorter than S3's 5 MiB minimum part) is stored as a tail object,
-//! so it is durable before the append answers, and is read back and prepended on the next append.
-//! At most one part per append is held in memory. The manifest, written after the parts, records
-//! the multipart upload id and every part the store acknowledged, in the bucket itself, so every
-//! node process (in `ferry serve`, in `ferry node`, on any instance) resumes the upload.
+//! How an upload maps onto S3 (see [`manifest`]): each append gathers the body into parts (of
+//! `part_size` bytes, larger after every 1,000 parts: see [`part`]) and hands each one to the
+//! upload's S3 multipart upload as it fills; what is left at the end of the append (shorter than
+//! S3's 5 MiB minimum part) is stored as a tail object, so it is durable before the append answers,
+//! and is read back and prepended on the next append. An append holds one part in memory at most,
+//! in a mapping of its own that is released once the part is sent. The manifest, written after
+//! the parts, records the multipart upload id and every part the store acknowledged, in the bucket
+//! itself, so every node process (in `ferry serve`, in `ferry node`, on any instance) resumes the
+//! upload.
 //!
 //! Publishing completes each upload's multipart upload into its `data` object (the store's answer
 //! is checked, and the size read back), then writes the object: a server-side copy when one upload
@@ -37,8 +39,10 @@ use crate::config::S3Settings;
 
 /// S3's smallest part (all but the last part of a multipart upload).
 pub const MIN_PART_SIZE: usize = 5 << 20;
-/// Bytes per part by default: 10,000 parts (S3's limit) of 16 MiB hold 156 GiB.
-pub const DEFAULT_PART_SIZE: usize = 16 << 20;
+/// Bytes per part by default, and so the memory an upload in progress holds: the browser's chunk
+/// ([`crate::services::transfer_spec::CHUNK_SIZE`]), so that each chunk it sends is one part, with
+/// no tail object in between. (On moto, 16 MiB parts were not consistently faster.)
+pub const DEFAULT_PART_SIZE: usize = 8 << 20;
 
 /// Files in one bucket of an S3-compatible store.
 #[derive(Debug, Clone)]
@@ -72,7 +76,7 @@ impl S3Node {
         })
     }
 
-    /// The same node with parts of `bytes` (at least S3's 5 MiB minimum).
+    /// The same node with parts of `bytes` (at least S3's 5 MiB minimum) to begin with.
     pub fn with_part_size(mut self, bytes: usize) -> Self {
         self.part_size = bytes.max(MIN_PART_SIZE);
         self
@@ -377,6 +381,7 @@ async fn delete_if_present(store: &AmazonS3, path: &Path) -> Result<(), StorageE
 
 mod append;
 mod manifest;
+mod part;
 mod publish;
 
 #[cfg(test)]

@@ -34,8 +34,13 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 
 /// `bytes` as a body of 256 KiB pieces, as a request body arrives.
 fn pieces(bytes: &[u8]) -> ferry_server::storage::ByteStream {
+    pieces_of(bytes, 256 << 10)
+}
+
+/// `bytes` as a body of `size`-byte pieces.
+fn pieces_of(bytes: &[u8], size: usize) -> ferry_server::storage::ByteStream {
     let chunks: Vec<std::io::Result<Bytes>> = bytes
-        .chunks(256 << 10)
+        .chunks(size)
         .map(|c| Ok(Bytes::copy_from_slice(c)))
         .collect();
     Box::pin(stream::iter(chunks))
@@ -50,13 +55,17 @@ async fn append(node: &S3Node, id: &str, offset: usize, bytes: &[u8]) {
     assert!(appended.body_complete);
 }
 
-/// The part sizes the upload's manifest records.
-async fn part_sizes(bucket: &TestBucket, id: &str) -> Vec<u64> {
+/// The upload's manifest.
+async fn manifest(bucket: &TestBucket, id: &str) -> serde_json::Value {
     use object_store::ObjectStore;
     let path = format!("uploads/{id}/manifest.json");
     let got = bucket.store().get(&path.as_str().into()).await.unwrap();
-    let manifest: serde_json::Value = serde_json::from_slice(&got.bytes().await.unwrap()).unwrap();
-    manifest["parts"]
+    serde_json::from_slice(&got.bytes().await.unwrap()).unwrap()
+}
+
+/// The part sizes the upload's manifest records.
+async fn part_sizes(bucket: &TestBucket, id: &str) -> Vec<u64> {
+    manifest(bucket, id).await["parts"]
         .as_array()
         .unwrap()
         .iter()
@@ -143,6 +152,55 @@ async fn one_node_keeps_the_digest_running_and_joins_several_uploads() {
     }
     assert_eq!(middle, joined[5 * MIB - 10..5 * MIB + 110]);
     assert!(bucket.multipart_uploads().await.is_empty());
+}
+
+#[tokio::test]
+async fn parts_are_cut_at_exactly_the_part_size_whatever_pieces_the_body_comes_in() {
+    // A part never holds more than its size: the memory an upload holds is one part.
+    let bucket = TestBucket::create().await;
+    let node = fresh_node(&bucket);
+    let file = pattern(21 * MIB + 5, 11);
+    node.create_upload("even").await.unwrap();
+    let first = 17 * MIB + 3;
+    let appended = node
+        .append(
+            "even",
+            0,
+            u64::MAX,
+            pieces_of(&file[..first], 300_007),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(appended.written, first as u64);
+    let part = 5 * MIB as u64;
+    assert_eq!(part_sizes(&bucket, "even").await, vec![part, part, part]);
+    let tail = &manifest(&bucket, "even").await["tail"]["len"];
+    assert_eq!(tail.as_u64(), Some(2 * MIB as u64 + 3));
+
+    // The next append goes on behind the tail (read back by a node that never saw it): the tail and
+    // the body fill a fourth part of exactly 5 MiB, and the rest is the new tail.
+    let appended = fresh_node(&bucket)
+        .append(
+            "even",
+            first as u64,
+            u64::MAX,
+            pieces_of(&file[first..], 777),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(appended.written, (file.len() - first) as u64);
+    assert_eq!(part_sizes(&bucket, "even").await, vec![part; 4]);
+    let tail = &manifest(&bucket, "even").await["tail"]["len"];
+    assert_eq!(tail.as_u64(), Some(MIB as u64 + 5));
+    // Published by a node without the running digest: streamed through and hashed on the way.
+    let published = fresh_node(&bucket)
+        .publish(&["even".into()], KEY)
+        .await
+        .unwrap();
+    assert_eq!(published.sha256, hex::encode(sha2::Sha256::digest(&file)));
+    assert_eq!(read_all(&node, KEY).await, file);
 }
 
 #[tokio::test]

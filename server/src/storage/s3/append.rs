@@ -1,8 +1,9 @@
 //! Appending to an S3 upload: the tail read back, the body gathered behind it into parts handed to
-//! the multipart upload as each fills (one part in memory at a time), the rest stored as the new
-//! tail, and the manifest written last, so the count returned is exactly what the store holds.
+//! the multipart upload as each fills, the rest stored as the new tail, and the manifest written
+//! last, so the count returned is exactly what the store holds. The body is not read while a part
+//! is on its way, so an append holds one part in memory (see [`super::part`]) and no more.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use futures_util::StreamExt;
 use object_store::{ObjectStore, PutPayload, multipart::MultipartStore};
 use rand::RngCore;
@@ -11,12 +12,10 @@ use sha2::Digest;
 use super::{
     MIN_PART_SIZE, S3Node, invalid,
     manifest::{Manifest, Part, Tail},
+    part::{MAX_PARTS, PartBuffer, part_size},
     store_error,
 };
 use crate::storage::{Appended, ByteStream, DigestKind, StorageError, digest::Hasher};
-
-/// S3's largest part number.
-const MAX_PARTS: usize = 10_000;
 
 pub(super) async fn append(
     node: &S3Node,
@@ -45,13 +44,13 @@ pub(super) async fn append(
     let mut writer = PartWriter {
         node,
         upload,
-        buffer: BytesMut::new(),
+        part: None,
     };
     // The tail goes ahead of the body; the manifest keeps naming it until its bytes are in a part
     // or a new tail (a manifest written meanwhile still describes the state before this append).
     if let Some(tail) = &manifest.tail {
         let bytes = node.read_tail(upload, tail).await?;
-        writer.buffer.extend_from_slice(&bytes);
+        writer.write(&mut manifest, &bytes).await?;
     }
 
     let mut hasher = digest.map(Hasher::new);
@@ -72,10 +71,7 @@ pub(super) async fn append(
             whole.update(&chunk);
         }
         written += chunk.len() as u64;
-        writer.buffer.extend_from_slice(&chunk);
-        if writer.buffer.len() >= node.part_size {
-            writer.flush_part(&mut manifest).await?;
-        }
+        writer.write(&mut manifest, &chunk).await?;
         if too_long {
             body_complete = false;
             break;
@@ -99,14 +95,39 @@ pub(super) async fn append(
 struct PartWriter<'a> {
     node: &'a S3Node,
     upload: &'a str,
-    buffer: BytesMut,
+    /// The part being gathered, once there are bytes for it.
+    part: Option<PartBuffer>,
 }
 
 impl PartWriter<'_> {
-    /// Uploads everything buffered as the next part.
+    /// Copies `bytes` into the part being gathered, uploading each part as it fills.
+    async fn write(
+        &mut self,
+        manifest: &mut Manifest,
+        mut bytes: &[u8],
+    ) -> Result<(), StorageError> {
+        while !bytes.is_empty() {
+            let part = match &mut self.part {
+                Some(part) => part,
+                None => {
+                    let size = part_size(self.node.part_size, manifest.parts.len());
+                    self.part.insert(PartBuffer::new(size)?)
+                }
+            };
+            bytes = &bytes[part.fill(bytes)..];
+            if part.is_full() {
+                self.flush_part(manifest).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Uploads everything gathered as the next part.
     async fn flush_part(&mut self, manifest: &mut Manifest) -> Result<(), StorageError> {
-        let bytes = self.buffer.split().freeze();
-        let part = put_part(self.node, self.upload, manifest, bytes).await?;
+        let Some(part) = self.part.take() else {
+            return Ok(());
+        };
+        let part = put_part(self.node, self.upload, manifest, part.freeze()).await?;
         manifest.parts.push(part);
         manifest.tail = None;
         Ok(())
@@ -114,27 +135,29 @@ impl PartWriter<'_> {
 
     /// Stores what is left: a part when S3 takes it as one, else a new tail object.
     async fn finish(mut self, manifest: &mut Manifest) -> Result<(), StorageError> {
-        if self.buffer.len() >= MIN_PART_SIZE {
+        let len = self.part.as_ref().map_or(0, PartBuffer::len);
+        if len >= MIN_PART_SIZE {
             return self.flush_part(manifest).await;
         }
-        if self.buffer.is_empty() {
+        let Some(part) = self.part.take().filter(|_| len > 0) else {
             manifest.tail = None;
             return Ok(());
-        }
+        };
         let mut suffix = [0u8; 8];
         rand::rng().fill_bytes(&mut suffix);
         let key = format!("tail-{}", hex::encode(suffix));
-        let bytes = self.buffer.split().freeze();
-        let len = bytes.len() as u64;
         self.node
             .store
             .put(
                 &S3Node::tail_path(self.upload, &key)?,
-                PutPayload::from(bytes),
+                PutPayload::from(part.freeze()),
             )
             .await
             .map_err(store_error)?;
-        manifest.tail = Some(Tail { key, len });
+        manifest.tail = Some(Tail {
+            key,
+            len: len as u64,
+        });
         Ok(())
     }
 }
@@ -150,8 +173,7 @@ pub(super) async fn put_part(
     let index = manifest.parts.len();
     if index >= MAX_PARTS {
         return Err(invalid(format!(
-            "the upload would need more than {MAX_PARTS} parts of {} bytes",
-            node.part_size
+            "the upload would need more than S3's {MAX_PARTS} parts"
         )));
     }
     let path = S3Node::data_path(upload)?;

@@ -7,13 +7,19 @@ use std::io;
 
 use futures_util::StreamExt;
 use object_store::{
-    ObjectStore, PutPayload, WriteMultipart,
+    ObjectStore, PutPayload,
     multipart::{MultipartStore, PartId},
     path::Path,
 };
 use sha2::Digest;
 
-use super::{S3Node, append::put_part, manifest::Manifest, store_error};
+use super::{
+    S3Node,
+    append::put_part,
+    manifest::Manifest,
+    part::{PartBuffer, even_part_size},
+    store_error,
+};
 use crate::storage::{Published, StorageError, check_name};
 
 /// The largest object S3 copies in one request (`CopyObject`); larger ones are streamed.
@@ -50,7 +56,7 @@ pub(super) async fn publish(
                 .map_err(store_error)?;
             sha256
         }
-        None => stream_through(node, parts, &target).await?,
+        None => stream_through(node, parts, &target, size).await?,
     };
     let stored = node.head_size(&target).await?;
     if stored != size {
@@ -121,44 +127,58 @@ async fn complete_upload(node: &S3Node, upload: &str) -> Result<u64, StorageErro
     Ok(size)
 }
 
-/// Streams the uploads' data objects, in order, into a new multipart upload at `target`, hashing
-/// them; the upload is aborted on any failure, so nothing appears under `target`.
+/// Streams the uploads' data objects (`size` bytes in all), in order, into a new multipart upload at
+/// `target`, hashing them, one part in memory at a time; the upload is aborted on any failure, so
+/// nothing appears under `target`.
 async fn stream_through(
     node: &S3Node,
     parts: &[String],
     target: &Path,
+    size: u64,
 ) -> Result<String, StorageError> {
-    let upload = node
+    let mut upload = node
         .store
         .put_multipart(target)
         .await
         .map_err(store_error)?;
-    let mut writer = WriteMultipart::new_with_chunk_size(upload, node.part_size);
+    let part_size = even_part_size(node.part_size, size);
     let mut hasher = sha2::Sha256::new();
     let copied: Result<(), StorageError> = async {
-        for part in parts {
+        let mut part = PartBuffer::new(part_size)?;
+        for source in parts {
             let mut stream = node
                 .store
-                .get(&S3Node::data_path(part)?)
+                .get(&S3Node::data_path(source)?)
                 .await
                 .map_err(store_error)?
                 .into_stream();
             while let Some(bytes) = stream.next().await {
                 let bytes = bytes.map_err(store_error)?;
                 hasher.update(&bytes);
-                writer.wait_for_capacity(1).await.map_err(store_error)?;
-                writer.write(&bytes);
+                let mut rest = &bytes[..];
+                while !rest.is_empty() {
+                    rest = &rest[part.fill(rest)..];
+                    if part.is_full() {
+                        let full = std::mem::replace(&mut part, PartBuffer::new(part_size)?);
+                        let payload = PutPayload::from(full.freeze());
+                        upload.put_part(payload).await.map_err(store_error)?;
+                    }
+                }
             }
+        }
+        if !part.is_empty() {
+            let payload = PutPayload::from(part.freeze());
+            upload.put_part(payload).await.map_err(store_error)?;
         }
         Ok(())
     }
     .await;
     if let Err(error) = copied {
-        if let Err(abort) = writer.abort().await {
+        if let Err(abort) = upload.abort().await {
             tracing::warn!(error = %abort, "could not abort a multipart upload");
         }
         return Err(error);
     }
-    writer.finish().await.map_err(store_error)?;
+    upload.complete().await.map_err(store_error)?;
     Ok(hex::encode(hasher.finalize()))
 }
