@@ -75,6 +75,18 @@ wait_http() {
     done
 }
 
+# wait_started PID URL NAME LOGFILE SECONDS: waits until URL answers 2xx; dies (with the log's
+# tail) if the process PID exits first or SECONDS pass.
+wait_started() {
+    local pid=$1 url=$2 name=$3 logfile=$4 seconds=$5 deadline
+    deadline=$((SECONDS + seconds))
+    until curl -sf -o /dev/null --max-time 2 "$url"; do
+        kill -0 "$pid" 2>/dev/null || die "$name exited on start: $(tail -n 20 "$logfile")"
+        ((SECONDS < deadline)) || die "$name did not answer at $url in $seconds s: $(tail -n 20 "$logfile")"
+        sleep 0.2
+    done
+}
+
 # Installs Debian packages that are missing (idempotent: nothing happens when all are there).
 # Debian's maintainer scripts would start a freshly installed service; on machines with a
 # policy-rc.d that forbids it (containers) nothing starts, otherwise we say so.
@@ -202,12 +214,7 @@ ferry_start() {
     ) >"$logfile" 2>&1 &
     FERRY_PID=$!
     STARTED_PIDS+=("$FERRY_PID")
-    local deadline=$((SECONDS + 120))
-    until curl -sf -o /dev/null --max-time 2 "http://127.0.0.1:$http_port/healthz"; do
-        kill -0 "$FERRY_PID" 2>/dev/null || die "ferry exited on start: $(tail -n 20 "$logfile")"
-        ((SECONDS < deadline)) || die "ferry did not become healthy in 120 s: $(tail -n 20 "$logfile")"
-        sleep 0.2
-    done
+    wait_started "$FERRY_PID" "http://127.0.0.1:$http_port/healthz" ferry "$logfile" 120
     wait_http "http://127.0.0.1:$gw_port/info" 20 || die "ferry's gateway did not answer on 127.0.0.1:$gw_port"
 }
 
@@ -292,12 +299,7 @@ moto_start() {
     MOTO_PID=$!
     STARTED_PIDS+=("$MOTO_PID")
     MOTO_URL=http://127.0.0.1:$port
-    local deadline=$((SECONDS + 60))
-    until curl -sf -o /dev/null --max-time 2 "$MOTO_URL/"; do
-        kill -0 "$MOTO_PID" 2>/dev/null || die "moto exited on start: $(tail -n 20 "$logfile")"
-        ((SECONDS < deadline)) || die "moto did not answer on 127.0.0.1:$port in 60 s: $(tail -n 20 "$logfile")"
-        sleep 0.2
-    done
+    wait_started "$MOTO_PID" "$MOTO_URL/" moto "$logfile" 60
     s3_create_bucket
     # Path-style and plain HTTP: a store on loopback. moto takes any credentials.
     STORAGE_SETTINGS=(FERRY_STORAGE=s3 FERRY_S3_ENDPOINT="$MOTO_URL" FERRY_S3_BUCKET="$S3_BUCKET"

@@ -1,16 +1,14 @@
 //! A separate transfer node (`ferry node`) killed under a running gateway mid-upload, and the
 //! settings the two processes must agree on.
 
-use std::time::Duration;
-
-use tokio::{io::AsyncReadExt, process::Command};
+use tokio::process::Command;
 
 use crate::{
     http::patch,
     process::{ADMIN_PASSWORD, NODE_TOKEN, free_addr, start, start_node},
     support::{
-        CHUNK, assert_published, finish, half_sent_patch, new_upload, objects, offset_of,
-        test_bytes,
+        CHUNK, assert_published, finish, half_sent_patch, kill_node_under_patch, new_upload,
+        objects, test_bytes, written_past,
     },
 };
 
@@ -28,9 +26,9 @@ async fn a_killed_node_restarts_and_the_upload_resumes_without_a_partial_publish
     let first = patch(gateway, &upload.url, &upload.token, 0, &bytes[..CHUNK]).await;
     assert_eq!(first.status, 204);
 
-    // The next PATCH streams through the gateway into the node (past the node's 1 MiB write
-    // buffer, so bytes reach its file) when the node dies.
-    let mut stream = half_sent_patch(
+    // The next PATCH streams through the gateway into the node, and bytes past the acknowledged
+    // ones reach the node's file, when the node dies.
+    let stream = half_sent_patch(
         gateway,
         &upload,
         CHUNK,
@@ -40,28 +38,8 @@ async fn a_killed_node_restarts_and_the_upload_resumes_without_a_partial_publish
     .await;
     let id = upload.url.rsplit('/').next().unwrap();
     let part = node_dir.join("storage/uploads").join(format!("{id}.part"));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while std::fs::metadata(&part).unwrap().len() <= CHUNK as u64 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the node never wrote"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    node.kill().await.unwrap();
-    let mut answer = Vec::new();
-    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer))
-        .await
-        .expect("the gateway answers when its node dies")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
-
-    assert_eq!(
-        offset_of(gateway, &upload).await,
-        CHUNK,
-        "bytes the node never acknowledged are not counted"
-    );
+    written_past(&node_dir, &upload, CHUNK).await;
+    kill_node_under_patch(&mut node, stream, gateway, &upload, CHUNK).await;
     assert!(std::fs::metadata(&part).unwrap().len() > CHUNK as u64);
     assert!(objects(&node_dir).is_empty(), "nothing is published");
 

@@ -2,17 +2,16 @@
 //! running gateway in the middle of an upload: the upload resumes from the last acknowledged byte
 //! once it is back, no part of the file is ever published, and nothing is left behind in the bucket.
 
-use std::time::Duration;
-
 use object_store::{ObjectStore as _, path::Path};
-use tokio::io::AsyncReadExt;
 
 use crate::{
     cluster::s3_env,
     common::s3::TestBucket,
     http::patch,
     process::{free_addr, start, start_node_with},
-    support::{CHUNK, eventually, finish, half_sent_patch, new_upload, offset_of, test_bytes},
+    support::{
+        CHUNK, eventually, finish, half_sent_patch, kill_node_under_patch, new_upload, test_bytes,
+    },
 };
 
 /// The S3 node's part size.
@@ -37,7 +36,7 @@ async fn a_killed_s3_node_restarts_and_the_upload_resumes_without_a_partial_publ
     // The next PATCH streams through the gateway into the node, past a whole part, when the node
     // dies: once the upload's manifest names its multipart upload, a part is on its way to it.
     let sent = &bytes[CHUNK..2 * CHUNK + PART];
-    let mut stream = half_sent_patch(gateway, &upload, CHUNK, bytes.len() - CHUNK, sent).await;
+    let stream = half_sent_patch(gateway, &upload, CHUNK, bytes.len() - CHUNK, sent).await;
     let id = upload.url.rsplit('/').next().unwrap();
     let manifest = Path::from(format!("uploads/{id}/manifest.json"));
     let store = bucket.store();
@@ -47,20 +46,7 @@ async fn a_killed_s3_node_restarts_and_the_upload_resumes_without_a_partial_publ
         (!manifest["multipart"].is_null()).then_some(())
     })
     .await;
-    node.kill().await.unwrap();
-    let mut answer = Vec::new();
-    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer))
-        .await
-        .expect("the gateway answers when its node dies")
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
-
-    assert_eq!(
-        offset_of(gateway, &upload).await,
-        CHUNK,
-        "bytes the node never acknowledged are not counted"
-    );
+    kill_node_under_patch(&mut node, stream, gateway, &upload, CHUNK).await;
     assert!(
         bucket.keys("objects").await.is_empty(),
         "nothing is published"

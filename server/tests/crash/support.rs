@@ -5,7 +5,10 @@ use std::{net::SocketAddr, path::Path, time::Duration};
 use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::Digest as _;
-use tokio::{io::AsyncWriteExt, net::TcpStream};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
 
 use crate::{
     http::{api, call, patch, request_head, tus_headers},
@@ -146,6 +149,30 @@ pub async fn written_past(data: &Path, upload: &Upload, len: usize) {
         (written > len as u64).then_some(())
     })
     .await;
+}
+
+/// Kills the transfer node `node` under the PATCH in flight on `stream`: the gateway answers that
+/// PATCH 500, and the upload's offset stays at `acknowledged`, what the node made durable before.
+pub async fn kill_node_under_patch(
+    node: &mut tokio::process::Child,
+    mut stream: TcpStream,
+    gateway: SocketAddr,
+    upload: &Upload,
+    acknowledged: usize,
+) {
+    node.kill().await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), stream.read_to_end(&mut answer))
+        .await
+        .expect("the gateway answers when its node dies")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
+    assert_eq!(
+        offset_of(gateway, upload).await,
+        acknowledged,
+        "bytes the node never acknowledged are not counted"
+    );
 }
 
 /// The upload's offset as the gateway tells it (`HEAD`).
