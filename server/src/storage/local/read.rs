@@ -1,9 +1,10 @@
-//! Reading an object off the async threads: a blocking task reads the file straight into buffers of
-//! its own (one `pread` each, no intermediate copy) and queues them a few ahead of the consumer, so
-//! the disk or page cache is read while the socket is written. The queue bounds what a download
-//! holds to [`READ_AHEAD`] + 2 buffers.
+//! Reading an object off the async threads: each read is one `pread` on the blocking pool, straight
+//! into a buffer of its own (no intermediate copy), and a task keeps [`READ_AHEAD`] buffers read
+//! ahead of the consumer, so the disk or page cache is read while the socket is written. The task
+//! holds no thread while it waits for the consumer: a slow client never parks a blocking thread.
+//! The queue bounds what a download holds to about [`READ_AHEAD`] + 1 buffers.
 
-use std::{fs::File, io};
+use std::{fs::File, io, sync::Arc};
 
 use bytes::Bytes;
 use tokio::sync::mpsc;
@@ -15,26 +16,38 @@ const READ_SIZE: usize = 512 << 10;
 /// Buffers read ahead of the consumer.
 const READ_AHEAD: usize = 2;
 
-/// Exactly `len` bytes of `file` from `offset`, read by a blocking task. A file shorter than that
-/// ends the stream with an `UnexpectedEof` error after what it had; dropping the stream stops the
-/// reader at its next buffer.
+/// Exactly `len` bytes of `file` from `offset`. A file shorter than that ends the stream with an
+/// `UnexpectedEof` error after what it had; dropping the stream stops the reading at its next buffer.
 pub(super) fn stream(file: File, offset: u64, len: u64) -> ByteStream {
     let (sender, receiver) = mpsc::channel(READ_AHEAD);
-    tokio::task::spawn_blocking(move || read_all(&file, offset, len, &sender));
+    tokio::spawn(read_all(Arc::new(file), offset, len, sender));
     Box::pin(futures_util::stream::unfold(
         receiver,
         |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
     ))
 }
 
-fn read_all(file: &File, mut offset: u64, len: u64, sender: &mpsc::Sender<io::Result<Bytes>>) {
+async fn read_all(
+    file: Arc<File>,
+    mut offset: u64,
+    len: u64,
+    sender: mpsc::Sender<io::Result<Bytes>>,
+) {
     let mut left = len;
     while left > 0 {
+        // Room in the queue first: nothing is read for a consumer that is gone or far behind.
+        let Ok(slot) = sender.reserve().await else {
+            return;
+        };
         let want = usize::try_from(left).map_or(READ_SIZE, |left| left.min(READ_SIZE));
-        let item = read_exactly(file, offset, want).map(Bytes::from);
+        let reading = Arc::clone(&file);
+        let item = tokio::task::spawn_blocking(move || read_exactly(&reading, offset, want))
+            .await
+            .unwrap_or_else(|joined| Err(io::Error::other(joined)))
+            .map(Bytes::from);
         let failed = item.is_err();
-        if sender.blocking_send(item).is_err() || failed {
-            // The consumer is gone, or has been told of the error.
+        slot.send(item);
+        if failed {
             return;
         }
         offset += want as u64;
