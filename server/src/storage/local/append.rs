@@ -1,9 +1,10 @@
 //! Appending to an upload file off the async threads, in a three-stage pipeline: the runtime reads
-//! the request body, gathers its pieces into chunks of its own and hands them through a short
-//! bounded queue to a writer thread, which writes them (several at once, in one vectored write) and
-//! passes them on to a hasher thread (the chunk checksum and the file's running SHA-256). Reading the socket, writing
-//! and hashing thus run side by side, and the queues bound the memory an append holds to a few
-//! chunks.
+//! the request body and gathers its pieces into chunks of its own; each batch of chunks is written
+//! by one short job on the blocking pool (several chunks at once, in one vectored write), and once
+//! written it is hashed by another (the chunk checksum and the file's running SHA-256). At most one
+//! write and one hash job of an append run at a time, so reading the socket, writing and hashing
+//! run side by side while what an append holds stays a few batches; and no thread is held while
+//! the client is slow to send, so slow uploads cannot use up the blocking pool.
 //!
 //! Durability: while writing, the kernel is asked to start writing back every window already
 //! written (`fadvise`, Linux), so the `fdatasync` before the append returns has little left to wait
@@ -13,31 +14,26 @@ use std::{
     fs::File,
     io::{self, IoSlice, Seek, SeekFrom, Write},
     path::PathBuf,
-    sync::mpsc as sync_mpsc,
 };
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 use sha2::Sha256;
-use tokio::sync::mpsc;
+use tokio::task::{JoinHandle, spawn_blocking};
 
 use super::classify;
 use crate::storage::{ByteStream, DigestKind, StorageError, digest::Hasher};
 
 /// Bytes gathered before a write to the upload file.
 const WRITE_BUFFER: usize = 256 << 10;
-/// The body's pieces are copied into chunks of this size before they are queued. A piece is a
-/// slice of the HTTP server's read buffer (up to ~400 KiB) and would keep all of it alive while
-/// queued: chunks of our own keep what an upload holds to what it queued.
+/// The body's pieces are copied into chunks of exactly this size before they are gathered. A piece
+/// is a slice of the HTTP server's read buffer (up to ~400 KiB) and would keep all of it alive while
+/// queued: chunks of our own keep what an upload holds to what it gathered.
 const CHUNK: usize = 128 << 10;
-/// Chunks queued for the writer thread, and written chunks queued for the hasher thread.
-const QUEUE_CHUNKS: usize = 2;
-/// Most chunks gathered into one write (a body of tiny chunks must not pile up small buffers).
-const MAX_GATHERED_CHUNKS: usize = 64;
 /// Written bytes between two requests to start writing back (Linux only).
 const WRITEBACK_WINDOW: u64 = 8 << 20;
 
-/// What the writer and hasher threads did.
+/// What an append wrote and hashed.
 pub(super) struct Written {
     pub written: u64,
     pub digest: Option<Vec<u8>>,
@@ -45,9 +41,32 @@ pub(super) struct Written {
     pub whole: Option<Sha256>,
 }
 
-/// Feeds at most `max` bytes of `body` to a writer thread that writes them at `offset` of the file
-/// at `path` (cutting anything past `offset` first). Returns what was written (durable) and whether
-/// the body was read to its end within `max`.
+/// The digests an append keeps: the chunk checksum asked for, and the file's running SHA-256.
+struct Digests {
+    chunk: Option<Hasher>,
+    whole: Option<Sha256>,
+}
+
+impl Digests {
+    fn update(&mut self, batch: &[Bytes]) {
+        for piece in batch {
+            if let Some(chunk) = self.chunk.as_mut() {
+                chunk.update(piece);
+            }
+            if let Some(whole) = self.whole.as_mut() {
+                sha2::Digest::update(whole, piece);
+            }
+        }
+    }
+
+    fn wanted(&self) -> bool {
+        self.chunk.is_some() || self.whole.is_some()
+    }
+}
+
+/// Feeds at most `max` bytes of `body` to write jobs that write them at `offset` of the file at
+/// `path` (cutting anything past `offset` first), and to hash jobs behind them. Returns what was
+/// written (durable) and whether the body was read to its end within `max`.
 pub(super) async fn append(
     path: PathBuf,
     offset: u64,
@@ -58,14 +77,15 @@ pub(super) async fn append(
 ) -> Result<(Written, bool), StorageError> {
     let file = open_at(path, offset).await?;
     let mut body = crate::storage::rechunk(body, CHUNK);
-    let (sender, receiver) = mpsc::channel::<Bytes>(QUEUE_CHUNKS);
-    let hashing = (digest.is_some() || whole.is_some()).then(|| {
-        let (to_hasher, hasher_queue) = sync_mpsc::sync_channel::<Bytes>(QUEUE_CHUNKS);
-        let hasher = tokio::task::spawn_blocking(move || hash_all(hasher_queue, digest, whole));
-        (to_hasher, hasher)
-    });
-    let (to_hasher, hasher) = hashing.unzip();
-    let writer = tokio::task::spawn_blocking(move || write_all(file, offset, receiver, to_hasher));
+    let mut pipeline = Pipeline {
+        writing: Writing::Idle(WriteBehind::new(file, offset)),
+        hashing: Hashing::Idle(Digests {
+            chunk: digest.map(Hasher::new),
+            whole,
+        }),
+    };
+    let mut batch = Vec::new();
+    let mut batch_len = 0;
     let mut sent = 0u64;
     let mut body_complete = true;
     while let Some(item) = body.next().await {
@@ -77,9 +97,13 @@ pub(super) async fn append(
         let too_long = chunk.len() > room;
         chunk.truncate(room);
         sent += chunk.len() as u64;
-        if !chunk.is_empty() && sender.send(chunk).await.is_err() {
-            // The writer stopped on an error: it is reported below.
-            break;
+        if !chunk.is_empty() {
+            batch_len += chunk.len();
+            batch.push(chunk);
+        }
+        if batch_len >= WRITE_BUFFER {
+            pipeline = pipeline.push(std::mem::take(&mut batch)).await?;
+            batch_len = 0;
         }
         if too_long {
             // Longer than allowed: keep what fits, read no further.
@@ -87,26 +111,98 @@ pub(super) async fn append(
             break;
         }
     }
-    drop(sender);
-    let written = writer.await.map_err(io::Error::other)?;
-    // The writer has let go of the hasher's queue (also on error), so the hasher ends.
-    let (digest, whole) = match hasher {
-        Some(hasher) => hasher.await.map_err(io::Error::other)?,
-        None => (None, None),
-    };
+    // What arrived before the body ended (or failed) is written and made durable all the same.
+    let digests = pipeline.push(batch).await?.finish().await?;
     Ok((
         Written {
-            written: written?,
-            digest,
-            whole,
+            written: sent,
+            digest: digests.chunk.map(Hasher::finish),
+            whole: digests.whole,
         },
         body_complete,
     ))
 }
 
+/// An append's jobs on the blocking pool: at most one write and one hash at a time.
+struct Pipeline {
+    writing: Writing,
+    hashing: Hashing,
+}
+
+impl Pipeline {
+    /// Waits for the write in flight, hands what it wrote on to be hashed (after the hash in
+    /// flight) and starts writing `batch`.
+    async fn push(self, batch: Vec<Bytes>) -> io::Result<Self> {
+        let (mut out, written) = self.writing.done().await?;
+        let hashing = self.hashing.then(written).await?;
+        let writing = if batch.is_empty() {
+            Writing::Idle(out)
+        } else {
+            Writing::Busy(spawn_blocking(move || {
+                out.write(&batch)?;
+                Ok((out, batch))
+            }))
+        };
+        Ok(Self { writing, hashing })
+    }
+
+    /// Waits for everything in flight, makes the file durable and returns the digests.
+    async fn finish(self) -> io::Result<Digests> {
+        let (out, written) = self.writing.done().await?;
+        let hashing = self.hashing.then(written).await?;
+        spawn_blocking(move || out.finish())
+            .await
+            .map_err(io::Error::other)??;
+        hashing.done().await
+    }
+}
+
+/// The upload file, or the job writing a batch to it (which hands both back).
+enum Writing {
+    Idle(WriteBehind),
+    Busy(JoinHandle<io::Result<(WriteBehind, Vec<Bytes>)>>),
+}
+
+impl Writing {
+    /// The file, and the batch written since the last call (empty if none).
+    async fn done(self) -> io::Result<(WriteBehind, Vec<Bytes>)> {
+        match self {
+            Self::Idle(out) => Ok((out, Vec::new())),
+            Self::Busy(job) => job.await.map_err(io::Error::other)?,
+        }
+    }
+}
+
+/// The digests, or the job updating them (which hands them back).
+enum Hashing {
+    Idle(Digests),
+    Busy(JoinHandle<Digests>),
+}
+
+impl Hashing {
+    async fn done(self) -> io::Result<Digests> {
+        match self {
+            Self::Idle(digests) => Ok(digests),
+            Self::Busy(job) => job.await.map_err(io::Error::other),
+        }
+    }
+
+    /// Hashes `batch` after what is being hashed now: batches are hashed in order.
+    async fn then(self, batch: Vec<Bytes>) -> io::Result<Self> {
+        let mut digests = self.done().await?;
+        if batch.is_empty() || !digests.wanted() {
+            return Ok(Self::Idle(digests));
+        }
+        Ok(Self::Busy(spawn_blocking(move || {
+            digests.update(&batch);
+            digests
+        })))
+    }
+}
+
 /// Opens the upload file for writing at `offset`, dropping bytes past it (never acknowledged).
 async fn open_at(path: PathBuf, offset: u64) -> Result<File, StorageError> {
-    tokio::task::spawn_blocking(move || {
+    spawn_blocking(move || {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .open(&path)
@@ -127,60 +223,6 @@ async fn open_at(path: PathBuf, offset: u64) -> Result<File, StorageError> {
     })
     .await
     .map_err(io::Error::other)?
-}
-
-/// The writer thread: everything received is written, passed on to the hasher and, before
-/// returning, fsynced. Returns the number of bytes written.
-fn write_all(
-    file: File,
-    offset: u64,
-    mut receiver: mpsc::Receiver<Bytes>,
-    to_hasher: Option<sync_mpsc::SyncSender<Bytes>>,
-) -> Result<u64, StorageError> {
-    let mut out = WriteBehind::new(file, offset);
-    let mut gathered: Vec<Bytes> = Vec::new();
-    let mut gathered_len = 0;
-    let mut written = 0u64;
-    let flush = |gathered: &mut Vec<Bytes>, out: &mut WriteBehind| -> io::Result<()> {
-        out.write(gathered)?;
-        for chunk in gathered.drain(..) {
-            if let Some(to_hasher) = &to_hasher {
-                // The hasher only stops when this queue closes: a send cannot fail before.
-                let _ = to_hasher.send(chunk);
-            }
-        }
-        Ok(())
-    };
-    while let Some(chunk) = receiver.blocking_recv() {
-        written += chunk.len() as u64;
-        gathered_len += chunk.len();
-        gathered.push(chunk);
-        if gathered_len >= WRITE_BUFFER || gathered.len() >= MAX_GATHERED_CHUNKS {
-            flush(&mut gathered, &mut out)?;
-            gathered_len = 0;
-        }
-    }
-    flush(&mut gathered, &mut out)?;
-    out.finish()?;
-    Ok(written)
-}
-
-/// The hasher thread: the chunk digest and the running SHA-256 over every written chunk, in order.
-fn hash_all(
-    queue: sync_mpsc::Receiver<Bytes>,
-    digest: Option<DigestKind>,
-    mut whole: Option<Sha256>,
-) -> (Option<Vec<u8>>, Option<Sha256>) {
-    let mut hasher = digest.map(Hasher::new);
-    for chunk in queue {
-        if let Some(hasher) = hasher.as_mut() {
-            hasher.update(&chunk);
-        }
-        if let Some(whole) = whole.as_mut() {
-            sha2::Digest::update(whole, &chunk);
-        }
-    }
-    (hasher.map(Hasher::finish), whole)
 }
 
 /// A file written sequentially whose written windows are handed to the kernel's writeback early.
