@@ -79,10 +79,10 @@ pub(super) async fn append(
     let mut body = crate::storage::rechunk(body, CHUNK);
     let mut pipeline = Pipeline {
         writing: Writing::Idle(WriteBehind::new(file, offset)),
-        hashing: Hashing::Idle(Digests {
+        hashing: Hashing::Idle(Box::new(Digests {
             chunk: digest.map(Hasher::new),
             whole,
-        }),
+        })),
     };
     let mut batch = Vec::new();
     let mut batch_len = 0;
@@ -175,14 +175,14 @@ impl Writing {
 
 /// The digests, or the job updating them (which hands them back).
 enum Hashing {
-    Idle(Digests),
+    Idle(Box<Digests>),
     Busy(JoinHandle<Digests>),
 }
 
 impl Hashing {
     async fn done(self) -> io::Result<Digests> {
         match self {
-            Self::Idle(digests) => Ok(digests),
+            Self::Idle(digests) => Ok(*digests),
             Self::Busy(job) => job.await.map_err(io::Error::other),
         }
     }
@@ -191,7 +191,7 @@ impl Hashing {
     async fn then(self, batch: Vec<Bytes>) -> io::Result<Self> {
         let mut digests = self.done().await?;
         if batch.is_empty() || !digests.wanted() {
-            return Ok(Self::Idle(digests));
+            return Ok(Self::Idle(Box::new(digests)));
         }
         Ok(Self::Busy(spawn_blocking(move || {
             digests.update(&batch);
