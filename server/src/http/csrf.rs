@@ -2,6 +2,10 @@
 //! `x-ferry-request` header (which a cross-site form cannot set) and must not come from another site.
 //! Requests with `Authorization: Bearer` are exempt: no other site can make a browser send one, and
 //! `CurrentUser` authenticates them by the token alone, never by a cookie riding along.
+//!
+//! "This site" is the authority the request was sent to: over HTTP/2 (what browsers speak to Ferry's
+//! own TLS) that is the `:authority` pseudo-header, which hyper puts in the request URI, and there is
+//! no `Host` header at all; over HTTP/1.1 it is `Host`.
 
 use app::paths::CSRF_HEADER;
 use axum::{
@@ -11,6 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+use super::authority;
 use crate::{auth::token, error::ApiError};
 
 /// Refuses state-changing requests that could have been forged by another site.
@@ -20,14 +25,17 @@ pub async fn require_same_origin(request: Request, next: Next) -> Response {
         Method::GET | Method::HEAD | Method::OPTIONS
     );
     let token_client = token::bearer(request.headers()).is_some();
-    if safe || token_client || is_same_origin(request.headers()) {
+    let site = authority::of(request.uri(), request.headers());
+    if safe || token_client || is_same_origin(request.headers(), site) {
         next.run(request).await
     } else {
         ApiError::CrossSiteRequest.into_response()
     }
 }
 
-fn is_same_origin(headers: &HeaderMap) -> bool {
+/// Whether the request carries the custom header and comes from `site`, the authority it was sent
+/// to.
+fn is_same_origin(headers: &HeaderMap, site: Option<&str>) -> bool {
     if !headers.contains_key(CSRF_HEADER) {
         return false;
     }
@@ -36,14 +44,14 @@ fn is_same_origin(headers: &HeaderMap) -> bool {
     {
         return false;
     }
-    match (headers.get(header::ORIGIN), headers.get(header::HOST)) {
-        (None, _) => true,
-        (Some(origin), Some(host)) => {
-            let origin = origin.to_str().unwrap_or_default();
-            let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
-            Some(origin_host) == host.to_str().ok()
-        }
-        (Some(_), None) => false,
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let origin = origin.to_str().unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+    match (origin_host, site) {
+        (Some(origin_host), Some(site)) => origin_host.eq_ignore_ascii_case(site),
+        _ => false,
     }
 }
 
@@ -60,24 +68,59 @@ mod tests {
         map
     }
 
+    /// The check as the middleware makes it, for a request to `uri` with `pairs` as headers.
+    fn allowed(uri: &str, pairs: &[(&'static str, &'static str)]) -> bool {
+        let headers = headers(pairs);
+        let uri: axum::http::Uri = uri.parse().unwrap();
+        is_same_origin(&headers, authority::of(&uri, &headers))
+    }
+
     #[test]
     fn needs_the_custom_header_and_a_matching_origin() {
-        assert!(is_same_origin(&headers(&[(CSRF_HEADER, "1")])));
-        assert!(is_same_origin(&headers(&[
-            (CSRF_HEADER, "1"),
-            ("origin", "http://ferry.example:8080"),
-            ("host", "ferry.example:8080"),
-            ("sec-fetch-site", "same-origin"),
-        ])));
-        assert!(!is_same_origin(&headers(&[])));
-        assert!(!is_same_origin(&headers(&[
-            (CSRF_HEADER, "1"),
-            ("origin", "http://evil.example"),
-            ("host", "ferry.example:8080"),
-        ])));
-        assert!(!is_same_origin(&headers(&[
-            (CSRF_HEADER, "1"),
-            ("sec-fetch-site", "cross-site")
-        ])));
+        assert!(allowed("/api", &[(CSRF_HEADER, "1")]));
+        assert!(allowed(
+            "/api",
+            &[
+                (CSRF_HEADER, "1"),
+                ("origin", "http://ferry.example:8080"),
+                ("host", "ferry.example:8080"),
+                ("sec-fetch-site", "same-origin"),
+            ]
+        ));
+        assert!(!allowed("/api", &[]));
+        assert!(!allowed(
+            "/api",
+            &[
+                (CSRF_HEADER, "1"),
+                ("origin", "http://evil.example"),
+                ("host", "ferry.example:8080"),
+            ]
+        ));
+        assert!(!allowed(
+            "/api",
+            &[(CSRF_HEADER, "1"), ("sec-fetch-site", "cross-site")]
+        ));
+        // An Origin with no site to compare it with is refused.
+        assert!(!allowed(
+            "/api",
+            &[(CSRF_HEADER, "1"), ("origin", "http://ferry.example")]
+        ));
+    }
+
+    /// HTTP/2 names the site in `:authority` (hyper puts it in the request URI) and sends no `Host`.
+    #[test]
+    fn over_http2_the_uri_authority_is_the_site() {
+        let h2 = "https://ferry.example:8443/api/v1/session";
+        let from = |origin| {
+            [
+                (CSRF_HEADER, "1"),
+                ("origin", origin),
+                ("sec-fetch-site", "same-origin"),
+            ]
+        };
+        assert!(allowed(h2, &from("https://ferry.example:8443")));
+        assert!(allowed(h2, &from("https://FERRY.example:8443")));
+        assert!(!allowed(h2, &from("https://evil.example")));
+        assert!(!allowed(h2, &from("https://ferry.example")));
     }
 }

@@ -4,6 +4,7 @@
 
 mod admin_packages;
 mod admin_users;
+mod authority;
 mod client_config;
 mod csrf;
 mod health;

@@ -2,10 +2,10 @@
 //! draft's files and to download a sent package's files.
 
 use app::types::{ErrorBody, TransferSpec, UploadSpecRequest};
-use axum::{extract::State, http::HeaderMap};
+use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::{client_config::gateway_url, packages::PackageId};
+use super::{authority::SiteAuthority, client_config::gateway_url, packages::PackageId};
 use crate::{
     auth::CurrentUser,
     error::{ApiError, ApiJson},
@@ -40,10 +40,10 @@ pub async fn upload(
     State(state): State<AppState>,
     current: CurrentUser,
     PackageId(id): PackageId,
-    headers: HeaderMap,
+    site: SiteAuthority,
     ApiJson(request): ApiJson<UploadSpecRequest>,
 ) -> Result<ApiJson<TransferSpec>, ApiError> {
-    let gateway = gateway_url(&state, &headers);
+    let gateway = gateway_url(&state, &site);
     let spec = transfer_spec::upload_spec(&state, &current.user, id, request, gateway).await?;
     Ok(ApiJson(spec))
 }
@@ -68,9 +68,9 @@ pub async fn download(
     State(state): State<AppState>,
     current: CurrentUser,
     PackageId(id): PackageId,
-    headers: HeaderMap,
+    site: SiteAuthority,
 ) -> Result<ApiJson<TransferSpec>, ApiError> {
-    let gateway = gateway_url(&state, &headers);
+    let gateway = gateway_url(&state, &site);
     let spec = transfer_spec::download_spec(&state, &current.user, id, gateway).await?;
     Ok(ApiJson(spec))
 }
