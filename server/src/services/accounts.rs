@@ -32,9 +32,9 @@ fn bad(message: String) -> ApiError {
     ApiError::BadRequest(message)
 }
 
-/// The display name to store: trimmed, the username when blank, bounded.
+/// The display name to store: trimmed, without bidi controls, the username when blank, bounded.
 fn display_name(given: &str, username: &str) -> Result<String, ApiError> {
-    let name = given.trim();
+    let name = super::text::single_line(given);
     if name.is_empty() {
         return Ok(username.to_owned());
     }
@@ -48,7 +48,7 @@ fn display_name(given: &str, username: &str) -> Result<String, ApiError> {
             "The display name must not contain control characters.".into()
         ));
     }
-    Ok(name.to_owned())
+    Ok(name)
 }
 
 /// The email to store: trimmed, `None` when blank, and otherwise shaped like `name@example.com`.
@@ -307,6 +307,11 @@ mod tests {
         assert!(display_name(&"é".repeat(128), "alice").is_ok());
         assert!(display_name(&"é".repeat(129), "alice").is_err());
         assert!(display_name("a\u{7}b", "alice").is_err());
+        assert_eq!(
+            display_name("Bob\u{202E}nimda", "bob").ok(),
+            Some("Bobnimda".into())
+        );
+        assert_eq!(display_name("\u{2067}", "bob").ok(), Some("bob".into()));
     }
 
     #[test]

@@ -4,10 +4,7 @@
 /// Longest stored name, in characters.
 pub const MAX_NAME_CHARS: usize = 255;
 
-/// Characters that reorder text on screen: with U+202E, `invoice<U+202E>fdp.exe` reads as `invoiceexe.pdf`.
-pub(crate) fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
+pub(crate) use super::text::is_bidi_control;
 
 /// The display name for a user-given file name, or a sentence saying why it is refused.
 pub fn clean(raw: &str) -> Result<String, String> {

@@ -9,5 +9,6 @@ pub mod mail;
 pub mod notifications;
 pub mod packages;
 pub mod settings;
+pub mod text;
 pub mod transfer_spec;
 pub mod uploads;

@@ -164,7 +164,7 @@ pub async fn create(
     let txn = db.begin().await?;
     let package = packages::ActiveModel {
         sender_id: Set(sender.id),
-        title: Set(title.to_owned()),
+        title: Set(title),
         note: Set(new.note),
         state: Set(packages::STATE_DRAFT.to_owned()),
         expiration_kind: Set(expiration_kind.to_owned()),

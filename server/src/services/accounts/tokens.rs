@@ -33,7 +33,7 @@ pub async fn create(
     user_id: i64,
     name: &str,
 ) -> Result<(String, api_tokens::Model), ApiError> {
-    let name = name.trim();
+    let name = crate::services::text::single_line(name);
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
         return Err(ApiError::BadRequest(format!(
             "The token name must be 1 to {MAX_NAME_LEN} characters long."
@@ -51,7 +51,7 @@ pub async fn create(
     let token = NewToken::generate();
     let row = api_tokens::ActiveModel {
         user_id: Set(user_id),
-        name: Set(name.to_owned()),
+        name: Set(name),
         token_hash: Set(token.hash),
         prefix: Set(token.prefix),
         created_at: Set(Utc::now()),

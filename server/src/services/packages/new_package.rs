@@ -10,9 +10,9 @@ use sea_orm::{
 
 use crate::{db::entities::users, error::ApiError};
 
-/// The title without surrounding spaces, if it is a valid one.
-pub(super) fn check_title(title: &str) -> Result<&str, ApiError> {
-    let title = title.trim();
+/// The title without surrounding spaces and bidi controls, if it is a valid one.
+pub(super) fn check_title(title: &str) -> Result<String, ApiError> {
+    let title = crate::services::text::single_line(title);
     if title.is_empty() {
         return Err(ApiError::BadRequest(
             "Enter a title for the package.".into(),
@@ -155,7 +155,15 @@ mod tests {
 
     #[test]
     fn titles_are_trimmed_and_bounded_by_characters_not_bytes() {
-        assert_eq!(check_title("  Q3 report \t").ok(), Some("Q3 report"));
+        assert_eq!(
+            check_title("  Q3 report \t").ok().as_deref(),
+            Some("Q3 report")
+        );
+        assert_eq!(
+            check_title("Invoice \u{202E}fdp.exe").ok().as_deref(),
+            Some("Invoice fdp.exe")
+        );
+        assert!(check_title("\u{202E}").is_err());
         assert!(check_title("   ").is_err());
         assert!(check_title(&"é".repeat(NewPackage::MAX_TITLE_LEN)).is_ok());
         assert!(check_title(&"é".repeat(NewPackage::MAX_TITLE_LEN + 1)).is_err());
