@@ -45,6 +45,10 @@ pub struct Settings {
     pub users_may_change_desktop_client: bool,
     /// The expiration policy new packages get unless their sender picks another.
     pub default_expiration: ExpirationPolicy,
+    /// Whether the user directory finds a person by their exact, full email address (never by a
+    /// part of it). Off by default; absent in a request means off.
+    #[serde(default)]
+    pub directory_exact_email: bool,
 }
 
 impl Settings {
@@ -58,6 +62,7 @@ impl Default for Settings {
             max_files_per_package: crate::limits::DEFAULT_MAX_FILES_PER_PACKAGE,
             users_may_change_desktop_client: true,
             default_expiration: ExpirationPolicy::None,
+            directory_exact_email: false,
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::{
     auth::CurrentUser,
     db::entities::users,
     error::{ApiError, ApiJson, ApiQuery},
-    services::accounts,
+    services::{self, accounts},
     state::AppState,
 };
 
@@ -28,8 +28,9 @@ fn to_dto(user: users::Model) -> UserSummary {
     }
 }
 
-/// Enabled users whose username, display name or email starts with `q` (ignoring case), at most
-/// ten, ordered by username. Emails are matched but never shown.
+/// Enabled users whose username or display name starts with `q` (ignoring case), at most ten,
+/// ordered by username. A whole email address finds its user only when the admin setting
+/// `directory_exact_email` is on; no part of an address ever matches, and none is shown.
 #[utoipa::path(get, path = paths::USERS, tag = "accounts", operation_id = "search_users", params(UserQuery),
     security(("session_cookie" = []), ("api_token" = [])),
     responses(
@@ -42,6 +43,9 @@ pub async fn search(
     _current: CurrentUser,
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<ApiJson<Vec<UserSummary>>, ApiError> {
-    let found = accounts::directory::search(&state.db, &query.q).await?;
+    let exact_email = services::settings::load(&state.db)
+        .await?
+        .directory_exact_email;
+    let found = accounts::directory::search(&state.db, &query.q, exact_email).await?;
     Ok(ApiJson(found.into_iter().map(to_dto).collect()))
 }

@@ -26,6 +26,7 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, ApiError> {
             &row.default_expiration_kind,
             row.default_expiration_days,
         ),
+        directory_exact_email: row.directory_exact_email,
     })
 }
 
@@ -53,6 +54,7 @@ pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, 
         users_may_change_desktop_client: Set(new.users_may_change_desktop_client),
         default_expiration_kind: Set(kind.to_owned()),
         default_expiration_days: Set(days),
+        directory_exact_email: Set(new.directory_exact_email),
         updated_at: Set(Utc::now()),
     };
     settings::Entity::insert(row)
@@ -64,6 +66,7 @@ pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, 
                     settings::Column::UsersMayChangeDesktopClient,
                     settings::Column::DefaultExpirationKind,
                     settings::Column::DefaultExpirationDays,
+                    settings::Column::DirectoryExactEmail,
                     settings::Column::UpdatedAt,
                 ])
                 .to_owned(),

@@ -15,6 +15,7 @@ pub struct Model {
     pub users_may_change_desktop_client: bool,
     pub default_expiration_kind: String,
     pub default_expiration_days: Option<i32>,
+    pub directory_exact_email: bool,
     pub updated_at: ChronoDateTimeUtc,
 }
 

@@ -64,6 +64,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
     let gateway = RwSignal::new(initial.gateway_enabled);
     let max_files = RwSignal::new(initial.max_files_per_package.to_string());
     let users_may_change = RwSignal::new(initial.users_may_change_desktop_client);
+    let exact_email = RwSignal::new(initial.directory_exact_email);
     let expiration = ExpirationInput::new(Some(initial.default_expiration));
     let feedback = Feedback::new();
     let pending = RwSignal::new(false);
@@ -95,6 +96,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
             max_files_per_package,
             users_may_change_desktop_client: users_may_change.get_untracked(),
             default_expiration,
+            directory_exact_email: exact_email.get_untracked(),
         };
         pending.set(true);
         feedback.clear();
@@ -104,6 +106,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                     gateway.try_set(saved.gateway_enabled);
                     max_files.try_set(saved.max_files_per_package.to_string());
                     users_may_change.try_set(saved.users_may_change_desktop_client);
+                    exact_email.try_set(saved.directory_exact_email);
                     expiration.set(Some(saved.default_expiration));
                     feedback.succeed("Settings saved.");
                     app_settings.refresh();
@@ -142,6 +145,12 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                 label="Users may change the desktop client preference"
                 hint="When off, only admins set “Disable desktop client” for each user."
                 checked=users_may_change
+            />
+            <Checkbox
+                id="settings-exact-email"
+                label="Find people by their full email address"
+                hint="When on, typing someone's whole address as a recipient finds them. Addresses are never shown, and part of one never matches."
+                checked=exact_email
             />
             <ExpirationField input=expiration label="Default expiration" id="settings-expiration" />
             <FeedbackMessages feedback />
