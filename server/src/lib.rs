@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod data_dir;
 pub mod db;
 pub mod error;
 pub mod gateway;
@@ -62,12 +63,7 @@ pub async fn run(
     listeners: Listeners,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!(
-            "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
-            config.data_dir.display()
-        )
-    })?;
+    data_dir::prepare(&config.data_dir)?;
     let db = db::connect_and_migrate(&config.database_url).await?;
     let admin = bootstrap::ensure_admin(&db, &config).await?;
     let tls = tls::rustls_config(&config).await?;

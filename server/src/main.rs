@@ -8,11 +8,13 @@ use ferry_server::{
     Listeners,
     cli::{Cli, Command},
     config::{Config, NodeConfig},
-    node, run, shutdown_signal, telemetry,
+    data_dir, node, run, shutdown_signal, telemetry,
 };
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Before anything is written: the data dir, the logs and the database are the user's alone.
+    data_dir::restrict_new_files();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => {

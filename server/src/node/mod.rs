@@ -77,6 +77,7 @@ pub async fn run(
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
+    crate::data_dir::prepare(&config.data_dir)?;
     let node = crate::state::open_storage(&config.storage, &config.data_dir)?;
     let storage = match &config.storage {
         Storage::Local => config.storage_dir().display().to_string(),

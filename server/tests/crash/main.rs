@@ -16,6 +16,7 @@ mod common;
 mod http;
 mod instances;
 mod node;
+mod private_files;
 mod process;
 mod s3_node;
 mod server;
