@@ -65,6 +65,55 @@ on_both_databases!(
     }
 );
 
+// Behind a TLS-terminating proxy (`public_url` is https) the cookie is `Secure` and `__Host-`
+// prefixed, although Ferry itself speaks plain HTTP, and it still authenticates.
+on_both_databases!(
+    behind_an_https_proxy_the_session_cookie_is_secure_and_host_prefixed,
+    |engine: Engine| async move {
+        let app = TestApp::start_with(engine, |args| {
+            args.public_url = Some("https://ferry.example.com".into());
+        })
+        .await;
+        let response = app
+            .call(TestRequest::post(
+                "/api/v1/session",
+                json!({ "username": "admin", "password": ADMIN_PASSWORD }),
+            ))
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text);
+        let set_cookie = response.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(
+            set_cookie.starts_with("__Host-ferry_session="),
+            "{set_cookie}"
+        );
+        for attribute in ["Secure", "Path=/", "HttpOnly"] {
+            assert!(
+                set_cookie.contains(attribute),
+                "{set_cookie} lacks {attribute}"
+            );
+        }
+        assert!(!set_cookie.contains("Domain"), "{set_cookie}");
+        let cookie = response.cookie().unwrap();
+        let me = app
+            .call(TestRequest::get("/api/v1/session").cookie(&cookie))
+            .await;
+        assert_eq!(me.status, StatusCode::OK);
+        // The plain name is not read: a cookie a plain-HTTP page set cannot stand in for it.
+        let plain = cookie.replacen("__Host-", "", 1);
+        let shadow = app
+            .call(TestRequest::get("/api/v1/session").cookie(&plain))
+            .await;
+        assert_eq!(shadow.status, StatusCode::UNAUTHORIZED);
+        let out = app
+            .call(TestRequest::delete("/api/v1/session").cookie(&cookie))
+            .await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        let cleared = out.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(cleared.starts_with("__Host-ferry_session=;"), "{cleared}");
+        assert!(cleared.contains("Secure"), "{cleared}");
+    }
+);
+
 on_both_databases!(
     wrong_password_and_unknown_user_get_the_same_answer,
     |engine: Engine| async move {
@@ -306,4 +355,69 @@ async fn a_first_admin_name_taken_by_a_plain_user_is_a_clear_start_up_error() {
         .await
         .expect_err("no admin can be created under a taken name");
     assert!(error.to_string().contains("admin_username"), "{error}");
+}
+
+#[tokio::test]
+async fn the_web_app_and_the_api_carry_browser_security_headers() {
+    use base64::Engine as _;
+    use sha2::Digest;
+
+    let dist = tempfile::tempdir().unwrap();
+    let boot = "import init from '/frontend.js';\nawait init();";
+    std::fs::write(
+        dist.path().join("index.html"),
+        format!(
+            "<!doctype html><title>Ferry</title><script type=\"module\" src=\"/x.js\"></script>\
+             <script type=\"module\">{boot}</script>"
+        ),
+    )
+    .unwrap();
+    let web_dir = dist.path().to_owned();
+    let app = TestApp::start_with(Engine::Sqlite, |args| args.web_dir = Some(web_dir)).await;
+    let boot_hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(boot));
+
+    let page = app
+        .call(TestRequest::get("/received").header("host", "ferry.lan:8080"))
+        .await;
+    let api = app
+        .call(TestRequest::get("/api/v1/config").header("host", "ferry.lan:8080"))
+        .await;
+    for answer in [&page, &api] {
+        let csp = answer.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains(&format!(
+                "script-src 'self' 'wasm-unsafe-eval' 'sha256-{boot_hash}';"
+            )),
+            "the inline boot script is allowed by its hash, nothing else inline: {csp}"
+        );
+        assert!(
+            csp.contains("connect-src 'self' http://ferry.lan:4001;"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(answer.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(answer.headers[header::X_FRAME_OPTIONS], "DENY");
+        assert_eq!(answer.headers[header::REFERRER_POLICY], "same-origin");
+        assert!(
+            !answer
+                .headers
+                .contains_key(header::STRICT_TRANSPORT_SECURITY),
+            "no HSTS over plain HTTP"
+        );
+    }
+    assert_eq!(api.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-cache");
+
+    let https = TestApp::start_with(Engine::Sqlite, |args| {
+        args.public_url = Some("https://ferry.example.com".into());
+    })
+    .await;
+    let answer = https.call(TestRequest::get("/api/v1/config")).await;
+    assert_eq!(
+        answer.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
 }

@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar
-            .get(session::COOKIE_NAME)
+            .get(session::cookie_name(state.config.secure_cookies()))
             .ok_or(ApiError::Unauthenticated)?;
         match session::lookup(&state.db, cookie.value()).await? {
             Some((_, user)) => Ok(CurrentUser {

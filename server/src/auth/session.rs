@@ -11,8 +11,21 @@ use sha2::{Digest, Sha256};
 
 use crate::db::entities::{sessions, users};
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP.
 pub const COOKIE_NAME: &str = "ferry_session";
+/// Its name when the web app is reached over HTTPS: a browser accepts a `__Host-` cookie only when
+/// it is `Secure`, has `Path=/` and no `Domain`, so no sibling host or plain-HTTP page can set or
+/// shadow it.
+pub const SECURE_COOKIE_NAME: &str = "__Host-ferry_session";
+
+/// The session cookie's name: [`SECURE_COOKIE_NAME`] when cookies are `Secure`.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SECURE_COOKIE_NAME
+    } else {
+        COOKIE_NAME
+    }
+}
 /// A session unused for this long ends.
 pub const IDLE_TIMEOUT: Duration = Duration::hours(12);
 /// No session lives longer than this, however busy.

@@ -166,7 +166,7 @@ impl MailConfig {
     }
 }
 
-fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
+pub(super) fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
     let invalid = |reason: String| bad("public_url", "FERRY_PUBLIC_URL", reason);
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {

@@ -70,6 +70,8 @@ pub struct Config {
     pub gateway_addr: SocketAddr,
     /// The gateway's base URL as browsers reach it, when it differs from its bind address.
     pub gateway_public_url: Option<Url>,
+    /// Where people reach the web app (email links; `https://…` makes cookies `Secure`).
+    pub public_url: Option<Url>,
     pub web_dir: PathBuf,
     pub admin_username: String,
     pub admin_password: Option<Secret>,
@@ -293,6 +295,11 @@ impl Config {
             ));
         }
 
+        let public_url = args.public_url.clone().or(file.public_url);
+        let parsed_public_url = public_url
+            .as_deref()
+            .map(mail::parse_public_url)
+            .transpose()?;
         let mail = MailConfig::from_settings(MailSettings {
             smtp_host: args.smtp_host.clone().or(file.smtp_host),
             smtp_port: args.smtp_port.clone().or(file.smtp_port),
@@ -300,7 +307,7 @@ impl Config {
             smtp_username: args.smtp_username.clone().or(file.smtp_username),
             smtp_password: args.smtp_password.clone().or(file.smtp_password),
             smtp_from: args.smtp_from.clone().or(file.smtp_from),
-            public_url: args.public_url.clone().or(file.public_url),
+            public_url,
         })?;
 
         Ok(Self {
@@ -320,6 +327,7 @@ impl Config {
             http_addr,
             gateway_addr,
             gateway_public_url,
+            public_url: parsed_public_url,
             admin_username,
             admin_password,
             tls,
@@ -331,6 +339,16 @@ impl Config {
     /// `http` or `https`, as both listeners use the same TLS mode.
     pub fn scheme(&self) -> &'static str {
         self.tls.scheme()
+    }
+
+    /// Whether browsers reach the web app over HTTPS, so its cookies must be `Secure`: Ferry serves
+    /// TLS itself, or `public_url` says a proxy in front does.
+    pub fn secure_cookies(&self) -> bool {
+        self.tls.is_enabled()
+            || self
+                .public_url
+                .as_ref()
+                .is_some_and(|url| url.scheme() == "https")
     }
 
     /// Where self-signed certificates are kept.

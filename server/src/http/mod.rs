@@ -12,6 +12,7 @@ mod me;
 mod notifications;
 pub mod openapi;
 mod packages;
+mod security_headers;
 mod session;
 mod settings;
 mod static_files;
@@ -22,7 +23,13 @@ mod users;
 use std::sync::Arc;
 
 use app::paths;
-use axum::{Router, middleware, routing::get};
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    middleware,
+    routing::get,
+};
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -54,6 +61,11 @@ pub fn router(state: AppState) -> Router {
         .merge(doc_route)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(csrf::require_same_origin))
+        // Answers about accounts and packages are never kept by a browser or a proxy.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(trace::layer(trace::Listener::Web));
     let unknown_api = Router::new()
         .route("/api", axum::routing::any(|| async { ApiError::NotFound }))
@@ -61,9 +73,14 @@ pub fn router(state: AppState) -> Router {
             "/api/{*rest}",
             axum::routing::any(|| async { ApiError::NotFound }),
         );
+    let scripts = security_headers::WebAppScripts::read(&state.config.web_dir);
     Router::new()
         .merge(api)
         .merge(unknown_api)
         .fallback_service(static_files::service(&state.config.web_dir))
+        .layer(middleware::from_fn_with_state(
+            (state.clone(), scripts),
+            security_headers::add,
+        ))
         .with_state(state)
 }

@@ -79,7 +79,7 @@ pub async fn login(
         _ => return Err(ApiError::InvalidCredentials),
     };
     attempt.succeeded(&state.db).await?;
-    if let Some(old) = jar.get(session::COOKIE_NAME) {
+    if let Some(old) = jar.get(session::cookie_name(state.config.secure_cookies())) {
         session::delete(&state.db, old.value()).await?;
     }
     let token = session::create(&state.db, user.id).await?;
@@ -90,14 +90,16 @@ pub async fn login(
     ))
 }
 
-/// The `ferry_session` cookie carrying a new session's value: HttpOnly, SameSite=Lax, Secure over
-/// TLS, and no longer-lived than the session itself.
+/// The session cookie carrying a new session's value: HttpOnly, SameSite=Lax, no longer-lived than
+/// the session itself, and `Secure` with the `__Host-` prefix whenever browsers reach Ferry over
+/// HTTPS (its own TLS, or a proxy's when `public_url` is `https://…`).
 pub(super) fn session_cookie(state: &AppState, token: String) -> Cookie<'static> {
-    Cookie::build((session::COOKIE_NAME, token))
+    let secure = state.config.secure_cookies();
+    Cookie::build((session::cookie_name(secure), token))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.config.tls.is_enabled())
+        .secure(secure)
         .max_age(time_from(session::ABSOLUTE_TIMEOUT))
         .build()
 }
@@ -112,10 +114,12 @@ pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    if let Some(cookie) = jar.get(session::COOKIE_NAME) {
+    let secure = state.config.secure_cookies();
+    let name = session::cookie_name(secure);
+    if let Some(cookie) = jar.get(name) {
         session::delete(&state.db, cookie.value()).await?;
     }
-    let removal = Cookie::build((session::COOKIE_NAME, "")).path("/");
+    let removal = Cookie::build((name, "")).path("/").secure(secure);
     Ok((jar.remove(removal), StatusCode::NO_CONTENT))
 }
 

@@ -444,7 +444,7 @@ impl TestResponse {
             .get_all(header::SET_COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("ferry_session="))
+            .find(|v| v.starts_with("ferry_session=") || v.starts_with("__Host-ferry_session="))
             .and_then(|v| v.split(';').next())
             .map(str::to_owned)
     }
