@@ -7,6 +7,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod data_dir;
 pub mod db;
 pub mod error;
@@ -30,6 +31,9 @@ use crate::{bootstrap::AdminAccount, config::Config, state::AppState};
 
 /// Ferry's version, as shown by the web app, `/healthz` and the gateway.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How long a client may take to send a request's headers, on either listener.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How long in-flight requests get to finish after a shutdown signal.
 pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -112,19 +116,26 @@ pub async fn run(
     let download_records = state.download_records.clone();
 
     let handle = Handle::new();
+    // One limit for both listeners: they share the process's file descriptors.
+    let per_address = connections::PerAddressLimit::new(
+        &state.config.trusted_proxies,
+        connections::MAX_PER_ADDRESS,
+    );
     let web = serve(
         listeners.web,
         http::router(state.clone()),
         tls.clone(),
         handle.clone(),
-        None,
+        Some(HEADER_READ_TIMEOUT),
+        per_address.clone(),
     );
     let gateway = serve(
         listeners.gateway,
         gateway::router(state),
         tls,
         handle.clone(),
-        Some(gateway::HEADER_READ_TIMEOUT),
+        Some(HEADER_READ_TIMEOUT),
+        per_address,
     );
     let stop = async {
         shutdown.await;
@@ -152,20 +163,34 @@ pub async fn run(
 }
 
 /// Serves `router` on `listener` until `handle` shuts it down. `header_read_timeout` bounds how long
-/// an HTTP/1 client may take to send a request's headers (the gateway's listener uses
-/// [`gateway::HEADER_READ_TIMEOUT`]). Public so tests can serve with a shorter timeout.
+/// a client may take to send a request's headers, and a new connection's first request (which
+/// covers HTTP/2's preface too); `per_address` bounds the connections one client holds. Public so
+/// tests can serve with a shorter timeout.
 pub async fn serve(
     listener: TcpListener,
     router: axum::Router,
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
     handle: Handle<std::net::SocketAddr>,
     header_read_timeout: Option<Duration>,
+    per_address: connections::PerAddressLimit,
 ) -> anyhow::Result<()> {
     // The peer address feeds sign-in throttling (`auth::throttle::ClientAddress`).
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let accept_errors = std::sync::Arc::new(connections::RateLimitedLog::default());
+    let on_accept_error = move |peer: Option<&std::net::SocketAddr>, error: &std::io::Error| {
+        accept_errors.log(|suppressed| {
+            let peer = peer.map(ToString::to_string).unwrap_or_default();
+            tracing::warn!(%error, peer, suppressed, "a connection could not be accepted");
+        });
+    };
     match tls {
         Some(tls) => {
-            let mut server = axum_server::from_tcp_rustls(listener, tls)?.handle(handle);
+            let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(per_address);
+            let mut server = axum_server::from_tcp(listener)?
+                .acceptor(acceptor)
+                .handle(handle)
+                .first_request_timeout(header_read_timeout)
+                .accept_error_handler(on_accept_error);
             server
                 .http_builder()
                 .http1()
@@ -173,7 +198,11 @@ pub async fn serve(
             server.serve(service).await?
         }
         None => {
-            let mut server = axum_server::from_tcp(listener)?.handle(handle);
+            let mut server = axum_server::from_tcp(listener)?
+                .acceptor(per_address)
+                .handle(handle)
+                .first_request_timeout(header_read_timeout)
+                .accept_error_handler(on_accept_error);
             server
                 .http_builder()
                 .http1()

@@ -8,13 +8,15 @@ use ferry_server::{
     Listeners,
     cli::{Cli, Command},
     config::{Config, NodeConfig},
-    data_dir, node, run, shutdown_signal, telemetry,
+    connections, data_dir, node, run, shutdown_signal, telemetry,
 };
 
 #[tokio::main]
 async fn main() -> ExitCode {
     // Before anything is written: the data dir, the logs and the database are the user's alone.
     data_dir::restrict_new_files();
+    // The connection limits, not the soft open-file limit (often 1,024), decide who is refused.
+    connections::raise_open_file_limit();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => {

@@ -96,6 +96,7 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         None,
         handle.clone(),
         Some(timeout),
+        ferry_server::connections::PerAddressLimit::new(&[], 16),
     ));
 
     let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();

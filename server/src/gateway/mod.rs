@@ -6,8 +6,6 @@ mod check_page;
 pub mod files;
 pub mod tus;
 
-use std::time::Duration;
-
 use app::{paths, types::GatewayInfo};
 use axum::{Json, Router, extract::State, routing::get};
 
@@ -18,9 +16,6 @@ pub const LOG_TARGET: &str = "ferry_server::gateway";
 
 /// Protocols this gateway speaks (grows with the upload and download issues).
 pub const PROTOCOLS: &[&str] = &["tus/1.0.0", "http-range-get"];
-
-/// How long a client may take to send a request's headers on the gateway listener.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The gateway listener's routes.
 pub fn router(state: AppState) -> Router {

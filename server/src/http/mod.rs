@@ -29,11 +29,14 @@ use axum::{
     middleware,
     routing::get,
 };
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::{set_header::SetResponseHeaderLayer, timeout::RequestBodyTimeoutLayer};
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{error::ApiError, state::AppState};
+
+/// The longest an API request's body may take to arrive.
+pub const API_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Every package API route with its OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
@@ -61,6 +64,9 @@ pub fn router(state: AppState) -> Router {
         .merge(doc_route)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(middleware::from_fn(csrf::require_same_origin))
+        // A client that starts a body and stops sending cannot hold the request (and its
+        // connection) open: API bodies are small JSON documents.
+        .layer(RequestBodyTimeoutLayer::new(API_BODY_TIMEOUT))
         // Answers about accounts and packages are never kept by a browser or a proxy.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

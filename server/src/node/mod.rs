@@ -29,9 +29,6 @@ use crate::{
     storage::TransferNode,
 };
 
-/// How long a gateway may take to send a request's headers.
-const HEADER_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// The node API in front of `node`; every request must carry `token`.
 pub fn router(node: Arc<dyn TransferNode>, token: Secret) -> Router {
     Router::new()
@@ -95,7 +92,9 @@ pub async fn run(
         router(node, config.node_token),
         None,
         handle.clone(),
-        Some(HEADER_READ_TIMEOUT),
+        Some(crate::HEADER_READ_TIMEOUT),
+        // The node's clients are gateways, each carrying many transfers: no per-address bound.
+        crate::connections::PerAddressLimit::new(&[], usize::MAX),
     );
     let stop = async {
         shutdown.await;
