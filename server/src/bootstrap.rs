@@ -26,7 +26,8 @@ pub enum AdminAccount {
     },
 }
 
-fn generate_password() -> String {
+/// A random password of 20 letters and digits.
+pub fn generate_password() -> String {
     rand::rng()
         .sample_iter(&Alphanumeric)
         .take(20)

@@ -19,6 +19,37 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Serve the transfer node alone, for gateways that reach it over HTTP (`--node-url`).
     Node(Box<NodeArgs>),
+    /// Operator tasks on the database `ferry serve` uses (same settings): unlock an account, reset
+    /// a password.
+    Admin(Box<AdminArgs>),
+}
+
+/// `ferry admin`: a task, and the settings that say where the database is.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    #[command(subcommand)]
+    pub task: AdminTask,
+    #[command(flatten)]
+    pub settings: ServeArgs,
+}
+
+/// What `ferry admin` does.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AdminTask {
+    /// Forget the failed sign-ins counted against USER, from every address.
+    Unlock {
+        /// The account's username.
+        username: String,
+    },
+    /// Give USER a new password (generated and printed, or read from standard input with
+    /// `--password-stdin`); ends the user's sessions and unlocks the account.
+    ResetPassword {
+        /// The account's username.
+        username: String,
+        /// Read the new password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 /// Settings of `ferry serve`. Each flag can also come from its `FERRY_*` environment variable or

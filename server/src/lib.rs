@@ -3,6 +3,7 @@
 //! [`node::run`] (`ferry node`).
 #![forbid(unsafe_code)]
 
+pub mod admin_cli;
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use ferry_server::{
-    Listeners,
+    Listeners, admin_cli,
     cli::{Cli, Command},
     config::{Config, NodeConfig},
     connections, data_dir, node, run, shutdown_signal, telemetry,
@@ -54,6 +54,13 @@ async fn main() -> ExitCode {
                 Err(error) => fail(&format!("{error:#}")),
             }
         }
+        Command::Admin(args) => match admin_cli::run(&args).await {
+            Ok(answer) => {
+                println!("{answer}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => fail(&format!("{error:#}")),
+        },
     }
 }
 

@@ -524,3 +524,53 @@ on_both_databases!(
         );
     }
 );
+
+on_both_databases!(
+    a_password_change_or_reset_revokes_every_api_token,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let bob_id = app.create_user("bob", PASSWORD, Role::User).await;
+        let bob = app.sign_in("bob", PASSWORD).await;
+        let (first, _) = create_token(&app, &bob, "laptop").await;
+        let me = |token: &str| TestRequest::get(paths::SESSION).bearer(token);
+        assert_eq!(whoami(&app, me(&first)).await.0, StatusCode::OK);
+
+        let changed = app
+            .call(
+                TestRequest::put(
+                    paths::ME_PASSWORD,
+                    json!({ "current_password": PASSWORD, "new_password": "a-second-password" }),
+                )
+                .cookie(&bob),
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.text);
+        assert_eq!(
+            whoami(&app, me(&first)).await.0,
+            StatusCode::UNAUTHORIZED,
+            "a token from before the change stops working"
+        );
+
+        let bob = app.sign_in("bob", "a-second-password").await;
+        let (second, _) = create_token(&app, &bob, "server").await;
+        let admin = app.sign_in("admin", ADMIN_PASSWORD).await;
+        let reset = app
+            .call(
+                TestRequest::put(
+                    &with_id(paths::ADMIN_USER_PASSWORD, bob_id),
+                    json!({ "new_password": "a-third-password" }),
+                )
+                .cookie(&admin),
+            )
+            .await;
+        assert_eq!(reset.status, StatusCode::NO_CONTENT, "{}", reset.text);
+        assert_eq!(whoami(&app, me(&second)).await.0, StatusCode::UNAUTHORIZED);
+        let list = app
+            .call(
+                TestRequest::get(paths::ME_TOKENS)
+                    .cookie(&app.sign_in("bob", "a-third-password").await),
+            )
+            .await;
+        assert_eq!(list.body, json!([]));
+    }
+);

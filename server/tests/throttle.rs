@@ -1,5 +1,5 @@
-//! Sign-in throttling per account and per client address, kept in the database, on a fresh SQLite
-//! and a fresh PostgreSQL database.
+//! Sign-in throttling per account and address, per address, and (slowing, never refusing) per
+//! account, kept in the database, on a fresh SQLite and a fresh PostgreSQL database.
 
 mod common;
 
@@ -9,7 +9,9 @@ use app::{paths, types::Role};
 use axum::{extract::connect_info::MockConnectInfo, http::StatusCode, http::header};
 use common::{ADMIN_PASSWORD, Engine, TestApp, TestRequest, TestResponse};
 use ferry_server::{
-    auth::throttle::{MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW},
+    auth::throttle::{
+        MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, WINDOW, delay_for, unlock,
+    },
     db::entities::login_throttle,
 };
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -63,21 +65,28 @@ async fn fail(app: &TestApp, from: &str, username: &str, times: i32) {
 }
 
 on_both_databases!(
-    an_account_is_refused_after_five_failures_even_with_the_right_password,
+    five_failures_lock_one_address_out_of_the_account_but_not_the_owner,
     |engine: Engine| async move {
         let app = TestApp::start(engine).await;
-        // The account counter ignores case, and counts failures from any address.
-        for (n, name) in ["admin", "Admin", "ADMIN", "admin", "aDmin"]
-            .iter()
-            .enumerate()
-        {
-            let from = if n % 2 == 0 { OFFICE } else { HOME };
-            fail(&app, from, name, 1).await;
+        // The counter ignores the case of the username.
+        for name in ["admin", "Admin", "ADMIN", "admin", "aDmin"] {
+            fail(&app, OFFICE, name, 1).await;
         }
-        let right = sign_in_from(&app, HOME, "admin", ADMIN_PASSWORD).await;
+        let right = sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await;
         assert_throttled(&right);
-        let anywhere = sign_in_from(&app, "192.0.2.1:1", "admin", ADMIN_PASSWORD).await;
-        assert_throttled(&anywhere);
+        // The owner, elsewhere, still signs in with the right password.
+        let owner = sign_in_from(&app, HOME, "admin", ADMIN_PASSWORD).await;
+        assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
+        // A client with no known address has a counter of its own.
+        for _ in 0..MAX_FAILURES_PER_ACCOUNT {
+            let wrong = app
+                .call(TestRequest::post(
+                    paths::SESSION,
+                    json!({ "username": "admin", "password": "not-the-password" }),
+                ))
+                .await;
+            assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        }
         let no_address = app
             .call(TestRequest::post(
                 paths::SESSION,
@@ -86,6 +95,52 @@ on_both_databases!(
             .await;
         assert_throttled(&no_address);
         assert_eq!(MAX_FAILURES_PER_ACCOUNT, 5);
+    }
+);
+
+on_both_databases!(
+    guesses_spread_over_many_addresses_are_slowed_and_the_owner_still_gets_in,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        for n in 0..8 {
+            fail(&app, &format!("192.0.2.{n}:1000"), "admin", 1).await;
+        }
+        let everywhere = login_throttle::Entity::find_by_id("account:admin")
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(everywhere.failures, 8, "counted across addresses");
+        assert!(
+            !delay_for(everywhere.failures + 1).is_zero(),
+            "the next attempt waits"
+        );
+        let owner = sign_in_from(&app, HOME, "admin", ADMIN_PASSWORD).await;
+        assert_eq!(owner.status, StatusCode::OK, "{}", owner.text);
+        let cleared = login_throttle::Entity::find_by_id("account:admin")
+            .one(&app.state.db)
+            .await
+            .unwrap();
+        assert!(
+            cleared.is_none(),
+            "the owner's sign-in clears the account's counter"
+        );
+    }
+);
+
+on_both_databases!(
+    an_operator_unlocks_an_account_from_every_address,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        fail(&app, OFFICE, "admin", MAX_FAILURES_PER_ACCOUNT).await;
+        fail(&app, HOME, "Admin", MAX_FAILURES_PER_ACCOUNT).await;
+        assert_throttled(&sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await);
+        let cleared = unlock(&app.state.db, "ADMIN").await.unwrap();
+        assert_eq!(cleared, 3, "the account's counter and one per address");
+        for from in [OFFICE, HOME] {
+            let right = sign_in_from(&app, from, "admin", ADMIN_PASSWORD).await;
+            assert_eq!(right.status, StatusCode::OK, "{}", right.text);
+        }
     }
 );
 
@@ -152,7 +207,11 @@ on_both_databases!(
         let app = TestApp::start(engine).await;
         fail(&app, OFFICE, "admin", MAX_FAILURES_PER_ACCOUNT).await;
         assert_throttled(&sign_in_from(&app, OFFICE, "admin", ADMIN_PASSWORD).await);
-        for key in ["account:admin", "address:203.0.113.9"] {
+        for key in [
+            "account:admin",
+            "account:admin|address:203.0.113.9",
+            "address:203.0.113.9",
+        ] {
             let row = login_throttle::Entity::find_by_id(key)
                 .one(&app.state.db)
                 .await
@@ -163,7 +222,7 @@ on_both_databases!(
             row.update(&app.state.db).await.unwrap();
         }
         fail(&app, OFFICE, "admin", 1).await;
-        let counter = login_throttle::Entity::find_by_id("account:admin")
+        let counter = login_throttle::Entity::find_by_id("account:admin|address:203.0.113.9")
             .one(&app.state.db)
             .await
             .unwrap()
@@ -242,12 +301,16 @@ on_both_databases!(closed_windows_are_purged, |engine: Engine| async move {
     fail(&app, OFFICE, "admin", 2).await;
     let db = &app.state.db;
     let count = || async { login_throttle::Entity::find().all(db).await.unwrap().len() };
-    assert_eq!(count().await, 2, "one account and one address counter");
+    assert_eq!(
+        count().await,
+        3,
+        "the account's, the account-and-address and the address counters"
+    );
     let now = chrono::Utc::now();
     ferry_server::auth::throttle::purge_closed(db, now)
         .await
         .unwrap();
-    assert_eq!(count().await, 2, "open windows stay");
+    assert_eq!(count().await, 3, "open windows stay");
     ferry_server::auth::throttle::purge_closed(db, now + WINDOW + WINDOW)
         .await
         .unwrap();

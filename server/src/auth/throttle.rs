@@ -1,9 +1,21 @@
-//! Sign-in throttling per account and per client address. The counters live in the database
-//! (`login_throttle`), so every server instance shares them.
+//! Sign-in throttling that slows an attacker without locking the owner out. The counters live in
+//! the database (`login_throttle`), so every server instance shares them. Three counters:
+//!
+//! - per account *and* client address: after [`MAX_FAILURES_PER_ACCOUNT`] failures that address
+//!   gets 429 for that account, so guessing from one place stops, but the owner signing in from
+//!   anywhere else is not refused (a lock per account alone let anyone lock out anyone, the admin
+//!   included);
+//! - per client address (an IPv6 client by its /64): after [`MAX_FAILURES_PER_ADDRESS`] failures
+//!   across all usernames, 429;
+//! - per account, from everywhere: past [`MAX_FAILURES_PER_ACCOUNT`] failures each further attempt
+//!   waits before its password is checked, twice as long after each failure up to [`MAX_DELAY`]
+//!   ([`delay_for`]), which slows guessing spread over many addresses; the right password still
+//!   gets in.
 //!
 //! An attempt is counted *before* the password is checked and forgiven when it succeeds: parallel
 //! guesses each take a slot, so no burst of requests gets more than the limit of password checks.
-//! Over the limit the answer is 429 without looking at the password, the same for every username.
+//! Over a limit the answer is 429 without looking at the password, the same for every username.
+//! `ferry admin unlock USER` clears an account's counters.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -24,8 +36,13 @@ use crate::{
     state::AppState,
 };
 
-/// Failed sign-ins allowed per account within one window.
+/// Failed sign-ins allowed per account from one address within one window; past it, from
+/// everywhere, each attempt on the account is slowed.
 pub const MAX_FAILURES_PER_ACCOUNT: i32 = 5;
+/// The longest an attempt on a much-guessed account waits before its password is checked.
+pub const MAX_DELAY: std::time::Duration = std::time::Duration::from_secs(8);
+/// The wait after the first failure past the limit; it doubles with each further one.
+const FIRST_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
 /// Failed sign-ins allowed per client address within one window; higher than per account because
 /// several people may share an address (an office behind NAT).
 pub const MAX_FAILURES_PER_ADDRESS: i32 = 20;
@@ -37,9 +54,44 @@ pub fn account_key(username: &str) -> String {
     format!("account:{}", username.to_lowercase())
 }
 
-/// The counter key of a client address.
+/// The counter key of a client address (an IPv6 address by its /64).
 pub fn address_key(ip: IpAddr) -> String {
-    format!("address:{}", ip.to_canonical())
+    format!("address:{}", crate::connections::client_key(ip))
+}
+
+/// The counter key of an account tried from an address (`None`: a client with no known address).
+pub fn account_address_key(username: &str, address: Option<&str>) -> String {
+    format!(
+        "{}|{}",
+        account_key(username),
+        address.unwrap_or("address:unknown")
+    )
+}
+
+/// How long an attempt waits when its account has `failures` counted (this attempt included)
+/// from all addresses: nothing up to the limit, then [`FIRST_DELAY`] doubling up to [`MAX_DELAY`].
+pub fn delay_for(failures: i32) -> std::time::Duration {
+    let past = failures - MAX_FAILURES_PER_ACCOUNT;
+    if past <= 0 {
+        return std::time::Duration::ZERO;
+    }
+    let doublings = u32::try_from(past - 1).unwrap_or(u32::MAX).min(16);
+    (FIRST_DELAY * 2u32.pow(doublings)).min(MAX_DELAY)
+}
+
+/// Forgets every failure counted against `username` (from any address): the account is no longer
+/// refused or slowed anywhere. Answers how many counters were cleared.
+pub async fn unlock(db: &impl ConnectionTrait, username: &str) -> Result<u64, DbErr> {
+    let account = account_key(username);
+    let cleared = login_throttle::Entity::delete_many()
+        .filter(
+            sea_orm::Condition::any()
+                .add(Column::ScopeKey.eq(account.as_str()))
+                .add(Column::ScopeKey.starts_with(format!("{account}|"))),
+        )
+        .exec(db)
+        .await?;
+    Ok(cleared.rows_affected)
 }
 
 /// Deletes counters whose window closed before `now`: they no longer throttle anyone (a new failure
@@ -109,6 +161,7 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
 #[derive(Debug)]
 pub struct Attempt {
     account: String,
+    account_address: String,
     address: Option<String>,
 }
 
@@ -120,36 +173,51 @@ impl Attempt {
         username: &str,
         address: ClientAddress,
     ) -> Result<Self, ApiError> {
+        let address = address.0.map(address_key);
         let attempt = Self {
             account: account_key(username),
-            address: address.0.map(address_key),
+            account_address: account_address_key(username, address.as_deref()),
+            address,
         };
         let now = Utc::now();
         let mut retry_after_secs = None;
-        let scopes = std::iter::once((&attempt.account, MAX_FAILURES_PER_ACCOUNT)).chain(
+        let refusing = std::iter::once((&attempt.account_address, MAX_FAILURES_PER_ACCOUNT)).chain(
             attempt
                 .address
                 .iter()
                 .map(|key| (key, MAX_FAILURES_PER_ADDRESS)),
         );
-        for (key, limit) in scopes {
+        for (key, limit) in refusing {
             let counter = count(db, key, now).await?;
             if counter.failures > limit {
                 let wait = seconds_until(counter.window_started_at + WINDOW, now);
                 retry_after_secs = retry_after_secs.max(Some(wait));
             }
         }
-        match retry_after_secs {
-            Some(retry_after_secs) => Err(ApiError::TooManyRequests { retry_after_secs }),
-            None => Ok(attempt),
+        let everywhere = count(db, &attempt.account, now).await?;
+        if let Some(retry_after_secs) = retry_after_secs {
+            tracing::warn!(
+                account = %attempt.account,
+                client.address = attempt.address.as_deref().unwrap_or("unknown"),
+                retry_after_secs,
+                "sign-in refused: too many failures"
+            );
+            return Err(ApiError::TooManyRequests { retry_after_secs });
         }
+        let delay = delay_for(everywhere.failures);
+        if !delay.is_zero() {
+            tracing::info!(account = %attempt.account, failures = everywhere.failures, ?delay, "sign-in slowed: the account has many recent failures");
+            tokio::time::sleep(delay).await;
+        }
+        Ok(attempt)
     }
 
     /// The password was right: the account's failures are forgotten and this attempt no longer
     /// counts against the address (earlier failures from it still do).
     pub async fn succeeded(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
         use sea_orm::sea_query::ExprTrait as _;
-        login_throttle::Entity::delete_by_id(self.account)
+        login_throttle::Entity::delete_many()
+            .filter(Column::ScopeKey.is_in([self.account, self.account_address]))
             .exec(db)
             .await?;
         if let Some(address) = self.address {
@@ -259,6 +327,34 @@ mod tests {
         assert_eq!(account_key("Alice"), "account:alice");
         let mapped: IpAddr = "::ffff:192.0.2.7".parse().expect("an address");
         assert_eq!(address_key(mapped), "address:192.0.2.7");
+        let v6: IpAddr = "2001:db8:7:8:1:2:3:4".parse().expect("an address");
+        assert_eq!(address_key(v6), "address:2001:db8:7:8::");
+        assert_eq!(
+            account_address_key("Alice", Some("address:192.0.2.7")),
+            "account:alice|address:192.0.2.7"
+        );
+        assert_eq!(
+            account_address_key("alice", None),
+            "account:alice|address:unknown"
+        );
+    }
+
+    #[test]
+    fn attempts_past_the_limit_wait_twice_as_long_each_time_up_to_the_cap() {
+        use std::time::Duration as Wait;
+        assert_eq!(delay_for(1), Wait::ZERO);
+        assert_eq!(delay_for(MAX_FAILURES_PER_ACCOUNT), Wait::ZERO);
+        assert_eq!(
+            delay_for(MAX_FAILURES_PER_ACCOUNT + 1),
+            Wait::from_millis(250)
+        );
+        assert_eq!(
+            delay_for(MAX_FAILURES_PER_ACCOUNT + 2),
+            Wait::from_millis(500)
+        );
+        assert_eq!(delay_for(MAX_FAILURES_PER_ACCOUNT + 4), Wait::from_secs(2));
+        assert_eq!(delay_for(MAX_FAILURES_PER_ACCOUNT + 10), MAX_DELAY);
+        assert_eq!(delay_for(i32::MAX), MAX_DELAY);
     }
 
     #[test]

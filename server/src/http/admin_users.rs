@@ -102,7 +102,7 @@ pub async fn update(
     params(("id" = i64, Path, description = "The user's id")),
     security(("session_cookie" = []), ("api_token" = [])),
     responses(
-        (status = 204, description = "Set; the user's sessions ended"),
+        (status = 204, description = "Set; the user's sessions ended and API tokens revoked"),
         (status = 400, description = "A password outside the policy, a malformed body, or an id that is not a number", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an admin, or a missing CSRF header", body = ErrorBody),

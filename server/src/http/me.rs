@@ -43,7 +43,7 @@ fn to_dto(token: api_tokens::Model) -> ApiToken {
 #[utoipa::path(put, path = paths::ME_PASSWORD, tag = "accounts", operation_id = "change_my_password", request_body = PasswordChange,
     security(("session_cookie" = []), ("api_token" = [])),
     responses(
-        (status = 204, description = "Changed; other sessions ended, this browser's session cookie renewed"),
+        (status = 204, description = "Changed; other sessions ended, every API token revoked, this browser's session cookie renewed"),
         (status = 400, description = "Wrong current password, a new password outside the policy, or a malformed body", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Missing CSRF header or cross-site request", body = ErrorBody),

@@ -42,9 +42,11 @@ pub async fn current(current: CurrentUser) -> ApiJson<SessionUser> {
 }
 
 /// Signs in: checks the password and starts a fresh session (any previous one from this browser
-/// ends, so a planted session id is never promoted). Sets the `ferry_session` cookie. Too many
-/// failures for the account or from the client's address are refused with 429 before the password
-/// is looked at, the same way for unknown and existing users.
+/// ends, so a planted session id is never promoted). Sets the session cookie (`ferry_session`, or
+/// `__Host-ferry_session` over HTTPS). Too many failures for the account from the client's address,
+/// or from that address for any account, are refused with 429 before the password is looked at,
+/// the same way for unknown and existing users; an account guessed at from many addresses is
+/// slowed, never refused (`auth::throttle`).
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = SessionUser),
@@ -76,7 +78,14 @@ pub async fn login(
     let password_ok = password::verify(request.password, stored).await?;
     let user = match user {
         Some(user) if password_ok && !user.disabled => user,
-        _ => return Err(ApiError::InvalidCredentials),
+        _ => {
+            tracing::info!(
+                username = %request.username,
+                client.address = ?address.0,
+                "sign-in failed: wrong username or password, or a disabled account"
+            );
+            return Err(ApiError::InvalidCredentials);
+        }
     };
     attempt.succeeded(&state.db).await?;
     if let Some(old) = jar.get(session::cookie_name(state.config.secure_cookies())) {

@@ -230,7 +230,7 @@ async fn ensure_an_admin_remains(
     Ok(())
 }
 
-/// An admin sets a user's password; the user's sessions end.
+/// An admin sets a user's password; the user's sessions end and their API tokens are revoked.
 pub async fn reset_password(
     db: &DatabaseConnection,
     id: i64,
@@ -253,13 +253,15 @@ pub async fn reset_password(
         return Err(ApiError::NotFound);
     }
     session::delete_all_for(&txn, id).await?;
+    tokens::revoke_all_for(&txn, id).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// A user changes their own password, proving they know the current one (a guess counts against
-/// the sign-in throttle). Every session of the user ends; with `new_session` the caller gets a
-/// fresh one (the session value) so this browser stays signed in.
+/// the sign-in throttle). Every session of the user ends and every API token is revoked (a token
+/// taken with the old password must not outlive it); with `new_session` the caller gets a fresh
+/// session (its value) so this browser stays signed in.
 pub async fn change_password(
     db: &DatabaseConnection,
     user: &users::Model,
@@ -283,6 +285,7 @@ pub async fn change_password(
         .exec(&txn)
         .await?;
     session::delete_all_for(&txn, user.id).await?;
+    tokens::revoke_all_for(&txn, user.id).await?;
     let session = if new_session {
         Some(session::create(&txn, user.id).await?)
     } else {

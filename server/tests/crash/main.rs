@@ -10,6 +10,7 @@
     reason = "test helpers: a panic is the failure report"
 )]
 
+mod admin_cli;
 mod cluster;
 #[path = "../common/mod.rs"]
 mod common;

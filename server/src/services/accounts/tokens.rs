@@ -3,8 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
 use crate::{
@@ -80,4 +80,14 @@ pub async fn revoke(db: &DatabaseConnection, user_id: i64, token_id: i64) -> Res
         "revoked an API token"
     );
     Ok(())
+}
+
+/// Revokes every token of `user_id` (their password changed or was reset: a token taken with the
+/// old one must not outlive it). Answers how many there were.
+pub async fn revoke_all_for(db: &impl ConnectionTrait, user_id: i64) -> Result<u64, DbErr> {
+    let revoked = api_tokens::Entity::delete_many()
+        .filter(Column::UserId.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected)
 }

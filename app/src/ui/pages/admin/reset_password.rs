@@ -41,7 +41,7 @@ pub fn ResetPasswordRow(
                     Ok(()) => {
                         open.try_set(false);
                         feedback.succeed(format!(
-                            "Password for {name} changed. Their sessions have ended."
+                            "Password for {name} changed. Their sessions have ended and their API tokens were revoked."
                         ));
                     }
                     Err(error) => feedback.fail(error.to_string()),

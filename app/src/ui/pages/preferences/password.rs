@@ -1,4 +1,5 @@
-//! Changing one's own password. This browser stays signed in; other sessions end.
+//! Changing one's own password. This browser stays signed in; other sessions end, and every API
+//! token stops working (the form says so before it is sent).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -46,7 +47,9 @@ pub fn PasswordSection() -> impl IntoView {
                     for field in [current, new, confirm] {
                         field.try_set(String::new());
                     }
-                    feedback.succeed("Password changed.");
+                    feedback.succeed(
+                        "Password changed. Your other sessions have ended and your API tokens were revoked.",
+                    );
                 }
                 Err(error) => feedback.fail(error.to_string()),
             }
@@ -91,7 +94,10 @@ pub fn PasswordSection() -> impl IntoView {
                     "New password",
                     "new-password",
                     new,
-                    Some(format!("At least {MIN_PASSWORD_LEN} characters.")),
+                    Some(format!(
+                        "At least {MIN_PASSWORD_LEN} characters. Changing it signs out your other \
+                         sessions and revokes your API tokens.",
+                    )),
                 )}
                 {field("password-confirm", "Confirm new password", "new-password", confirm, None)}
                 <FeedbackMessages feedback />
