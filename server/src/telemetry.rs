@@ -52,7 +52,9 @@ pub fn init(config: &Config) -> anyhow::Result<LogGuard> {
     );
     let (writer, guard) = tracing_appender::non_blocking(file);
 
+    // Colours only for a person at a terminal: a log file or journald gets plain text to search.
     let console = tracing_subscriber::fmt::layer()
+        .with_ansi(stderr_is_terminal())
         .with_writer(std::io::stderr)
         .with_filter(
             EnvFilter::try_new(&config.log).context("invalid setting log (env FERRY_LOG)")?,
@@ -75,6 +77,7 @@ pub fn init_console(filter: &str) -> anyhow::Result<()> {
     tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
+                .with_ansi(stderr_is_terminal())
                 .with_writer(std::io::stderr)
                 .with_filter(
                     EnvFilter::try_new(filter).context("invalid setting log (env FERRY_LOG)")?,
@@ -97,4 +100,9 @@ impl<'writer> FormatFields<'writer> for PlainFields {
     ) -> std::fmt::Result {
         self.0.format_fields(writer, fields)
     }
+}
+
+fn stderr_is_terminal() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal()
 }

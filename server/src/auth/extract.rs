@@ -39,10 +39,13 @@ impl FromRequestParts<AppState> for CurrentUser {
         if parts.headers.contains_key(header::AUTHORIZATION) {
             let secret = token::bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
             return match token::authenticate(&state.db, secret).await? {
-                Some((token, user)) => Ok(CurrentUser {
-                    user,
-                    credential: Credential::ApiToken { id: token.id },
-                }),
+                Some((token, user)) => {
+                    crate::http::trace::record_user(user.id);
+                    Ok(CurrentUser {
+                        user,
+                        credential: Credential::ApiToken { id: token.id },
+                    })
+                }
                 None => Err(ApiError::Unauthenticated),
             };
         }
@@ -51,10 +54,13 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get(session::cookie_name(state.config.secure_cookies()))
             .ok_or(ApiError::Unauthenticated)?;
         match session::lookup(&state.db, cookie.value()).await? {
-            Some((_, user)) => Ok(CurrentUser {
-                user,
-                credential: Credential::Session,
-            }),
+            Some((_, user)) => {
+                crate::http::trace::record_user(user.id);
+                Ok(CurrentUser {
+                    user,
+                    credential: Credential::Session,
+                })
+            }
             None => Err(ApiError::Unauthenticated),
         }
     }

@@ -26,6 +26,10 @@ pub fn router(state: AppState) -> Router {
         .merge(tus::routes(state.clone()))
         .merge(files::routes())
         .layer(tus::cors())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::http::trace::record_client,
+        ))
         .layer(crate::http::trace::layer(
             crate::http::trace::Listener::Gateway,
         ))

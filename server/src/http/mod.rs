@@ -72,6 +72,10 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            trace::record_client,
+        ))
         .layer(trace::layer(trace::Listener::Web));
     let unknown_api = Router::new()
         .route("/api", axum::routing::any(|| async { ApiError::NotFound }))

@@ -79,9 +79,9 @@ pub async fn login(
     let user = match user {
         Some(user) if password_ok && !user.disabled => user,
         _ => {
+            // The request's span names the client's address.
             tracing::info!(
                 username = %request.username,
-                client.address = ?address.0,
                 "sign-in failed: wrong username or password, or a disabled account"
             );
             return Err(ApiError::InvalidCredentials);

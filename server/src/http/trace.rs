@@ -1,18 +1,26 @@
 //! Request spans and response lines that carry the matched route, for the web and gateway listeners
 //! and the separate transfer node's.
 //! The gateway's lines use [`crate::gateway::LOG_TARGET`], so they also reach its own log file.
+//!
+//! Every web and gateway span also names the client (`client.address`, after `trusted_proxies`:
+//! [`record_client`]) and, once a request is authenticated, the user (`user.id`), so a log can
+//! support an investigation. Tokens, passwords and bodies are never recorded.
 
 use std::time::Duration;
 
 use axum::{
-    extract::MatchedPath,
+    extract::{MatchedPath, Request as AxumRequest},
     http::{Request, Response},
+    middleware::Next,
+    response::Response as AxumResponse,
 };
 use tower_http::{
     classify::{ServerErrorsAsFailures, SharedClassifier},
     trace::{MakeSpan, OnResponse, TraceLayer},
 };
-use tracing::Span;
+use tracing::{Span, field::Empty};
+
+use crate::auth::throttle::ClientAddress;
 
 /// Which listener a request came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +43,21 @@ impl<B> MakeSpan<B> for RouteSpan {
             .map_or("<unmatched>", MatchedPath::as_str);
         let method = request.method();
         match self.0 {
-            Listener::Gateway => {
-                tracing::info_span!(target: "ferry_server::gateway", "gateway_request", %method, route)
-            }
-            Listener::Web => tracing::info_span!("request", %method, route),
+            Listener::Gateway => tracing::info_span!(
+                target: "ferry_server::gateway",
+                "gateway_request",
+                %method,
+                route,
+                client.address = Empty,
+                user.id = Empty
+            ),
+            Listener::Web => tracing::info_span!(
+                "request",
+                %method,
+                route,
+                client.address = Empty,
+                user.id = Empty
+            ),
             Listener::Node => tracing::info_span!("node_request", %method, route),
         }
     }
@@ -69,4 +88,21 @@ pub fn layer(
         .make_span_with(RouteSpan(listener))
         .on_request(())
         .on_response(ResponseLine(listener))
+}
+
+/// Records the request's client address (after `trusted_proxies`) in its span.
+pub async fn record_client(
+    client: ClientAddress,
+    request: AxumRequest,
+    next: Next,
+) -> AxumResponse {
+    if let Some(ip) = client.0 {
+        Span::current().record("client.address", tracing::field::display(ip));
+    }
+    next.run(request).await
+}
+
+/// Records the authenticated user in the request's span.
+pub fn record_user(id: i64) {
+    Span::current().record("user.id", id);
 }

@@ -16,6 +16,7 @@ mod cluster;
 mod common;
 mod http;
 mod instances;
+mod logs;
 mod node;
 mod private_files;
 mod process;
