@@ -16,6 +16,7 @@ mod m20261122_000009_track_downloads;
 mod m20261122_000010_create_notifications;
 mod m20261122_000012_create_leases;
 mod m20261204_000001_add_directory_email_lookup;
+mod m20261204_000002_add_api_token_expiry;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_notifications::Migration),
             Box::new(m20261122_000012_create_leases::Migration),
             Box::new(m20261204_000001_add_directory_email_lookup::Migration),
+            Box::new(m20261204_000002_add_api_token_expiry::Migration),
         ]
     }
 }

@@ -138,9 +138,12 @@ on_both_databases!(
         assert_eq!(whoami(&app, me).await, (StatusCode::OK, json!("bob")));
         let without_csrf = app
             .call(
-                TestRequest::post(paths::ME_TOKENS, json!({ "name": "script" }))
-                    .without_header(app::paths::CSRF_HEADER)
-                    .bearer(&token),
+                TestRequest::post(
+                    paths::PACKAGES,
+                    json!({ "title": "From a script", "recipients": ["bob"] }),
+                )
+                .without_header(app::paths::CSRF_HEADER)
+                .bearer(&token),
             )
             .await;
         assert_eq!(
@@ -149,6 +152,24 @@ on_both_databases!(
             "{}",
             without_csrf.text
         );
+        let minted = app
+            .call(
+                TestRequest::post(paths::ME_TOKENS, json!({ "name": "script" }))
+                    .without_header(app::paths::CSRF_HEADER)
+                    .bearer(&token),
+            )
+            .await;
+        assert_eq!(
+            minted.status,
+            StatusCode::FORBIDDEN,
+            "a token cannot make tokens"
+        );
+        assert!(
+            minted.message().contains("cannot create tokens"),
+            "{}",
+            minted.text
+        );
+        create_token(&app, &bob, "script").await;
 
         let list = app
             .call(TestRequest::get(paths::ME_TOKENS).cookie(&bob))
@@ -233,7 +254,8 @@ on_both_databases!(
             .header("authorization", "Basic YWxpY2U6cGFzc3dvcmQ=");
         assert_eq!(whoami(&app, basic).await.0, StatusCode::UNAUTHORIZED);
 
-        // A write with a token and a cookie but no CSRF header acts as the token's user.
+        // A write with a token and a cookie but no CSRF header acts by the token: making a token is
+        // refused to a token (with alice's session it would have succeeded, as alice).
         let created = app
             .call(
                 TestRequest::post(paths::ME_TOKENS, json!({ "name": "made by token" }))
@@ -242,7 +264,24 @@ on_both_databases!(
                     .bearer(&bob_token),
             )
             .await;
-        assert_eq!(created.status, StatusCode::CREATED);
+        assert_eq!(created.status, StatusCode::FORBIDDEN, "{}", created.text);
+        let drafted = app
+            .call(
+                TestRequest::post(
+                    paths::PACKAGES,
+                    json!({ "title": "By token", "recipients": ["alice"] }),
+                )
+                .without_header(app::paths::CSRF_HEADER)
+                .cookie(&alice)
+                .bearer(&bob_token),
+            )
+            .await;
+        assert_eq!(drafted.status, StatusCode::CREATED, "{}", drafted.text);
+        assert_eq!(
+            drafted.body["sender"]["username"], "bob",
+            "{}",
+            drafted.text
+        );
         let alice_tokens = app
             .call(TestRequest::get(paths::ME_TOKENS).cookie(&alice))
             .await;
@@ -572,5 +611,77 @@ on_both_databases!(
             )
             .await;
         assert_eq!(list.body, json!([]));
+    }
+);
+
+on_both_databases!(
+    tokens_expire_after_90_days_unless_told_otherwise,
+    |engine: Engine| async move {
+        use ferry_server::db::entities::api_tokens;
+        use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+
+        let app = TestApp::start(engine).await;
+        app.create_user("bob", PASSWORD, Role::User).await;
+        let bob = app.sign_in("bob", PASSWORD).await;
+        let create = |body: Value| TestRequest::post(paths::ME_TOKENS, body).cookie(&bob);
+        let default = app.call(create(json!({ "name": "default" }))).await;
+        let short = app
+            .call(create(json!({ "name": "short", "expires_in_days": 7 })))
+            .await;
+        let forever = app
+            .call(create(
+                json!({ "name": "forever", "expires_in_days": null }),
+            ))
+            .await;
+        for (answer, days) in [(&default, Some(90)), (&short, Some(7)), (&forever, None)] {
+            assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+            let expires = &answer.body["details"]["expires_at"];
+            match days {
+                Some(days) => {
+                    let at: chrono::DateTime<chrono::Utc> =
+                        expires.as_str().unwrap().parse().unwrap();
+                    let left = at - chrono::Utc::now();
+                    assert!(
+                        left > chrono::Duration::days(days) - chrono::Duration::minutes(5)
+                            && left <= chrono::Duration::days(days),
+                        "{expires}"
+                    );
+                }
+                None => assert_eq!(expires, &Value::Null),
+            }
+        }
+        for bad in [json!(0), json!(3651), json!(-1), json!("soon")] {
+            let refused = app
+                .call(create(json!({ "name": "bad", "expires_in_days": bad })))
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::BAD_REQUEST,
+                "{bad}: {}",
+                refused.text
+            );
+        }
+        let listed = app
+            .call(TestRequest::get(paths::ME_TOKENS).cookie(&bob))
+            .await;
+        assert_eq!(
+            listed.body[1]["expires_at"],
+            short.body["details"]["expires_at"]
+        );
+
+        // Past its expiry a token no longer authenticates.
+        let secret = short.body["token"].as_str().unwrap();
+        let me = || TestRequest::get(paths::SESSION).bearer(secret);
+        assert_eq!(whoami(&app, me()).await.0, StatusCode::OK);
+        let id = short.body["details"]["id"].as_i64().unwrap();
+        let row = api_tokens::Entity::find_by_id(id)
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut row: api_tokens::ActiveModel = row.into();
+        row.expires_at = Set(Some(chrono::Utc::now() - chrono::Duration::seconds(1)));
+        row.update(&app.state.db).await.unwrap();
+        assert_eq!(whoami(&app, me()).await.0, StatusCode::UNAUTHORIZED);
     }
 );

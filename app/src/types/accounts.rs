@@ -128,6 +128,16 @@ pub struct ApiToken {
     pub prefix: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
+    /// When the token stops working; absent or null: never.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl ApiToken {
+    /// Days a new token works unless its owner picks otherwise.
+    pub const DEFAULT_LIFETIME_DAYS: u32 = 90;
+    /// The longest lifetime a token may be given in days (a token that never expires is `null`).
+    pub const MAX_LIFETIME_DAYS: u32 = 3650;
 }
 
 /// `POST /api/v1/me/tokens`.
@@ -135,6 +145,13 @@ pub struct ApiToken {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewApiToken {
     pub name: String,
+    /// Days until the token stops working, 1 to 3650; absent: 90; `null`: never.
+    #[serde(default = "default_lifetime_days")]
+    pub expires_in_days: Option<u32>,
+}
+
+fn default_lifetime_days() -> Option<u32> {
+    Some(ApiToken::DEFAULT_LIFETIME_DAYS)
 }
 
 /// The answer to creating a token: the secret, shown this once, to send as `Authorization: Bearer`.

@@ -69,8 +69,8 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
         .filter(|token| !token.is_empty())
 }
 
-/// The token behind a secret and its user, when both are valid and the user is enabled. Records the
-/// use (at most once per [`TOUCH_INTERVAL`]).
+/// The token behind a secret and its user, when both are valid (the token not expired) and the
+/// user is enabled. Records the use (at most once per [`TOUCH_INTERVAL`]).
 pub async fn authenticate(
     db: &impl ConnectionTrait,
     token: &str,
@@ -86,10 +86,10 @@ pub async fn authenticate(
     let Some((row, Some(user))) = found else {
         return Ok(None);
     };
-    if user.disabled {
+    let now = Utc::now();
+    if user.disabled || row.expires_at.is_some_and(|expiry| expiry <= now) {
         return Ok(None);
     }
-    let now = Utc::now();
     if row
         .last_used_at
         .is_none_or(|used| now - used >= TOUCH_INTERVAL)

@@ -35,6 +35,7 @@ fn to_dto(token: api_tokens::Model) -> ApiToken {
         prefix: token.prefix,
         created_at: token.created_at,
         last_used_at: token.last_used_at,
+        expires_at: token.expires_at,
     }
 }
 
@@ -124,14 +125,15 @@ pub async fn list_tokens(
 }
 
 /// Creates a personal API token for non-browser clients. Its secret is in this answer only; send it
-/// as `Authorization: Bearer <token>`.
+/// as `Authorization: Bearer <token>`. It works for 90 days unless `expires_in_days` says otherwise
+/// (`null`: until revoked). Only a signed-in person makes tokens: a token cannot make another.
 #[utoipa::path(post, path = paths::ME_TOKENS, tag = "accounts", operation_id = "create_my_token", request_body = NewApiToken,
     security(("session_cookie" = []), ("api_token" = [])),
     responses(
         (status = 201, description = "Created; the secret is shown this once", body = CreatedApiToken),
-        (status = 400, description = "A name that is empty or too long, or a malformed body", body = ErrorBody),
+        (status = 400, description = "A name that is empty or too long, a lifetime out of range, or a malformed body", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Missing CSRF header or cross-site request", body = ErrorBody),
+        (status = 403, description = "Asked with an API token, a missing CSRF header or a cross-site request", body = ErrorBody),
         (status = 409, description = "Too many tokens already; revoke one first", body = ErrorBody),
     ))]
 pub async fn create_token(
@@ -139,7 +141,13 @@ pub async fn create_token(
     current: CurrentUser,
     ApiJson(new): ApiJson<NewApiToken>,
 ) -> Result<(StatusCode, ApiJson<CreatedApiToken>), ApiError> {
-    let (token, row) = tokens::create(&state.db, current.user.id, &new.name).await?;
+    if matches!(current.credential, Credential::ApiToken { .. }) {
+        return Err(ApiError::Forbidden(
+            "An API token cannot create tokens: sign in to the web app to make one.".into(),
+        ));
+    }
+    let (token, row) =
+        tokens::create(&state.db, current.user.id, &new.name, new.expires_in_days).await?;
     let created = CreatedApiToken {
         token,
         details: to_dto(row),

@@ -14,6 +14,8 @@ pub struct Model {
     pub prefix: String,
     pub created_at: ChronoDateTimeUtc,
     pub last_used_at: Option<ChronoDateTimeUtc>,
+    /// When the token stops working; `None`: never (only when its owner chose so).
+    pub expires_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

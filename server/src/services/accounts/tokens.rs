@@ -7,6 +7,8 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 
+use app::types::ApiToken;
+
 use crate::{
     auth::token::NewToken,
     db::entities::api_tokens::{self, Column},
@@ -27,12 +29,20 @@ pub async fn list(db: &DatabaseConnection, user_id: i64) -> Result<Vec<api_token
         .await
 }
 
-/// Creates a token for `user_id` and returns its secret (to show once) with the stored row.
+/// Creates a token for `user_id`, working for `lifetime_days` (`None`: until revoked), and returns
+/// its secret (to show once) with the stored row.
 pub async fn create(
     db: &DatabaseConnection,
     user_id: i64,
     name: &str,
+    lifetime_days: Option<u32>,
 ) -> Result<(String, api_tokens::Model), ApiError> {
+    let max = ApiToken::MAX_LIFETIME_DAYS;
+    if lifetime_days.is_some_and(|days| !(1..=max).contains(&days)) {
+        return Err(ApiError::BadRequest(format!(
+            "A token can work for 1 to {max} days (expires_in_days), or until revoked (null)."
+        )));
+    }
     let name = crate::services::text::single_line(name);
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
         return Err(ApiError::BadRequest(format!(
@@ -49,13 +59,15 @@ pub async fn create(
         )));
     }
     let token = NewToken::generate();
+    let now = Utc::now();
     let row = api_tokens::ActiveModel {
         user_id: Set(user_id),
         name: Set(name),
         token_hash: Set(token.hash),
         prefix: Set(token.prefix),
-        created_at: Set(Utc::now()),
+        created_at: Set(now),
         last_used_at: Set(None),
+        expires_at: Set(lifetime_days.map(|days| now + chrono::Duration::days(i64::from(days)))),
         ..Default::default()
     }
     .insert(db)

@@ -47,6 +47,7 @@ fn TokenTable(list: Vec<ApiToken>, on_revoke: Callback<ApiToken>) -> impl IntoVi
                         <th scope="col">"Token"</th>
                         <th scope="col">"Created"</th>
                         <th scope="col">"Last used"</th>
+                        <th scope="col">"Expires"</th>
                         <th scope="col">
                             <span class="visually-hidden">"Actions"</span>
                         </th>
@@ -71,6 +72,9 @@ fn TokenTable(list: Vec<ApiToken>, on_revoke: Callback<ApiToken>) -> impl IntoVi
                                         || "Never".to_owned(),
                                         local_date_time,
                                     )}
+                            </td>
+                            <td class="table__nowrap">
+                                {token.expires_at.map_or_else(|| "Never".to_owned(), local_date_time)}
                             </td>
                             <td class="table__actions">
                                 <button

@@ -14,6 +14,7 @@ use crate::ui::components::{ConfirmDialog, Feedback, FeedbackMessages};
 pub fn TokensSection() -> impl IntoView {
     let tokens = LocalResource::new(api::list_tokens);
     let name = RwSignal::new(String::new());
+    let lifetime = RwSignal::new(ApiToken::DEFAULT_LIFETIME_DAYS.to_string());
     let created = RwSignal::new(None::<String>);
     let feedback = Feedback::new();
     let pending = RwSignal::new(false);
@@ -24,6 +25,8 @@ pub fn TokensSection() -> impl IntoView {
         event.prevent_default();
         let token = NewApiToken {
             name: name.get_untracked().trim().to_owned(),
+            // "never" (or anything not a number) is a token that works until revoked.
+            expires_in_days: lifetime.get_untracked().parse().ok(),
         };
         if token.name.is_empty() {
             return feedback.fail("Give the token a name, e.g. where it will be used.");
@@ -91,6 +94,17 @@ pub fn TokensSection() -> impl IntoView {
                         "Token name"
                     </label>
                     <input class="field__input" id="token-name" type="text" maxlength="100" bind:value=name />
+                </div>
+                <div class="field">
+                    <label class="field__label" for="token-lifetime">
+                        "Expires"
+                    </label>
+                    <select class="field__input" id="token-lifetime" bind:value=lifetime>
+                        <option value="30">"In 30 days"</option>
+                        <option value="90">"In 90 days"</option>
+                        <option value="365">"In a year"</option>
+                        <option value="never">"Never"</option>
+                    </select>
                 </div>
                 <button type="submit" class="button button--primary" disabled=move || pending.get()>
                     "Create token"
