@@ -84,7 +84,10 @@ impl PerAddressLimit {
             self.refusals.log(|suppressed| {
                 tracing::warn!(client.address = %key, max, suppressed, "refused a connection: this client already holds the most open connections one address may");
             });
-            return Err(io::Error::other("too many connections from one address"));
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionRefused,
+                "too many connections from one address",
+            ));
         }
         *count += 1;
         Ok(Counted {

@@ -179,9 +179,17 @@ pub async fn serve(
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let accept_errors = std::sync::Arc::new(connections::RateLimitedLog::default());
     let on_accept_error = move |peer: Option<&std::net::SocketAddr>, error: &std::io::Error| {
-        accept_errors.log(|suppressed| {
-            let peer = peer.map(ToString::to_string).unwrap_or_default();
-            tracing::warn!(%error, peer, suppressed, "a connection could not be accepted");
+        if error.kind() == std::io::ErrorKind::ConnectionRefused {
+            return; // refused by the per-address limit, which logs it itself
+        }
+        accept_errors.log(|suppressed| match peer {
+            // One client's connection failed (a TLS handshake a browser gave up on, a connection
+            // over the per-address limit): worth a line, not an alarm.
+            Some(peer) => {
+                tracing::info!(%error, %peer, suppressed, "a connection was closed before its first request")
+            }
+            // The listener itself failed to accept (out of file descriptors…): every client is hit.
+            None => tracing::warn!(%error, suppressed, "the listener could not accept a connection"),
         });
     };
     match tls {
