@@ -117,6 +117,11 @@ pub struct ServeArgs {
     /// throttling), comma-separated IP addresses [default: none].
     #[arg(long, env = "FERRY_TRUSTED_PROXIES", value_name = "IPS")]
     pub trusted_proxies: Option<String>,
+    /// Host names browsers may reach Ferry by, comma-separated; the gateway address given to a
+    /// browser uses the name it came by only when it is listed (or is an IP address, or localhost)
+    /// [default: the host names of public_url and gateway_public_url].
+    #[arg(long, env = "FERRY_ALLOWED_HOSTS", value_name = "NAMES")]
+    pub allowed_hosts: Option<String>,
     /// A separate transfer node (`ferry node`) to keep files on, instead of the in-process one
     /// [default: none: files go under <data dir>/storage].
     #[arg(long, env = "FERRY_NODE_URL", value_name = "URL")]

@@ -32,6 +32,10 @@ pub enum ApiError {
     /// Too many attempts; the client may retry after this many seconds (sent as `Retry-After`).
     #[error("Too many attempts. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1))]
     TooManyRequests { retry_after_secs: u64 },
+    /// The request names a host this server does not answer for (`Host` not in `allowed_hosts`,
+    /// and no configured address to fall back on).
+    #[error("{0}")]
+    MisdirectedRequest(String),
     #[error("This request must come from the Ferry web app (missing the {header} header or sent from another site).", header = app::paths::CSRF_HEADER)]
     CrossSiteRequest,
     #[error(transparent)]
@@ -51,6 +55,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::MisdirectedRequest(_) => StatusCode::MISDIRECTED_REQUEST,
             Self::Database(DbErr::RecordNotFound(_)) => StatusCode::NOT_FOUND,
             Self::Database(e)
                 if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
@@ -73,6 +78,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::Gone(_) => "gone",
             Self::TooManyRequests { .. } => "too_many_requests",
+            Self::MisdirectedRequest(_) => "misdirected_request",
             Self::Database(_) | Self::Internal(_) => match self.status() {
                 StatusCode::NOT_FOUND => "not_found",
                 StatusCode::CONFLICT => "conflict",

@@ -323,12 +323,30 @@ async fn the_web_app_is_served_for_client_side_routes_but_not_for_api_paths() {
 
 #[tokio::test]
 async fn client_config_points_browsers_at_the_gateway() {
-    let app = TestApp::start(Engine::Sqlite).await;
-    let response = app
-        .call(TestRequest::get("/api/v1/config").header("host", "ferry.lan:8080"))
-        .await;
-    assert_eq!(response.body["gateway_url"], "http://ferry.lan:4001");
-    assert_eq!(response.body["version"], env!("CARGO_PKG_VERSION"));
+    async fn gateway_of(app: &TestApp, host: &'static str) -> common::TestResponse {
+        app.call(TestRequest::get("/api/v1/config").header("host", host))
+            .await
+    }
+    let app = TestApp::start_with(Engine::Sqlite, |args| {
+        args.allowed_hosts = Some("ferry.lan, Files.Example.com".into());
+    })
+    .await;
+    for (host, gateway) in [
+        ("ferry.lan:8080", "http://ferry.lan:4001"),
+        ("files.example.com", "http://files.example.com:4001"),
+        ("192.168.1.5:8080", "http://192.168.1.5:4001"),
+        ("[fd00::5]:8080", "http://[fd00::5]:4001"),
+        ("localhost:8080", "http://localhost:4001"),
+        // A name nobody listed is never echoed: the gateway's own address instead.
+        ("evil.example", "http://127.0.0.1:4001"),
+    ] {
+        let response = gateway_of(&app, host).await;
+        assert_eq!(response.body["gateway_url"], gateway, "{host}");
+    }
+    assert_eq!(
+        gateway_of(&app, "ferry.lan:8080").await.body["version"],
+        env!("CARGO_PKG_VERSION")
+    );
 
     let configured = TestApp::start_with(Engine::Sqlite, |args| {
         args.gateway_public_url = Some("https://gw.example.com/".into());
@@ -336,6 +354,29 @@ async fn client_config_points_browsers_at_the_gateway() {
     .await;
     let response = configured.call(TestRequest::get("/api/v1/config")).await;
     assert_eq!(response.body["gateway_url"], "https://gw.example.com");
+
+    // Bound to every address with nothing configured: an unknown name is misdirected, never echoed;
+    // with public_url, its host is the default.
+    let open = TestApp::start_with(Engine::Sqlite, |args| {
+        args.gateway_addr = Some("0.0.0.0:4001".into());
+    })
+    .await;
+    let misdirected = gateway_of(&open, "evil.example").await;
+    assert_eq!(misdirected.status, StatusCode::MISDIRECTED_REQUEST);
+    assert_eq!(misdirected.error_code(), "misdirected_request");
+    assert_eq!(
+        gateway_of(&open, "10.0.0.7:8080").await.body["gateway_url"],
+        "http://10.0.0.7:4001"
+    );
+    let public = TestApp::start_with(Engine::Sqlite, |args| {
+        args.gateway_addr = Some("0.0.0.0:4001".into());
+        args.public_url = Some("https://ferry.example.com".into());
+    })
+    .await;
+    assert_eq!(
+        gateway_of(&public, "evil.example").await.body["gateway_url"],
+        "http://ferry.example.com:4001"
+    );
 }
 
 #[tokio::test]
@@ -377,10 +418,10 @@ async fn the_web_app_and_the_api_carry_browser_security_headers() {
     let boot_hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(boot));
 
     let page = app
-        .call(TestRequest::get("/received").header("host", "ferry.lan:8080"))
+        .call(TestRequest::get("/received").header("host", "10.0.0.7:8080"))
         .await;
     let api = app
-        .call(TestRequest::get("/api/v1/config").header("host", "ferry.lan:8080"))
+        .call(TestRequest::get("/api/v1/config").header("host", "10.0.0.7:8080"))
         .await;
     for answer in [&page, &api] {
         let csp = answer.headers[header::CONTENT_SECURITY_POLICY]
@@ -393,7 +434,7 @@ async fn the_web_app_and_the_api_carry_browser_security_headers() {
             "the inline boot script is allowed by its hash, nothing else inline: {csp}"
         );
         assert!(
-            csp.contains("connect-src 'self' http://ferry.lan:4001;"),
+            csp.contains("connect-src 'self' http://10.0.0.7:4001;"),
             "{csp}"
         );
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");

@@ -61,7 +61,7 @@ impl Draft {
                     json!({ "files": files }),
                 )
                 .cookie(cookie)
-                .header("host", "ferry.test:8080"),
+                .header("host", "192.0.2.10:8080"),
             )
             .await
     }
@@ -87,8 +87,8 @@ on_both_databases!(
         assert_eq!(spec["transfer_type"], "http_gateway");
         assert_eq!(spec["direction"], "send");
         assert_eq!(spec["package_id"], draft.package);
-        assert_eq!(spec["gateway_url"], "http://ferry.test:4001");
-        assert_eq!(spec["tus_endpoint"], "http://ferry.test:4001/tus/");
+        assert_eq!(spec["gateway_url"], "http://192.0.2.10:4001");
+        assert_eq!(spec["tus_endpoint"], "http://192.0.2.10:4001/tus/");
         assert_eq!(spec["files"][0]["name"], "a.pdf");
         assert_eq!(spec["files"][1]["size"], 0);
         assert_eq!(spec["files"][1]["complete"], false);

@@ -84,6 +84,9 @@ pub struct Config {
     pub max_file_size: u64,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Host names (lower case) a browser's `Host` may name for Ferry to use it in the gateway
+    /// address; IP addresses and `localhost` always may.
+    pub allowed_hosts: Vec<String>,
     /// A separate transfer node to reach over HTTP; `None` means the in-process one.
     pub remote_node: Option<RemoteNode>,
     /// Where the in-process transfer node keeps files (unused with `remote_node`).
@@ -112,6 +115,7 @@ pub struct FileConfig {
     pub token_secret: Option<String>,
     pub max_file_size: Option<String>,
     pub trusted_proxies: Option<String>,
+    pub allowed_hosts: Option<String>,
     pub node_url: Option<String>,
     pub node_token: Option<String>,
     pub node_addr: Option<String>,
@@ -282,6 +286,15 @@ impl Config {
             .map_err(|reason| bad("trusted_proxies", "FERRY_TRUSTED_PROXIES", reason))?
             .unwrap_or_default();
 
+        let allowed_hosts = args
+            .allowed_hosts
+            .clone()
+            .or(file.allowed_hosts)
+            .map(|raw| parse_host_list(&raw))
+            .transpose()
+            .map_err(|reason| bad("allowed_hosts", "FERRY_ALLOWED_HOSTS", reason))?
+            .unwrap_or_default();
+
         let remote_node = RemoteNode::from_settings(
             args.node_url.clone().or(file.node_url.clone()),
             args.node_token.clone().or(file.node_token.clone()),
@@ -315,6 +328,7 @@ impl Config {
             mail,
             remote_node,
             trusted_proxies,
+            allowed_hosts,
             token_secret,
             max_file_size,
             web_dir: args
@@ -355,6 +369,26 @@ impl Config {
     pub fn tls_dir(&self) -> PathBuf {
         self.data_dir.join("tls")
     }
+}
+
+/// Comma-separated host names, lower-cased; each a plain DNS name (no scheme, port or path).
+fn parse_host_list(raw: &str) -> Result<Vec<String>, String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(|name| {
+            let plain = name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            if plain && !name.starts_with('.') {
+                Ok(name.to_ascii_lowercase())
+            } else {
+                Err(format!(
+                    "{name:?} is not a host name: list names such as ferry.example.com, without a scheme or port"
+                ))
+            }
+        })
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {

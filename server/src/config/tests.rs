@@ -90,6 +90,10 @@ fn bad_values_name_the_setting() {
             |a| a.trusted_proxies = Some("10.0.0.1, proxy".into()),
             "trusted_proxies",
         ),
+        (
+            |a| a.allowed_hosts = Some("ferry.lan, https://ferry.lan:8080".into()),
+            "allowed_hosts",
+        ),
     ];
     for (set, name) in cases {
         let mut args = args();
@@ -185,4 +189,12 @@ fn email_settings_come_from_the_file_under_flags_and_stay_off_by_default() {
     let err = Config::merge(&ServeArgs::default(), file).expect_err("no sender");
     assert_eq!(err.name, "smtp_from");
     assert!(err.to_string().contains("FERRY_SMTP_FROM"), "{err}");
+}
+
+#[test]
+fn allowed_hosts_are_lower_cased_names() {
+    let mut args = args();
+    args.allowed_hosts = Some(" Ferry.LAN ,files.example.com,, ".into());
+    let config = Config::merge(&args, FileConfig::default()).expect("valid");
+    assert_eq!(config.allowed_hosts, ["ferry.lan", "files.example.com"]);
 }

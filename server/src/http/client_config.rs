@@ -9,7 +9,10 @@ use crate::{error::ApiError, services, state::AppState};
 /// What the web app needs before sign-in: the version and the gateway URL (absent when an admin
 /// turned the gateway off).
 #[utoipa::path(get, path = "/api/v1/config", tag = "server",
-    responses((status = 200, description = "Public configuration", body = ClientConfig)))]
+    responses(
+        (status = 200, description = "Public configuration", body = ClientConfig),
+        (status = 421, description = "A host name this server does not answer for (see allowed_hosts)", body = app::types::ErrorBody),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     site: SiteAuthority,
@@ -17,26 +20,58 @@ pub async fn show(
     let settings = services::settings::load(&state.db).await?;
     Ok(Json(ClientConfig {
         version: crate::VERSION.into(),
-        gateway_url: settings.gateway_enabled.then(|| gateway_url(&state, &site)),
+        gateway_url: settings
+            .gateway_enabled
+            .then(|| gateway_url(&state, &site))
+            .transpose()?,
     }))
 }
 
-/// The configured public URL, else the host name this browser used for the web app with the
-/// gateway's port (so a server reached by name or LAN address points browsers at the same host).
-pub(crate) fn gateway_url(state: &AppState, site: &SiteAuthority) -> String {
+/// Where browsers send file bytes: `gateway_public_url` when set; otherwise the gateway's port on
+/// the host this browser used for the web app, but only when that host is one Ferry answers for (an
+/// IP address, `localhost`, a name in `allowed_hosts`, or the host of `public_url`); otherwise on
+/// `public_url`'s host, or the gateway's own bind address. A `Host` header alone never chooses where
+/// tokens and bytes go: with none of those, the request is misdirected (421).
+pub(crate) fn gateway_url(state: &AppState, site: &SiteAuthority) -> Result<String, ApiError> {
     let config = &state.config;
     if let Some(url) = &config.gateway_public_url {
-        return url.as_str().trim_end_matches('/').to_owned();
+        return Ok(url.as_str().trim_end_matches('/').to_owned());
     }
     let port = config.gateway_addr.port();
-    let host = site
+    let scheme = config.scheme();
+    let public_host = config.public_url.as_ref().and_then(|url| url.host_str());
+    let asked = site
         .0
         .as_deref()
         .and_then(|h| url::Url::parse(&format!("http://{h}")).ok())
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_else(|| match config.gateway_addr.ip() {
+        .and_then(|u| u.host().map(|host| host.to_owned()));
+    if let Some(host) = asked {
+        let allowed = match &host {
+            url::Host::Ipv4(_) | url::Host::Ipv6(_) => true,
+            url::Host::Domain(name) => {
+                name == "localhost"
+                    || public_host == Some(name.as_str())
+                    || config.allowed_hosts.iter().any(|allowed| allowed == name)
+            }
+        };
+        if allowed {
+            return Ok(format!("{scheme}://{host}:{port}"));
+        }
+    }
+    if let Some(host) = public_host {
+        return Ok(format!("{scheme}://{host}:{port}"));
+    }
+    let bound = config.gateway_addr.ip();
+    if !bound.is_unspecified() {
+        let host = match bound {
             std::net::IpAddr::V6(ip) => format!("[{ip}]"),
             ip => ip.to_string(),
-        });
-    format!("{}://{host}:{port}", config.scheme())
+        };
+        return Ok(format!("{scheme}://{host}:{port}"));
+    }
+    Err(ApiError::MisdirectedRequest(
+        "This server does not answer for the host name in the request: the administrator lists \
+         the names Ferry is reached by in allowed_hosts (or sets public_url)."
+            .into(),
+    ))
 }

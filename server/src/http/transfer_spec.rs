@@ -35,6 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         (status = 403, description = "Not the sender, the gateway is turned off, or a missing CSRF header", body = ErrorBody),
         (status = 404, description = "No such package, or not one the caller may see", body = ErrorBody),
         (status = 409, description = "The package is already sent", body = ErrorBody),
+        (status = 421, description = "A host name this server does not answer for (see allowed_hosts)", body = ErrorBody),
     ))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -43,7 +44,7 @@ pub async fn upload(
     site: SiteAuthority,
     ApiJson(request): ApiJson<UploadSpecRequest>,
 ) -> Result<ApiJson<TransferSpec>, ApiError> {
-    let gateway = gateway_url(&state, &site);
+    let gateway = gateway_url(&state, &site)?;
     let spec = transfer_spec::upload_spec(&state, &current.user, id, request, gateway).await?;
     Ok(ApiJson(spec))
 }
@@ -63,6 +64,7 @@ pub async fn upload(
         (status = 404, description = "No such package, or not one the caller may see", body = ErrorBody),
         (status = 409, description = "The package is still a draft", body = ErrorBody),
         (status = 410, description = "The package's files were deleted (expiration or an admin)", body = ErrorBody),
+        (status = 421, description = "A host name this server does not answer for (see allowed_hosts)", body = ErrorBody),
     ))]
 pub async fn download(
     State(state): State<AppState>,
@@ -70,7 +72,7 @@ pub async fn download(
     PackageId(id): PackageId,
     site: SiteAuthority,
 ) -> Result<ApiJson<TransferSpec>, ApiError> {
-    let gateway = gateway_url(&state, &site);
+    let gateway = gateway_url(&state, &site)?;
     let spec = transfer_spec::download_spec(&state, &current.user, id, gateway).await?;
     Ok(ApiJson(spec))
 }
