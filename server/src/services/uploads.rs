@@ -19,7 +19,7 @@ use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 pub use append::{Checksum, Chunk, append};
-pub use concat::{NewFinal, create_final};
+pub use concat::{MAX_PARTS, NewFinal, create_final};
 pub use error::{CHECKSUM_MISMATCH, UploadError};
 pub use locks::{LockGuard, UploadLocks, purge_expired_leases};
 pub use reclaim::reclaim_expired;

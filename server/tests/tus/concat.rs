@@ -172,3 +172,44 @@ on_both_databases!(
         assert_eq!(world.package_row().await.state, "sent");
     }
 );
+
+on_both_databases!(
+    a_final_upload_checks_every_part_before_taking_any_lease,
+    |engine: Engine| async move {
+        use ferry_server::services::uploads::MAX_PARTS;
+
+        let bytes = data(2_000, 3);
+        let world = World::new(engine, &[("notes.txt", bytes.len() as u64)]).await;
+        let file = world.files[0];
+        let (a, b) = bytes.split_at(1_000);
+        let first = world.partial(file, a).await;
+        let second = world.partial(file, b).await;
+
+        // Too many parts: refused at once, whatever they are.
+        let many: Vec<String> = (0..=MAX_PARTS).map(|n| format!("/tus/{n:032x}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let refused = world.join(&many, None).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+        assert!(refused.text.contains("at most 1000"), "{}", refused.text);
+
+        // A made-up part is found out before the real one's lease is asked for: with that lease
+        // held elsewhere (an append in progress), the answer is still the clear 400, not 423.
+        let id = first.rsplit('/').next().unwrap().to_owned();
+        let _held = world
+            .app
+            .state
+            .upload_locks
+            .upload(&id)
+            .await
+            .unwrap()
+            .expect("the lease is free");
+        let made_up = "/tus/0123456789abcdef0123456789abcdef";
+        let answer = world.join(&[made_up, &first, &second], None).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);
+        assert!(
+            answer.text.contains("not a partial upload of this package"),
+            "{}",
+            answer.text
+        );
+    }
+);
