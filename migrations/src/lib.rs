@@ -15,6 +15,7 @@ mod m20261122_000008_add_upload_metadata;
 mod m20261122_000009_track_downloads;
 mod m20261122_000010_create_notifications;
 mod m20261122_000012_create_leases;
+mod m20261204_160000_add_upload_bytes_removed;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000009_track_downloads::Migration),
             Box::new(m20261122_000010_create_notifications::Migration),
             Box::new(m20261122_000012_create_leases::Migration),
+            Box::new(m20261204_160000_add_upload_bytes_removed::Migration),
         ]
     }
 }
