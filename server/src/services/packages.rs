@@ -308,10 +308,10 @@ pub async fn delete(
         ));
     }
     let txn = db.begin().await?;
-    // Published bytes: complete files, and deleted ones whose bytes are not removed yet.
+    // Published bytes: complete files, deleted ones whose bytes are not removed yet, and pending
+    // ones (a completion cut short may have published one without recording it).
     let stored: Vec<String> = package_files::Entity::find()
         .filter(package_files::Column::PackageId.eq(package.id))
-        .filter(package_files::Column::State.ne(package_files::STATE_PENDING))
         .filter(package_files::Column::PurgedAt.is_null())
         .all(&txn)
         .await?
