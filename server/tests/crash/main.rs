@@ -13,6 +13,7 @@
 mod cluster;
 #[path = "../common/mod.rs"]
 mod common;
+mod completion;
 mod http;
 mod instances;
 mod node;
