@@ -14,7 +14,7 @@ use ferry_server::{
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use crate::{
-    common::{Engine, TestRequest},
+    common::{self, Engine, TestRequest},
     on_both_databases,
     support::{PASSWORD, World, data, offset_of},
 };
