@@ -14,6 +14,7 @@ mod cluster;
 #[path = "../common/mod.rs"]
 mod common;
 mod completion;
+mod framing;
 mod http;
 mod instances;
 mod node;

@@ -5,7 +5,7 @@
 //! removed go in housekeeping or when the files are deleted.
 
 use app::{paths, types::Role};
-use axum::{body::Body, http::StatusCode};
+use axum::http::StatusCode;
 use bytes::Bytes;
 use ferry_server::{
     db::entities::uploads,
@@ -174,31 +174,3 @@ on_both_databases!(
         assert!(upload_row(&world, &url).await.bytes_removed_at.is_some());
     }
 );
-
-#[tokio::test]
-async fn conflicting_or_ambiguous_headers_are_refused() {
-    let world = World::new(Engine::Sqlite, &[("a.bin", 10)]).await;
-    let url = world.create(world.files[0], 10).await;
-    let twice = world.patch_request(&url, 0).header("upload-offset", "4");
-    let refused = world.send(twice, Body::from("0123")).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(
-        refused.message().contains("more than once"),
-        "{}",
-        refused.text
-    );
-
-    let framed_twice = world
-        .patch_request(&url, 0)
-        .header("content-length", "4")
-        .header("transfer-encoding", "chunked");
-    let refused = world.send(framed_twice, Body::from("0123")).await;
-    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert_eq!(refused.headers["connection"], "close");
-    assert!(
-        refused.message().contains("Transfer-Encoding"),
-        "{}",
-        refused.text
-    );
-    assert_eq!(offset_of(&world.head(&url).await), 0, "nothing was written");
-}

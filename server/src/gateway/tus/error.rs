@@ -24,10 +24,7 @@ pub enum TusError {
     UnsupportedMediaType,
     #[error("The HTTP gateway is turned off by the administrator.")]
     GatewayOff,
-    #[error(
-        "The request has both Transfer-Encoding and Content-Length: send one of them (RFC 9112, 6.3)."
-    )]
-    AmbiguousFraming,
+
     #[error(transparent)]
     Api(#[from] ApiError),
 }
@@ -47,7 +44,6 @@ impl TusError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::GatewayOff => (StatusCode::FORBIDDEN, "gateway_disabled"),
-            Self::AmbiguousFraming => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Api(error) => (error.status(), "internal"),
         }
     }
@@ -80,10 +76,6 @@ impl IntoResponse for TusError {
             }
             Self::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            Self::AmbiguousFraming => {
-                // The body's end cannot be trusted, so neither can the next request's start.
-                headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
             }
             _ => {}
         }

@@ -35,18 +35,6 @@ pub fn text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a 
         .map_err(|_| TusError::bad_request(format!("The {name} header is not text.")))
 }
 
-/// Refuses a request framed both by `Transfer-Encoding` and `Content-Length`: RFC 9112 (6.3)
-/// says such a message ought to be handled as an error (it may be an attempt at request
-/// smuggling), and the connection closed after the answer.
-pub fn check_framing(headers: &HeaderMap) -> Result<(), TusError> {
-    if headers.contains_key(header::TRANSFER_ENCODING)
-        && headers.contains_key(header::CONTENT_LENGTH)
-    {
-        return Err(TusError::AmbiguousFraming);
-    }
-    Ok(())
-}
-
 /// A header holding a non-negative integer, if present.
 pub fn number(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, TusError> {
     text(headers, name)?
@@ -195,18 +183,6 @@ mod tests {
         assert_eq!(number(&headers, &UPLOAD_OFFSET).unwrap(), Some(5));
         headers.append(UPLOAD_OFFSET, HeaderValue::from_static("0"));
         assert!(number(&headers, &UPLOAD_OFFSET).is_err());
-    }
-
-    #[test]
-    fn transfer_encoding_with_content_length_is_refused() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("5"));
-        assert!(check_framing(&headers).is_ok());
-        headers.insert(
-            header::TRANSFER_ENCODING,
-            HeaderValue::from_static("chunked"),
-        );
-        assert!(check_framing(&headers).is_err());
     }
 
     #[test]

@@ -74,8 +74,7 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
             .headers()
             .get(TUS_RESUMABLE)
             .is_some_and(|v| v == TUS_VERSION);
-    let framing = headers::check_framing(request.headers());
-    let mut response = match check(&state, versioned).await.and(framing) {
+    let mut response = match check(&state, versioned).await {
         Ok(()) => next.run(request).await,
         Err(error) => error.into_response(),
     };
