@@ -2,7 +2,7 @@
 //! pending (as older versions left one when completing failed) is completed by `HEAD`, by the next
 //! `PATCH` and by housekeeping; an object published by a completion that was never recorded is
 //! replaced when the client sends the last chunk again; and upload bytes a crash kept from being
-//! removed go in housekeeping or when the files are deleted.
+//! removed go in housekeeping, when the files are deleted, or with their package.
 
 use app::{paths, types::Role};
 use axum::http::StatusCode;
@@ -172,5 +172,26 @@ on_both_databases!(
         assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
         assert!(!world.has_upload_bytes(&url).await);
         assert!(upload_row(&world, &url).await.bytes_removed_at.is_some());
+    }
+);
+
+on_both_databases!(
+    deleting_a_package_removes_its_uploads_bytes_at_once,
+    |engine: Engine| async move {
+        let world = World::new(engine, &[("a.bin", LEN as u64)]).await;
+        let url = world.create(world.files[0], LEN as u64).await;
+        let bytes = data(FIRST, 1);
+        assert_eq!(
+            world.patch(&url, 0, &bytes).await.status,
+            StatusCode::NO_CONTENT
+        );
+        assert!(world.has_upload_bytes(&url).await);
+        let path = paths::with_id(paths::PACKAGE, world.package);
+        let deleted = world
+            .app
+            .call(TestRequest::delete(&path).cookie(&world.alice))
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+        assert!(!world.has_upload_bytes(&url).await);
     }
 );
