@@ -304,6 +304,17 @@ crash_tests! {
 /// offset before the chunk, and once the node is back the chunk sent again completes the file.
 #[tokio::test]
 async fn a_node_stopped_at_completion_fails_the_patch_and_the_resent_chunk_completes() {
+    node_stopped_at_completion(true).await;
+}
+
+/// The same with a client that does not wait for the answer: the failed completion is logged all
+/// the same, with its upload, file and package.
+#[tokio::test]
+async fn a_completion_failing_after_its_client_left_is_logged() {
+    node_stopped_at_completion(false).await;
+}
+
+async fn node_stopped_at_completion(client_waits: bool) {
     let mut site = Site::new(Backend::SeparateNode).await;
     site.node.take().unwrap().kill().await.unwrap();
     let (node, mut log) = start_node_logging(&site.node_dir(), site.node_addr).await;
@@ -332,12 +343,31 @@ async fn a_node_stopped_at_completion_fails_the_patch_and_the_resent_chunk_compl
         }
     }
     stream.write_all(&bytes[half..]).await.unwrap();
-    let mut answer = Vec::new();
-    tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer)
-        .await
-        .unwrap();
-    let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with("HTTP/1.1 5"), "{answer}");
+    if client_waits {
+        let mut answer = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer)
+            .await
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 5"), "{answer}");
+    } else {
+        drop(stream);
+    }
+    let id = upload.url.rsplit('/').next().unwrap();
+    let logged = [
+        "completing a file failed".to_owned(),
+        format!("upload.id={id}"),
+        format!("file.id={}", upload.file),
+        format!("package.id={}", upload.package),
+    ];
+    let log_file = site.gateway_dir().join("logs/gateway.log");
+    eventually("the failed completion is logged", || async {
+        let log = std::fs::read_to_string(&log_file).unwrap_or_default();
+        log.lines()
+            .any(|line| logged.iter().all(|part| line.contains(part.as_str())))
+            .then_some(())
+    })
+    .await;
     let exited = tokio::time::timeout(Duration::from_secs(60), node.wait()).await;
     assert!(exited.expect("the node stops").unwrap().success());
 
