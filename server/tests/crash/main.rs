@@ -21,4 +21,5 @@ mod node;
 mod process;
 mod s3_node;
 mod server;
+mod site;
 mod support;
