@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use bytes::Bytes;
 use ferry_server::{
     db::entities::uploads,
-    services::uploads::{recover_completions, remove_finished_uploads},
+    services::uploads::{reclaim_expired, recover_completions, remove_finished_uploads},
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
@@ -195,3 +195,27 @@ on_both_databases!(
         assert!(!world.has_upload_bytes(&url).await);
     }
 );
+
+#[tokio::test]
+async fn an_unrecorded_object_goes_when_its_upload_expires() {
+    // A completion published the file and was cut short, and its client never came back.
+    let world = World::new(Engine::Sqlite, &[("a.bin", LEN as u64)]).await;
+    let bytes = data(LEN, 11);
+    let url = world.create(world.files[0], LEN as u64).await;
+    assert_eq!(
+        world.patch(&url, 0, &bytes[..FIRST]).await.status,
+        StatusCode::NO_CONTENT
+    );
+    node_append(&world, &url, FIRST, &bytes[FIRST..]).await;
+    let key = world.file(world.files[0]).await.storage_key;
+    let id = url.rsplit('/').next().unwrap().to_owned();
+    let state = &world.app.state;
+    state.node.publish(&[id], &key).await.unwrap();
+    assert!(world.app.has_object(&key).await);
+
+    let day_later = chrono::Utc::now() + chrono::Duration::hours(25);
+    assert_eq!(reclaim_expired(state, day_later).await.unwrap(), 1);
+    assert!(!world.has_upload_bytes(&url).await);
+    assert!(!world.app.has_object(&key).await, "no row refers to it");
+    assert_eq!(world.file(world.files[0]).await.state, "pending");
+}
