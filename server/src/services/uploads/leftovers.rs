@@ -19,6 +19,10 @@ use crate::{
 
 /// Uploads looked at per query.
 const BATCH: u64 = 500;
+/// Uploads looked at per housekeeping pass at most: after an upgrade every upload completed
+/// before this record existed is looked at once (a node request or two each), and that backlog is
+/// spread over passes rather than holding up the other housekeeping jobs.
+const PER_PASS: u64 = 4 * BATCH;
 
 /// Records that the node no longer holds upload `id`'s bytes.
 pub(super) async fn record_removed(db: &impl ConnectionTrait, id: &str) -> Result<(), DbErr> {
@@ -30,12 +34,13 @@ pub(super) async fn record_removed(db: &impl ConnectionTrait, id: &str) -> Resul
     Ok(())
 }
 
-/// Removes the bytes of every upload of a complete or deleted file (of package `package_id`, or of
-/// all) that are not recorded removed yet, and records each; uploads being written to right now
-/// are left for the next pass. Returns how many were removed.
+/// Removes the bytes of every upload of a complete or deleted file (of package `package_id`, or up
+/// to [`PER_PASS`] of all) that are not recorded removed yet, and records each; uploads being
+/// written to right now are left for the next pass. Returns how many were removed.
 #[tracing::instrument(skip_all, fields(package.id = package_id))]
 pub async fn sweep(state: &AppState, package_id: Option<i64>) -> Result<u64, UploadError> {
     let mut removed = 0;
+    let mut looked = 0;
     let mut after = String::new();
     loop {
         let mut done_files = Query::select()
@@ -72,7 +77,8 @@ pub async fn sweep(state: &AppState, package_id: Option<i64>) -> Result<u64, Upl
             record_removed(&state.db, id).await?;
             removed += 1;
         }
-        if (batch.len() as u64) < BATCH {
+        looked += batch.len() as u64;
+        if (batch.len() as u64) < BATCH || (package_id.is_none() && looked >= PER_PASS) {
             break;
         }
     }
