@@ -101,7 +101,8 @@ pub async fn create(
 
 /// The upload `id` for `HEAD`: refused once expired. An upload whose completion was cut short is
 /// completed first, so it is never reported whole while its file is pending (if that fails, so
-/// does the `HEAD`, and the client asks again).
+/// does the `HEAD`, and the client asks again). The completion runs in a task of its own: a client
+/// that gives up waiting (joining a large file takes a while) does not cut it short again.
 pub async fn find(
     state: &AppState,
     claims: &TransferClaims,
@@ -115,14 +116,21 @@ pub async fn find(
     if !recover::is_stuck(&upload, &file) {
         return Ok(upload);
     }
-    let _lock = state
+    let lock = state
         .upload_locks
         .upload(id)
         .await?
         .ok_or(UploadError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
     if recover::is_stuck(&upload, &file) {
-        recover::finish(state, &upload, &file).await?;
+        let task_state = state.clone();
+        let finishing = tokio::spawn(async move {
+            let _held = lock;
+            recover::finish(&task_state, &upload, &file).await
+        });
+        finishing.await.map_err(|e| {
+            UploadError::Internal(anyhow::anyhow!("the completion task failed: {e}"))
+        })??;
     }
     reload(state, id).await
 }
