@@ -12,6 +12,7 @@ pub mod connections;
 pub mod data_dir;
 pub mod db;
 pub mod error;
+pub mod fault;
 pub mod gateway;
 pub mod http;
 pub mod instance;

@@ -1,6 +1,6 @@
 //! `NodeError`: how the node API answers a failure, in Ferry's one error shape. Storage errors map
 //! to statuses the client turns back into the same [`StorageError`]: 404 not found, 409 already
-//! exists, 400 invalid input (a bad name or range), 500 anything else, with its message (the
+//! exists (or the upload was joined), 400 invalid input (a bad name or range), 500 anything else, with its message (the
 //! node's only callers are gateways holding the node token, which log it).
 
 use std::io;
@@ -38,6 +38,7 @@ impl NodeError {
             Self::Storage(StorageError::AlreadyExists) => {
                 (StatusCode::CONFLICT, wire::CODE_ALREADY_EXISTS)
             }
+            Self::Storage(StorageError::Joined) => (StatusCode::CONFLICT, wire::CODE_JOINED),
             Self::Storage(StorageError::Io(e)) if e.kind() == io::ErrorKind::InvalidInput => {
                 (StatusCode::BAD_REQUEST, wire::CODE_INVALID_INPUT)
             }

@@ -22,6 +22,7 @@ pub const OBJECT_SIZE: &str = "/node/v1/objects/{key}/size";
 /// Error codes beyond the HTTP status, mapped back to [`crate::storage::StorageError`].
 pub const CODE_NOT_FOUND: &str = "not_found";
 pub const CODE_ALREADY_EXISTS: &str = "already_exists";
+pub const CODE_JOINED: &str = "joined";
 pub const CODE_INVALID_INPUT: &str = "invalid_input";
 pub const CODE_UNAUTHORIZED: &str = "unauthorized";
 pub const CODE_INTERNAL: &str = "internal";

@@ -272,6 +272,13 @@ pub async fn delete_files(
     txn.commit().await?;
     tracing::info!(why = cause.as_str(), "package files deleted");
     purge(state, Some(package_id)).await?;
+    // Uploads a crash kept from being removed when their files completed (a one-part upload's
+    // bytes may be the very file's, linked): they go too, or housekeeping retries.
+    if let Err(error) =
+        crate::services::uploads::remove_finished_uploads(state, Some(package_id)).await
+    {
+        tracing::warn!(%error, "could not remove the deleted files' upload bytes yet");
+    }
     Ok(true)
 }
 

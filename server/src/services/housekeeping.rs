@@ -1,6 +1,8 @@
 //! The housekeeping task: one background loop per process that applies expiration policies every
-//! [`TICK`] and, every [`RECLAIM_EVERY`] ticks, reclaims abandoned uploads and forgets closed sign-in
-//! throttle windows and upload leases left by crashed instances. Every job is idempotent and safe to run in several instances at once.
+//! [`TICK`] and, every [`RECLAIM_EVERY`] ticks (the first one at start-up), finishes completions a
+//! crash or a failure cut short, removes the bytes of finished uploads, reclaims abandoned uploads
+//! and forgets closed sign-in throttle windows and upload leases left by crashed instances. Every
+//! job is idempotent and safe to run in several instances at once.
 
 use std::time::Duration;
 
@@ -29,6 +31,12 @@ pub async fn run_periodically(state: AppState, mut stop: watch::Receiver<bool>) 
             tracing::error!(%error, "applying expiration policies failed");
         }
         if tick.is_multiple_of(RECLAIM_EVERY) {
+            if let Err(error) = services::uploads::recover_completions(&state).await {
+                tracing::error!(%error, "finishing interrupted completions failed");
+            }
+            if let Err(error) = services::uploads::remove_finished_uploads(&state, None).await {
+                tracing::error!(%error, "removing finished uploads' bytes failed");
+            }
             if let Err(error) = services::uploads::reclaim_expired(&state, Utc::now()).await {
                 tracing::error!(%error, "reclaiming expired uploads failed");
             }

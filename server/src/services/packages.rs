@@ -16,7 +16,7 @@ use sea_orm::{
 
 use crate::{
     db::{
-        entities::{package_files, package_recipients, packages, users},
+        entities::{package_files, package_recipients, packages, uploads, users},
         expiration,
     },
     error::ApiError,
@@ -308,16 +308,31 @@ pub async fn delete(
         ));
     }
     let txn = db.begin().await?;
-    // Published bytes: complete files, and deleted ones whose bytes are not removed yet.
+    // Published bytes: complete files, deleted ones whose bytes are not removed yet, and pending
+    // ones (a completion cut short may have published one without recording it).
     let stored: Vec<String> = package_files::Entity::find()
         .filter(package_files::Column::PackageId.eq(package.id))
-        .filter(package_files::Column::State.ne(package_files::STATE_PENDING))
         .filter(package_files::Column::PurgedAt.is_null())
         .all(&txn)
         .await?
         .into_iter()
         .map(|file| file.storage_key)
         .collect();
+    // Upload bytes still on the node: those of unfinished uploads, and any a crash kept after
+    // completion. Their rows go with the files (cascade), so they are removed here, after commit.
+    let file_ids = Query::select()
+        .column(package_files::Column::Id)
+        .from(package_files::Entity)
+        .and_where(package_files::Column::PackageId.eq(package.id))
+        .to_owned();
+    let upload_ids: Vec<String> = uploads::Entity::find()
+        .select_only()
+        .column(uploads::Column::Id)
+        .filter(uploads::Column::FileId.in_subquery(file_ids))
+        .filter(uploads::Column::BytesRemovedAt.is_null())
+        .into_tuple()
+        .all(&txn)
+        .await?;
     package_files::Entity::delete_many()
         .filter(package_files::Column::PackageId.eq(package.id))
         .exec(&txn)
@@ -330,9 +345,14 @@ pub async fn delete(
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    // The bytes go after the rows, so no row ever points at missing bytes. Unfinished uploads'
-    // bytes are reclaimed by the uploads' reclaim task.
+    // The bytes go after the rows, so no row ever points at missing bytes.
     crate::storage::delete_unreferenced(node, stored, "package deleted").await;
+    for id in upload_ids {
+        // What stays (the node is down) is reclaimed once idle, as bytes no row refers to.
+        if let Err(error) = node.discard_upload(&id).await {
+            tracing::warn!(upload.id = %id, %error, "a deleted package's upload bytes stay for now");
+        }
+    }
     tracing::info!(by = ?access, "package deleted");
     Ok(())
 }

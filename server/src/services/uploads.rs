@@ -3,15 +3,18 @@
 //! transaction with the package becoming sent), and when abandoned uploads are reclaimed.
 //!
 //! A file is uploaded as one `single` upload, or as `partial` uploads joined by a `final` one. An
-//! upload's `offset` in the database only ever counts bytes the transfer node has made durable.
+//! upload's `offset` in the database only ever counts bytes the transfer node has made durable,
+//! and a `single` upload reaches its full length only in the transaction that completes its file.
 
 mod append;
 pub mod body;
 mod complete;
 mod concat;
 mod error;
+mod leftovers;
 mod locks;
 mod reclaim;
+mod recover;
 
 use app::types::TransferDirection;
 use chrono::{DateTime, Duration, Utc};
@@ -21,8 +24,10 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 pub use append::{Checksum, Chunk, append};
 pub use concat::{MAX_PARTS, NewFinal, create_final};
 pub use error::{CHECKSUM_MISMATCH, UploadError};
+pub use leftovers::sweep as remove_finished_uploads;
 pub use locks::{LockGuard, UploadLocks, purge_expired_leases};
 pub use reclaim::reclaim_expired;
+pub use recover::recover_completions;
 
 use crate::{
     db::entities::{package_files, packages, uploads},
@@ -76,6 +81,7 @@ pub async fn create(
         updated_at: Set(now),
         expires_at: Set(now + UPLOAD_EXPIRY),
         completed_at: Set(None),
+        bytes_removed_at: Set(None),
     }
     .insert(&state.db)
     .await?;
@@ -93,7 +99,10 @@ pub async fn create(
     Ok(upload)
 }
 
-/// The upload `id` for `HEAD`: refused once expired.
+/// The upload `id` for `HEAD`: refused once expired. An upload whose completion was cut short is
+/// completed first, so it is never reported whole while its file is pending (if that fails, so
+/// does the `HEAD`, and the client asks again). The completion runs in a task of its own: a client
+/// that gives up waiting (joining a large file takes a while) does not cut it short again.
 pub async fn find(
     state: &AppState,
     claims: &TransferClaims,
@@ -104,7 +113,26 @@ pub async fn find(
     if is_expired(&upload, &file, Utc::now()) {
         return Err(UploadError::Gone);
     }
-    Ok(upload)
+    if !recover::is_stuck(&upload, &file) {
+        return Ok(upload);
+    }
+    let lock = state
+        .upload_locks
+        .upload(id)
+        .await?
+        .ok_or(UploadError::Locked)?;
+    let (upload, file) = load(state, claims, id).await?;
+    if recover::is_stuck(&upload, &file) {
+        let task_state = state.clone();
+        let finishing = tokio::spawn(async move {
+            let _held = lock;
+            recover::finish(&task_state, &upload, &file).await
+        });
+        finishing.await.map_err(|e| {
+            UploadError::Internal(anyhow::anyhow!("the completion task failed: {e}"))
+        })??;
+    }
+    reload(state, id).await
 }
 
 /// Terminates an upload of a file not yet complete: its bytes, then its row, are removed.

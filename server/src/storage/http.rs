@@ -346,6 +346,7 @@ async fn refusal(response: Response) -> StorageError {
     match (status, code) {
         (StatusCode::NOT_FOUND, wire::CODE_NOT_FOUND) => StorageError::NotFound,
         (StatusCode::CONFLICT, wire::CODE_ALREADY_EXISTS) => StorageError::AlreadyExists,
+        (StatusCode::CONFLICT, wire::CODE_JOINED) => StorageError::Joined,
         (StatusCode::BAD_REQUEST, _) => invalid(&message),
         (StatusCode::UNAUTHORIZED, _) => StorageError::Io(io::Error::new(
             io::ErrorKind::PermissionDenied,

@@ -60,6 +60,11 @@ pub enum StorageError {
     /// [`TransferNode::publish`] found the object already there (published before).
     #[error("the object already exists")]
     AlreadyExists,
+    /// [`TransferNode::append`] found the upload already joined into a file by an earlier
+    /// [`TransferNode::publish`] (S3 only: a joined upload takes no more bytes). Every byte of it
+    /// was there, so the caller may complete the file from it.
+    #[error("the upload was already joined into a file")]
+    Joined,
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -75,7 +80,8 @@ pub trait TransferNode: Send + Sync + 'static {
     /// before calling; `max` is a safety net: the node keeps the first `max` bytes, stops reading
     /// and reports `body_complete == false`). Computes `digest` of the written bytes when asked.
     /// Everything counted in `written` is durable (fsynced) when this returns `Ok`, also when the
-    /// body failed midway (`body_complete == false`).
+    /// body failed midway (`body_complete == false`). May fail with [`StorageError::Joined`] once
+    /// the upload was published.
     async fn append(
         &self,
         upload: &str,
@@ -91,7 +97,8 @@ pub trait TransferNode: Send + Sync + 'static {
     /// Joins `parts` (uploads, in order) into the object `key`, computing its SHA-256 on the way,
     /// and publishes it atomically (temp → fsync → rename → fsync dir). The uploads are kept until
     /// [`TransferNode::discard_upload`]. Publishing the same key again replaces nothing and fails
-    /// with [`StorageError::AlreadyExists`].
+    /// with [`StorageError::AlreadyExists`]; publishing the same uploads again (after that object
+    /// was deleted) works, so a completion cut short can be retried.
     async fn publish(&self, parts: &[String], key: &str) -> Result<Published, StorageError>;
 
     /// Removes an upload's bytes. Missing is fine.

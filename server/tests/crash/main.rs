@@ -14,6 +14,8 @@ mod admin_cli;
 mod cluster;
 #[path = "../common/mod.rs"]
 mod common;
+mod completion;
+mod framing;
 mod http;
 mod instances;
 mod logs;
@@ -22,4 +24,5 @@ mod private_files;
 mod process;
 mod s3_node;
 mod server;
+mod site;
 mod support;

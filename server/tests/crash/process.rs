@@ -50,6 +50,7 @@ pub async fn start_with(
             .env("FERRY_NODE_TOKEN", NODE_TOKEN);
     }
     command.envs(env.iter().map(|(name, value)| (name, value)));
+    command.stderr(Stdio::null());
     running(command, "Transfer node:").await
 }
 
@@ -67,15 +68,40 @@ pub async fn start_node_with(data: &Path, addr: SocketAddr, env: &Env) -> Child 
         .env("FERRY_NODE_ADDR", addr.to_string())
         .env("FERRY_NODE_TOKEN", NODE_TOKEN)
         .env("FERRY_LOG", "warn")
-        .envs(env.iter().map(|(name, value)| (name, value)));
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .stderr(Stdio::null());
     running(command, "Node API:").await
 }
 
-/// Spawns `command` and waits for the stdout line that says it serves.
+/// [`start_node`] logging at `info`; its log lines as they come.
+pub async fn start_node_logging(
+    data: &Path,
+    addr: SocketAddr,
+) -> (Child, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ferry"));
+    command
+        .arg("node")
+        .env("FERRY_DATA_DIR", data)
+        .env("FERRY_NODE_ADDR", addr.to_string())
+        .env("FERRY_NODE_TOKEN", NODE_TOKEN)
+        .env("FERRY_LOG", "info")
+        .stderr(Stdio::piped());
+    let (lines, received) = tokio::sync::mpsc::unbounded_channel();
+    let mut child = running(command, "Node API:").await;
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = stderr.next_line().await {
+            let _ = lines.send(line);
+        }
+    });
+    (child, received)
+}
+
+/// Spawns `command` and waits for the stdout line that says it serves (its stderr goes where the
+/// command says).
 async fn running(mut command: Command, ready_line: &str) -> Child {
     let mut child = command
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
         .unwrap();

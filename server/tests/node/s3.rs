@@ -107,6 +107,10 @@ async fn an_upload_resumes_on_a_fresh_node_and_publishes_the_same_bytes() {
     // Published again (a retried completion): refused, the object unchanged.
     let again = reader.publish(&["up-a".into()], KEY).await.unwrap_err();
     assert!(matches!(again, StorageError::AlreadyExists), "{again:?}");
+    // A joined upload takes no more bytes, and says so: a completion cut short finishes from it.
+    let body = futures_util::stream::iter([Ok(bytes::Bytes::from_static(b"x"))]);
+    let more = reader.append("up-a", 0, 1, Box::pin(body), None).await;
+    assert!(matches!(more, Err(StorageError::Joined)), "{more:?}");
     reader.discard_upload("up-a").await.unwrap();
     assert!(bucket.keys("uploads").await.is_empty());
     assert_eq!(read_all(&reader, KEY).await, file);

@@ -14,6 +14,7 @@ mod completion;
 mod concat;
 mod durability;
 mod protocol;
+mod recovery;
 mod refusals;
 mod support;
 mod tokens;

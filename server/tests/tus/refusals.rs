@@ -201,3 +201,18 @@ async fn the_gateway_switched_off_refuses_every_tus_request() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_upload_offset_sent_twice_with_different_values_is_refused() {
+    let world = World::new(Engine::Sqlite, &[("a.bin", 10)]).await;
+    let url = world.create(world.files[0], 10).await;
+    let twice = world.patch_request(&url, 0).header("upload-offset", "4");
+    let refused = world.send(twice, Body::from("0123")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.message().contains("more than once"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(offset_of(&world.head(&url).await), 0, "nothing was written");
+}

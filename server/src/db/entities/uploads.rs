@@ -1,4 +1,5 @@
-//! A tus upload in progress (see the `create_uploads` migration).
+//! A tus upload: in progress, or done and kept so `HEAD` still answers (see the `create_uploads`
+//! migration).
 
 use sea_orm::entity::prelude::*;
 
@@ -31,6 +32,9 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
     pub expires_at: ChronoDateTimeUtc,
     pub completed_at: Option<ChronoDateTimeUtc>,
+    /// When the node confirmed the upload's bytes removed (after its file completed, or was
+    /// deleted); until then housekeeping keeps trying.
+    pub bytes_removed_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -24,6 +24,7 @@ pub enum TusError {
     UnsupportedMediaType,
     #[error("The HTTP gateway is turned off by the administrator.")]
     GatewayOff,
+
     #[error(transparent)]
     Api(#[from] ApiError),
 }

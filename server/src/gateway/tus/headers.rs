@@ -17,17 +17,22 @@ pub const UPLOAD_CONCAT: HeaderName = HeaderName::from_static("upload-concat");
 pub const UPLOAD_CHECKSUM: HeaderName = HeaderName::from_static("upload-checksum");
 pub const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static("upload-defer-length");
 
-/// A header as text, if present.
+/// A header as text, if present; refused when sent twice with different values (which one the
+/// client meant cannot be told, and taking the first would be a guess).
 pub fn text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>, TusError> {
-    headers
-        .get(name)
-        .map(|value| {
-            value
-                .to_str()
-                .map(str::trim)
-                .map_err(|_| TusError::bad_request(format!("The {name} header is not text.")))
-        })
-        .transpose()
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.any(|other| other != first) {
+        return Err(TusError::bad_request(format!(
+            "The {name} header was sent more than once, with different values: send it once."
+        )));
+    }
+    first
+        .to_str()
+        .map(|text| Some(text.trim()))
+        .map_err(|_| TusError::bad_request(format!("The {name} header is not text.")))
 }
 
 /// A header holding a non-negative integer, if present.
@@ -168,6 +173,16 @@ mod tests {
         assert!(checksum(&headers).is_err());
         headers.insert(UPLOAD_CHECKSUM, HeaderValue::from_static("sha256 qZk+"));
         assert!(checksum(&headers).is_err());
+    }
+
+    #[test]
+    fn a_header_sent_twice_counts_only_if_both_agree() {
+        let mut headers = HeaderMap::new();
+        headers.append(UPLOAD_OFFSET, HeaderValue::from_static("5"));
+        headers.append(UPLOAD_OFFSET, HeaderValue::from_static("5"));
+        assert_eq!(number(&headers, &UPLOAD_OFFSET).unwrap(), Some(5));
+        headers.append(UPLOAD_OFFSET, HeaderValue::from_static("0"));
+        assert!(number(&headers, &UPLOAD_OFFSET).is_err());
     }
 
     #[test]

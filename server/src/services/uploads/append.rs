@@ -1,8 +1,11 @@
 //! Appending a chunk to an upload: one writer at a time, at exactly the stored offset; the node
 //! makes the bytes durable before the new offset is stored, and a chunk that fails its checksum (or
-//! runs past the upload's length) is cut off again. The work runs in its own task, so a client that
-//! goes away mid-chunk still gets what arrived committed (its request future is dropped, the task
-//! is not).
+//! runs past the upload's length) is cut off again. The last chunk of a `single` upload stores no
+//! offset of its own: its final offset is recorded by the transaction that completes the file
+//! ([`super::complete`]), so the upload is never whole while its file is pending, and a completion
+//! that fails leaves the client the last chunk to send again. The work runs in its own task, so a
+//! client that goes away mid-chunk still gets what arrived committed (its request future is
+//! dropped, the task is not), and a completion that fails then is still logged.
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -10,10 +13,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use super::{
     LockGuard, UPLOAD_EXPIRY, UploadError,
     body::{self, BODY_IDLE_TIMEOUT, BodyEnd},
-    complete, from_db, is_expired, load, writable_package,
+    complete, from_db, is_expired, load, recover, writable_package,
 };
 use crate::{
     db::entities::{package_files, uploads},
+    fault::crash_point,
     state::AppState,
     storage::{ByteStream, DigestKind, StorageError},
     transfer::token::TransferClaims,
@@ -60,11 +64,6 @@ pub async fn append(
         .ok_or(UploadError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
     writable_package(state, claims).await?;
-    if upload.kind == uploads::KIND_FINAL {
-        return Err(UploadError::Forbidden(
-            "A final upload is joined from its partial uploads: it takes no PATCH.".into(),
-        ));
-    }
     if file.state == package_files::STATE_COMPLETE {
         return Err(super::already_complete(&file));
     }
@@ -77,12 +76,6 @@ pub async fn append(
             "Upload-Offset {} does not match this upload's offset {stored}: ask with HEAD and \
              resume from there.",
             chunk.offset
-        )));
-    }
-    let remaining = from_db(upload.length).saturating_sub(stored);
-    if let Some(sent) = chunk.content_length.filter(|&sent| sent > remaining) {
-        return Err(UploadError::TooLarge(format!(
-            "The request body ({sent} bytes) is longer than the {remaining} bytes left in this upload."
         )));
     }
     let task = tokio::spawn(write_and_commit(
@@ -107,12 +100,27 @@ async fn write_and_commit(
 ) -> Result<Progress, UploadError> {
     let stored = from_db(upload.offset);
     let length = from_db(upload.length);
+    if recover::is_stuck(&upload, &file) {
+        // Every byte is there but the file's completion was cut short: finish it now.
+        recover::finish(&state, &upload, &file).await?;
+        return Ok(Progress {
+            offset: stored,
+            expires_at: upload.expires_at,
+        });
+    }
+    if upload.kind == uploads::KIND_FINAL {
+        return Err(UploadError::Forbidden(
+            "A final upload is joined from its partial uploads: it takes no PATCH.".into(),
+        ));
+    }
     let remaining = length.saturating_sub(stored);
+    if let Some(sent) = chunk.content_length.filter(|&sent| sent > remaining) {
+        return Err(UploadError::TooLarge(format!(
+            "The request body ({sent} bytes) is longer than the {remaining} bytes left in this upload."
+        )));
+    }
     if remaining == 0 {
-        // Nothing to write; a retry after a failed completion completes now.
-        if upload.kind == uploads::KIND_SINGLE {
-            complete::single(&state, &file, &upload).await?;
-        }
+        // A finished part: nothing to write.
         return Ok(Progress {
             offset: stored,
             expires_at: upload.expires_at,
@@ -121,14 +129,24 @@ async fn write_and_commit(
 
     let (body, watch) = body::watch(body, remaining, BODY_IDLE_TIMEOUT);
     let digest = chunk.checksum.as_ref().map(|c| c.kind);
-    let appended = state
+    let appended = match state
         .node
         .append(&upload.id, stored, remaining, body, digest)
         .await
-        .map_err(|e| match e {
-            StorageError::NotFound => UploadError::Gone,
-            other => other.into(),
-        })?;
+    {
+        Ok(appended) => appended,
+        Err(StorageError::Joined) if upload.kind == uploads::KIND_SINGLE => {
+            // An earlier completion joined every byte of the upload and was cut short before it
+            // was recorded: the chunk resent is already there, finish that completion.
+            complete::single(&state, &file, &upload).await?;
+            return Ok(Progress {
+                offset: length,
+                expires_at: Utc::now() + UPLOAD_EXPIRY,
+            });
+        }
+        Err(StorageError::NotFound) => return Err(UploadError::Gone),
+        Err(other) => return Err(other.into()),
+    };
     let end = watch.end();
     let drop_chunk = |error| discard(&state, &upload.id, stored, error);
     if end == BodyEnd::TooLong {
@@ -158,6 +176,13 @@ async fn write_and_commit(
     let offset = stored + appended.written;
     let now = Utc::now();
     let expires_at = now + UPLOAD_EXPIRY;
+    if offset == length && upload.kind == uploads::KIND_SINGLE {
+        // Every byte is durable (had the body broken off after the last one, nothing is missing):
+        // the final offset is recorded with the completion, in one transaction.
+        crash_point("completion:after_append");
+        complete::single(&state, &file, &upload).await?;
+        return Ok(Progress { offset, expires_at });
+    }
     if appended.written > 0 {
         let finished_partial = offset == length && upload.kind == uploads::KIND_PARTIAL;
         commit(&state, &upload, offset, now, finished_partial).await?;
@@ -169,9 +194,6 @@ async fn write_and_commit(
             offset,
             &format!("{} bytes of it were kept", appended.written),
         ));
-    }
-    if offset == length && upload.kind == uploads::KIND_SINGLE {
-        complete::single(&state, &file, &upload).await?;
     }
     Ok(Progress { offset, expires_at })
 }

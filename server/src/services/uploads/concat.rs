@@ -8,8 +8,9 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
-    UPLOAD_EXPIRY, UploadError, complete, from_db, is_expired, new_upload_id, not_covered, reload,
-    to_db, writable_package,
+    UPLOAD_EXPIRY, UploadError,
+    complete::{self, Completion},
+    from_db, is_expired, new_upload_id, not_covered, reload, to_db, writable_package,
 };
 use crate::{
     db::entities::{package_files, uploads},
@@ -167,19 +168,22 @@ pub async fn create_final(
         updated_at: Set(now),
         expires_at: Set(now + UPLOAD_EXPIRY),
         completed_at: Set(None),
+        bytes_removed_at: Set(None),
     }
     .insert(&state.db)
     .await?;
+    // The final upload's row, at its full offset, is the record that the parts are being joined:
+    // a completion cut short from here is finished by recovery (see `recover`).
     let mut rows = vec![joined.id.clone()];
     rows.extend(new.parts.iter().cloned());
-    complete::finish(
-        state,
-        &file,
-        &new.parts,
-        &rows,
-        new.declared_sha256.as_deref(),
-    )
-    .await?;
+    let completion = Completion {
+        file: &file,
+        lead: &joined,
+        parts: new.parts.clone(),
+        rows,
+        declared: new.declared_sha256.as_deref(),
+    };
+    complete::finish(state, completion).await?;
     reload(state, &joined.id).await
 }
 

@@ -1,6 +1,7 @@
 //! Reclaiming abandoned uploads: an unfinished upload (or a part of a file that never completed)
-//! whose `Upload-Expires` passed loses its bytes, then its row; so do bytes no row refers to any
-//! more. The housekeeping task ([`crate::services::housekeeping`]) does this every few minutes.
+//! whose `Upload-Expires` passed loses its bytes, then its row, and its still pending file any
+//! object a completion cut short had published for it; so do bytes no row refers to any more. The
+//! housekeeping task ([`crate::services::housekeeping`]) does this every few minutes.
 
 use std::{collections::HashSet, time::Duration};
 
@@ -60,6 +61,9 @@ pub async fn reclaim_expired(state: &AppState, now: DateTime<Utc>) -> Result<u64
                 skipped += 1; // written to since it was read: alive again
             }
             reclaimed += deleted.rows_affected;
+            if deleted.rows_affected == 1 {
+                drop_unrecorded_object(state, upload.file_id).await?;
+            }
         }
         if batch < BATCH {
             break;
@@ -70,6 +74,22 @@ pub async fn reclaim_expired(state: &AppState, now: DateTime<Utc>) -> Result<u64
         tracing::info!(reclaimed, "expired uploads reclaimed");
     }
     Ok(reclaimed)
+}
+
+/// Deletes the object of file `file_id` if the file is still pending: a completion published it and
+/// was cut short before recording it, and its client never came back. (Under the file's lock, so
+/// no completion is between publishing and recording right now; if one holds it, the next pass.)
+async fn drop_unrecorded_object(state: &AppState, file_id: i64) -> Result<(), UploadError> {
+    let Some(_lock) = state.upload_locks.file(file_id).await? else {
+        return Ok(());
+    };
+    let file = package_files::Entity::find_by_id(file_id)
+        .one(&state.db)
+        .await?;
+    if let Some(file) = file.filter(|f| f.state == package_files::STATE_PENDING) {
+        state.node.delete_object(&file.storage_key).await?;
+    }
+    Ok(())
 }
 
 /// Removes upload bytes that no record refers to any more (their file was dropped from its draft,

@@ -27,7 +27,7 @@ pub(super) async fn append(
 ) -> Result<Appended, StorageError> {
     let mut manifest = node.load(upload).await?;
     if manifest.completed.is_some() {
-        return Err(invalid("the upload was already joined into a file".into()));
+        return Err(StorageError::Joined);
     }
     let stored = manifest.len();
     manifest.begin_append(offset).map_err(|message| {
