@@ -49,7 +49,8 @@ export default defineConfig({
       FERRY_DATA_DIR: dataDir,
       FERRY_HTTP_ADDR: `127.0.0.1:${WEB_PORT}`,
       FERRY_GATEWAY_ADDR: `127.0.0.1:${GATEWAY_PORT}`,
-      FERRY_WEB_DIR: path.join(root, 'dist'),
+      // E2E_WEB_DIR: another build of the web app (to check a test against older code).
+      FERRY_WEB_DIR: process.env.E2E_WEB_DIR ?? path.join(root, 'dist'),
       FERRY_ADMIN_PASSWORD: ADMIN_PASSWORD,
       FERRY_LOG: 'warn',
     },
