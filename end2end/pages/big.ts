@@ -170,8 +170,11 @@ export async function watchBrowserMemory() {
   let running = true;
   const loop = (async () => {
     while (running) {
-      samples.push(await browserRss());
       await new Promise((resolve) => setTimeout(resolve, 500));
+      // The browser may be gone already when a failed test leaves without stopping the watch.
+      const sample = await browserRss().catch(() => undefined);
+      if (sample === undefined) break;
+      samples.push(sample);
     }
   })();
   return {
