@@ -31,7 +31,8 @@ function server(data: string, web: number, gateway: number, scheme: string, env:
       FERRY_DATA_DIR: data,
       FERRY_HTTP_ADDR: `127.0.0.1:${web}`,
       FERRY_GATEWAY_ADDR: `127.0.0.1:${gateway}`,
-      FERRY_WEB_DIR: path.join(root, 'dist'),
+      // E2E_WEB_DIR: another build of the web app (to check a test against older code).
+      FERRY_WEB_DIR: process.env.E2E_WEB_DIR ?? path.join(root, 'dist'),
       FERRY_ADMIN_PASSWORD: ADMIN_PASSWORD,
       FERRY_LOG: 'warn',
       ...env,

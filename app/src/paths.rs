@@ -55,6 +55,12 @@ pub const PACKAGE_UPLOAD_SPEC: &str = "/api/v1/packages/{id}/transfer_spec/uploa
 /// `POST`: a transfer spec to download a sent package's files (recipients, sender, admins).
 pub const PACKAGE_DOWNLOAD_SPEC: &str = "/api/v1/packages/{id}/transfer_spec/download";
 
+/// `POST`: a short-lived link to one file of a sent package, for the browser's own downloads: the
+/// gateway URL with a token for that one file and this user in its query (recipients, sender, admins).
+pub const PACKAGE_FILE_LINK: &str = "/api/v1/packages/{id}/files/{file_id}/link";
+/// `GET`: how much of one file the gateway has delivered to me (a recipient), whichever way.
+pub const PACKAGE_FILE_DELIVERY: &str = "/api/v1/packages/{id}/files/{file_id}/delivery";
+
 /// `GET ?page=&per_page=`: packages whose files remain on the transfer node, newest first (admins).
 pub const ADMIN_PACKAGES: &str = "/api/v1/admin/packages";
 /// `DELETE`: delete a package's files now; the package stays listed (admins).
@@ -83,10 +89,19 @@ pub fn with_id(pattern: &str, id: i64) -> String {
     pattern.replace("{id}", &id.to_string())
 }
 
+/// Fills the `{id}` and `{file_id}` of a route pattern.
+pub fn with_file(pattern: &str, id: i64, file_id: i64) -> String {
+    with_id(pattern, id).replace("{file_id}", &file_id.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn with_id_fills_the_pattern() {
         assert_eq!(super::with_id(super::PACKAGE, 42), "/api/v1/packages/42");
+        assert_eq!(
+            super::with_file(super::PACKAGE_FILE_LINK, 4, 2),
+            "/api/v1/packages/4/files/2/link"
+        );
     }
 }

@@ -1,10 +1,13 @@
 // Downloading a sent package's files from the package page: the saved bytes are the sent bytes,
 // the sender sees who downloaded, leaving during a download asks first, a failed download resumes
 // with Range, the "after all recipients" policy deletes the files, and an admin deletes by hand.
+// Tests that follow the page writing a file stand in the origin-private file system for the save
+// picker; the others take the browser's own downloads, as a browser without those pickers does.
 import { randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { AdminPage, StoredPackages } from '../pages/admin';
 import { ensureUser, signInAsAdmin } from '../pages/api';
+import { opfsFile, removePickers, useOpfsPickers } from '../pages/big';
 import { LoginPage } from '../pages/login';
 import { LEAVE_WARNING, PackagePage, savedSha256, sha256 } from '../pages/package';
 import { NewPackagePage, PackageList, type TestFile } from '../pages/packages';
@@ -64,6 +67,7 @@ test('a recipient downloads each file, the bytes match, and the sender sees it d
   ];
   const path = await send(page, { title, recipients: [ERIN] }, files);
 
+  await removePickers(page);
   await signIn(page, ERIN);
   const row = new PackageList(page).row(title);
   await expect(row).toContainText('Not downloaded');
@@ -77,7 +81,7 @@ test('a recipient downloads each file, the bytes match, and the sender sees it d
   await test.step('the first file: the package is partially downloaded', async () => {
     const download = await pkg.download(files[1].name);
     expect(await savedSha256(download)).toBe(sha256(files[1].buffer));
-    await expect(pkg.file(files[1].name)).toContainText('Downloaded');
+    await expect(pkg.file(files[1].name)).toContainText("Handed to your browser's downloads");
     await expect(pkg.progress(files[1].name)).toHaveAttribute('value', String(files[1].buffer.length));
     await expect(page.getByRole('heading', { level: 1 }).locator('..')).toContainText('Partially downloaded');
   });
@@ -110,6 +114,7 @@ test('leaving during a slowed download asks first; after it completes nothing as
   const title = `Survey ${Date.now()}`;
   const big = file('survey.bin', 6 * 1024 * 1024);
   const path = await send(page, { title, recipients: [ERIN] }, [big]);
+  await useOpfsPickers(page);
   await signIn(page, ERIN);
   const pkg = new PackagePage(page);
   await pkg.goto(path);
@@ -125,7 +130,6 @@ test('leaving during a slowed download asks first; after it completes nothing as
     downloadThroughput: 1024 * 1024,
     uploadThroughput: -1,
   });
-  const saved = page.waitForEvent('download', { timeout: 60_000 });
   await pkg.downloadButton(big.name).click();
   await expect(pkg.leaveWarning).toBeVisible();
   await expect
@@ -164,8 +168,8 @@ test('leaving during a slowed download asks first; after it completes nothing as
       downloadThroughput: -1,
       uploadThroughput: -1,
     });
-    const download = await saved;
-    expect(await savedSha256(download)).toBe(sha256(big.buffer));
+    await expect(pkg.file(big.name)).toContainText(`Saved to ${big.name}`, { timeout: 60_000 });
+    expect(await opfsFile(page, [big.name])).toEqual({ size: big.buffer.length, sha256: sha256(big.buffer) });
     await expect(pkg.leaveWarning).toHaveCount(0);
     const dialogs: string[] = [];
     page.on('dialog', async (dialog) => {
@@ -190,6 +194,7 @@ test('a download cut short shows Retry, which fetches only the rest with Range',
   const title = `Archive ${Date.now()}`;
   const big = file('archive.bin', 2 * 1024 * 1024 + 5);
   const path = await send(page, { title, recipients: [FRANK] }, [big]);
+  await useOpfsPickers(page);
   await signIn(page, FRANK);
   const pkg = new PackagePage(page);
   await pkg.goto(path);
@@ -214,15 +219,13 @@ test('a download cut short shows Retry, which fetches only the rest with Range',
   await expect(pkg.file(big.name)).toContainText('The download ended early');
   await expect(pkg.leaveWarning).toHaveCount(0);
 
-  const saved = page.waitForEvent('download');
   await pkg.retryButton(big.name).click();
-  const download = await saved;
-  expect(await savedSha256(download)).toBe(sha256(big.buffer));
+  await expect(pkg.file(big.name)).toContainText(`Saved to ${big.name}`);
+  expect(await opfsFile(page, [big.name])).toEqual({ size: big.buffer.length, sha256: sha256(big.buffer) });
   expect(requests).toHaveLength(2);
   expect(requests[0].range).toBeUndefined();
   expect(requests[1].range).toBe(`bytes=${half}-`);
   expect(requests[1]['if-range']).toBe(`"${sha256(big.buffer)}"`);
-  await expect(pkg.file(big.name)).toContainText('Downloaded');
 });
 
 test('under "after all recipients download", the last recipient’s download deletes the files', async ({ page }) => {
@@ -233,6 +236,7 @@ test('under "after all recipients download", the last recipient’s download del
     { title, recipients: [ERIN, FRANK], expiration: 'Delete after all recipients download all files' },
     files,
   );
+  await removePickers(page);
   const pkg = new PackagePage(page);
 
   await test.step('the first recipient downloads everything: the files stay', async () => {

@@ -33,6 +33,8 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("delete", app::paths::PACKAGE),
     ("post", app::paths::PACKAGE_UPLOAD_SPEC),
     ("post", app::paths::PACKAGE_DOWNLOAD_SPEC),
+    ("post", app::paths::PACKAGE_FILE_LINK),
+    ("get", app::paths::PACKAGE_FILE_DELIVERY),
     ("get", app::paths::ADMIN_PACKAGES),
     ("delete", app::paths::ADMIN_PACKAGE_FILES),
     ("get", app::paths::ME_NOTIFICATIONS),

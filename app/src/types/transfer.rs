@@ -80,3 +80,34 @@ pub struct TransferSpec {
     /// Send as `Authorization: Bearer <token>` on every gateway request.
     pub token: String,
 }
+
+/// `POST /api/v1/packages/{id}/files/{file_id}/link`: a plain link to one file, for clients that
+/// cannot send a header (the browser's own downloads). Anyone holding the URL can fetch that one
+/// file until `expires_at`, so hand it only to the user's own browser.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileLink {
+    /// The gateway URL of the file with a token for it in the query (`?token=`). `GET` answers
+    /// `Content-Disposition: attachment`; `Range` and `If-Range` work, so download managers resume.
+    pub url: String,
+    /// When the link stops starting new requests (a download under way runs on).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `GET /api/v1/packages/{id}/files/{file_id}/delivery`: how much of one file the gateway has
+/// delivered to the caller, whichever way it was fetched (whole, in ranges, by several clients).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDelivery {
+    pub file_id: i64,
+    /// The file's size in bytes.
+    pub size: u64,
+    /// Distinct bytes of the file delivered so far (all of them once `complete`). Responses under
+    /// way count in steps of some tens of MiB.
+    pub delivered: u64,
+    /// Every byte was delivered: the file counts as downloaded by the caller.
+    pub complete: bool,
+    /// Whether the caller's downloads are tracked at all: only recipients' are (a sender or an
+    /// admin always reads `delivered: 0`).
+    pub tracked: bool,
+}

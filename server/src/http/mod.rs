@@ -7,6 +7,7 @@ mod admin_users;
 mod authority;
 mod client_config;
 mod csrf;
+mod file_downloads;
 mod health;
 mod me;
 mod notifications;
@@ -52,6 +53,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(settings::routes())
         .merge(packages::routes())
         .merge(transfer_spec::routes())
+        .merge(file_downloads::routes())
 }
 
 /// The whole web listener, ready to serve or to drive with `oneshot` in tests.

@@ -1,8 +1,10 @@
 //! Download rules, whatever carries the bytes: which file a receive token may fetch (a complete file
 //! of its package; a deleted one is gone for good), re-checking while the bytes stream that the file
 //! was not deleted meanwhile ([`deliver`]), and exact tracking of what each recipient received
-//! ([`tracking`], read back for the package views by [`progress`]).
+//! ([`tracking`], read back for the package views by [`progress`], and for one file's download
+//! under way by [`file_delivery`]).
 
+mod delivered;
 mod delivery;
 mod error;
 pub mod progress;
@@ -11,6 +13,7 @@ pub mod tracking;
 use app::types::TransferDirection;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
+pub use delivered::file_delivery;
 pub use delivery::{DeliveryRecords, RECHECK_EVERY, deliver};
 pub use error::DownloadError;
 

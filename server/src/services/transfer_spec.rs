@@ -1,10 +1,13 @@
 //! Transfer specs. Upload: the sender declares the draft's complete list of files; Ferry records
 //! them (server-made storage keys, cleaned names), and answers with a spec whose token lets the
-//! gateway accept exactly these files for this user and package. Download: see [`download`].
+//! gateway accept exactly these files for this user and package. Download: see [`download`]; a
+//! plain link to one file for the browser's own downloads: [`link`].
 
 mod download;
+mod link;
 
 pub use download::{DOWNLOAD_CHUNK_SIZE, DOWNLOAD_PARALLEL, download_spec, file_url};
+pub use link::file_link;
 
 use app::types::{
     DeclaredFile, TransferDirection, TransferFile, TransferSpec, TransferType, UploadSpecRequest,

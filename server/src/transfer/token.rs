@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 
 /// How long a transfer token works. Clients ask for a new spec before it ends.
 pub const TOKEN_LIFETIME: Duration = Duration::hours(2);
+/// How long a link token ([`TransferClaims::link`]) starts new requests. Short, since a URL is
+/// easier to leak than a header; long enough for a browser's download manager to resume with it.
+pub const LINK_LIFETIME: Duration = Duration::minutes(30);
 /// Shortest secret accepted from configuration.
 pub const MIN_SECRET_LEN: usize = 32;
 
@@ -30,6 +33,14 @@ pub struct TransferClaims {
     /// Expiry, seconds since the epoch.
     pub exp: i64,
     pub iat: i64,
+    /// A link token: one file, receive only, the only kind of token the gateway accepts in a
+    /// URL's query (a spec's token, covering every file, is accepted only as a header).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub link: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 impl TransferClaims {
@@ -42,6 +53,17 @@ impl TransferClaims {
             files,
             exp: (now + TOKEN_LIFETIME).timestamp(),
             iat: now.timestamp(),
+            link: false,
+        }
+    }
+
+    /// A link token: `user` may receive file `file` of `package`, for [`LINK_LIFETIME`].
+    pub fn link(user: i64, package: i64, file: i64) -> Self {
+        let now = Utc::now();
+        Self {
+            exp: (now + LINK_LIFETIME).timestamp(),
+            link: true,
+            ..Self::new(user, package, TransferDirection::Receive, vec![file])
         }
     }
 
@@ -156,6 +178,20 @@ mod tests {
         assert!(back.allows(TransferDirection::Send, 2));
         assert!(!back.allows(TransferDirection::Send, 3));
         assert!(!back.allows(TransferDirection::Receive, 1));
+        assert!(!back.link, "a spec's token is not a link token");
+    }
+
+    #[test]
+    fn a_link_token_covers_one_file_for_a_short_time() {
+        let claims = TransferClaims::link(7, 42, 5);
+        let back = keys()
+            .verify(&keys().issue(&claims).expect("signs"))
+            .expect("verifies");
+        assert!(back.link);
+        assert_eq!(back.files, vec![5]);
+        assert!(back.allows(TransferDirection::Receive, 5));
+        assert!(!back.allows(TransferDirection::Receive, 6));
+        assert!(back.expires_at() <= Utc::now() + LINK_LIFETIME);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 
 use super::ApiError;
 use super::transport::{delete, get, post, post_empty};
-use crate::paths::{self, with_id};
+use crate::paths::{self, with_file, with_id};
 use crate::types::{
-    NewPackage, PackageDetail, PackagePage, PageQuery, TransferSpec, UploadSpecRequest,
+    FileDelivery, FileLink, NewPackage, PackageDetail, PackagePage, PageQuery, TransferSpec,
+    UploadSpecRequest,
 };
 
 /// `POST /api/v1/packages`: creates a draft (400 names recipients that do not exist).
@@ -43,6 +44,18 @@ pub async fn upload_spec(id: i64, request: &UploadSpecRequest) -> Result<Transfe
 /// files (410 once they were deleted).
 pub async fn download_spec(id: i64) -> Result<TransferSpec, ApiError> {
     post_empty(&with_id(paths::PACKAGE_DOWNLOAD_SPEC, id)).await
+}
+
+/// `POST /api/v1/packages/{id}/files/{file_id}/link`: a short-lived plain link to one file, for
+/// the browser's own downloads.
+pub async fn file_link(id: i64, file_id: i64) -> Result<FileLink, ApiError> {
+    post_empty(&with_file(paths::PACKAGE_FILE_LINK, id, file_id)).await
+}
+
+/// `GET /api/v1/packages/{id}/files/{file_id}/delivery`: how much of one file the gateway has
+/// delivered to me.
+pub async fn file_delivery(id: i64, file_id: i64) -> Result<FileDelivery, ApiError> {
+    get(&with_file(paths::PACKAGE_FILE_DELIVERY, id, file_id), &[]).await
 }
 
 pub(super) fn page_query(query: PageQuery) -> [(&'static str, String); 2] {

@@ -1,6 +1,9 @@
 //! `GET` and `HEAD /files/{file_id}`: a sent package's file, for the holder of a receive token.
 //!
-//! The token (`Authorization: Bearer`) is verified on every request and must cover the file; the
+//! The token is verified on every request and must cover the file: a transfer spec's token as
+//! `Authorization: Bearer`, or a link token (one file, one user, minutes long) as `?token=`, for the
+//! browser's own downloads, which cannot send a header. Request logs name the matched route only,
+//! never the URI, so a token in the query is never written down ([`crate::http::trace`]). The
 //! file must be complete (a deleted one answers 410). The bytes stream from the transfer node in
 //! large reads, never held whole; one `Range` is served (206), anything else that asks for part of
 //! the file is 416. The answer always says what it is to a browser: `application/octet-stream`,
@@ -15,7 +18,7 @@ use app::{paths, types::TransferDirection};
 use axum::{
     Router,
     body::Body,
-    extract::{FromRequestParts, Path, State},
+    extract::{FromRequestParts, Path, Query, State},
     http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
     routing::get,
@@ -56,6 +59,12 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Clone)]
 pub struct ReceiveToken(pub TransferClaims);
 
+/// `?token=`: a link token.
+#[derive(serde::Deserialize)]
+struct LinkQuery {
+    token: Option<String>,
+}
+
 impl FromRequestParts<AppState> for ReceiveToken {
     type Rejection = DownloadError;
 
@@ -63,17 +72,28 @@ impl FromRequestParts<AppState> for ReceiveToken {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = crate::gateway::tus::bearer_token(&parts.headers).ok_or(
-            DownloadError::Unauthorized(
-                "Send the transfer spec's token as Authorization: Bearer <token>.",
-            ),
-        )?;
+        let bearer = crate::gateway::tus::bearer_token(&parts.headers);
+        let in_query = match bearer {
+            Some(_) => None,
+            None => Query::<LinkQuery>::try_from_uri(&parts.uri)
+                .ok()
+                .and_then(|Query(query)| query.token),
+        };
+        let token = bearer.or(in_query.as_deref()).ok_or(DownloadError::Unauthorized(
+            "Send the transfer spec's token as Authorization: Bearer <token>, or use a file link.",
+        ))?;
         let claims = state.transfer_keys.verify(token).map_err(|error| {
             tracing::debug!(target: crate::gateway::LOG_TARGET, %error, "transfer token refused");
             DownloadError::Unauthorized(
                 "The transfer token is invalid or expired: ask for a new transfer spec.",
             )
         })?;
+        if in_query.is_some() && !claims.link {
+            return Err(DownloadError::Unauthorized(
+                "Only a file link's token works in the URL: send a transfer spec's token as \
+                 Authorization: Bearer <token>.",
+            ));
+        }
         if claims.dir != TransferDirection::Receive {
             return Err(DownloadError::Forbidden(
                 "This transfer token is for uploading, not downloading: ask for a download \

@@ -6,7 +6,9 @@
 //!   truncated response rather than a complete one.
 //! - **Record what was delivered.** When the body ends, fails or is dropped (the client went away),
 //!   the range actually handed to the server's HTTP stack, `[start, start + bytes yielded)`, is
-//!   recorded ([`super::tracking`]). The record runs as a task of its own ([`DeliveryRecords`]), so a
+//!   recorded ([`super::tracking`]); so is each [`RECHECK_EVERY`] bytes of it on the way, so that
+//!   a long download's progress can be read from the records while it runs (the web app follows
+//!   the browser's own downloads that way). The record runs as a task of its own ([`DeliveryRecords`]), so a
 //!   client leaving mid-record cannot cancel it; a body that ends normally waits for it, so the
 //!   download's effects (a package counted downloaded, its files expired) are in place when the
 //!   last byte is out.
@@ -62,6 +64,8 @@ struct Record {
     file_size: u64,
     start: u64,
     sent: u64,
+    /// How many of the `sent` bytes were already recorded by [`Record::checkpoint`].
+    recorded_to: u64,
     recorded: bool,
 }
 
@@ -72,8 +76,19 @@ impl Record {
             file_id: self.file_id,
             user_id: self.user_id,
             file_size: self.file_size,
-            start: self.start,
+            start: self.start + self.recorded_to,
             end: self.start + self.sent,
+        }
+    }
+
+    /// Records what was sent since the last record, without waiting for it.
+    fn checkpoint(&mut self) {
+        if self.sent > self.recorded_to {
+            let _ = self
+                .state
+                .download_records
+                .spawn(self.state.clone(), self.delivered());
+            self.recorded_to = self.sent;
         }
     }
 
@@ -95,7 +110,7 @@ impl Drop for Record {
         // Ended early (client gone, failed): what went out still counts. An empty file's body is
         // dropped unpolled (hyper knows from `Content-Length: 0` there is nothing to read): its
         // answer was all of it.
-        if !self.recorded && (self.sent > 0 || self.file_size == 0) {
+        if !self.recorded && (self.sent > self.recorded_to || self.file_size == 0) {
             self.recorded = true;
             let _ = self
                 .state
@@ -134,6 +149,7 @@ pub fn deliver(
             file_size: file.size,
             start,
             sent: 0,
+            recorded_to: 0,
             recorded: false,
         },
         len,
@@ -167,10 +183,12 @@ async fn next(mut flow: Flow) -> Option<(io::Result<Bytes>, Flow)> {
     };
     let after = flow.record.sent + chunk.len() as u64;
     flow.since_check += chunk.len() as u64;
-    if after >= flow.len || flow.since_check >= RECHECK_EVERY {
+    let last = after >= flow.len;
+    if last || flow.since_check >= RECHECK_EVERY {
         flow.since_check = 0;
         match still_servable(&flow.record.state.db, flow.record.file_id).await {
-            Ok(true) => {}
+            Ok(true) if last => {}
+            Ok(true) => flow.record.checkpoint(),
             Ok(false) => {
                 tracing::info!(
                     file.id = flow.record.file_id,

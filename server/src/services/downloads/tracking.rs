@@ -179,6 +179,21 @@ pub fn covers(ranges: impl IntoIterator<Item = (u64, u64)>, size: u64) -> bool {
     covered >= size
 }
 
+/// How many distinct bytes the union of `ranges` (`[start, end)`) holds.
+pub fn covered(ranges: impl IntoIterator<Item = (u64, u64)>) -> u64 {
+    let mut ranges: Vec<(u64, u64)> = ranges.into_iter().filter(|(s, e)| e > s).collect();
+    ranges.sort_unstable();
+    let (mut total, mut reach) = (0u64, 0u64);
+    for (start, end) in ranges {
+        let start = start.max(reach);
+        if end > start {
+            total += end - start;
+            reach = end;
+        }
+    }
+    total
+}
+
 fn to_db(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
@@ -189,7 +204,14 @@ fn from_db(value: i64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::covers;
+    use super::{covered, covers};
+
+    #[test]
+    fn covered_counts_each_byte_once() {
+        assert_eq!(covered([]), 0);
+        assert_eq!(covered([(0, 10), (5, 15), (20, 30), (25, 26)]), 25);
+        assert_eq!(covered([(7, 7), (40, 50), (0, 5)]), 15);
+    }
 
     #[test]
     fn an_empty_file_is_covered_by_nothing() {

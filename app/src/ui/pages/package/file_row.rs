@@ -20,7 +20,10 @@ pub fn FileRow(
     let progress = downloads.progress(&file);
     let row_class = move || {
         let modifier = progress.with(|p| match p.stage {
-            DownloadStage::Saved => " file-row--done",
+            DownloadStage::Saved { .. }
+            | DownloadStage::HandedOver {
+                delivered: true, ..
+            } => " file-row--done",
             DownloadStage::Failed(_) => " file-row--failed",
             DownloadStage::Deleted(_) => " file-row--gone",
             _ => "",
@@ -45,7 +48,7 @@ pub fn FileRow(
             progress.with(|p| {
                 p.has_started()
                     .then(|| {
-                        let complete = p.stage == DownloadStage::Saved;
+                        let complete = p.is_complete();
                         view! {
                             <ProgressBar label=name.clone() done=p.done size=p.size complete />
                             <p class="file-row__status">{p.words()}</p>
@@ -118,6 +121,7 @@ fn DownloadButton(
                         DownloadStage::Failed(_) => "Retry",
                         DownloadStage::Waiting => "Waiting…",
                         DownloadStage::Downloading => "Downloading…",
+                        DownloadStage::InBrowser => "In your downloads…",
                         _ => "Download",
                     })
             }}

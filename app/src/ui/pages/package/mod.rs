@@ -90,7 +90,7 @@ fn PackageView(id: Option<i64>) -> impl IntoView {
                     })
             }
         >
-            <LeaveGuard active=Signal::derive(move || downloads.is_active()) />
+            <LeaveGuard active=Signal::derive(move || downloads.holds_page()) />
             <FeedbackMessages feedback />
             <Transition fallback=|| view! { <Loading inline=true /> }>
                 {move || Suspend::new(async move {

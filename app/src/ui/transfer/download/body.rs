@@ -1,5 +1,6 @@
-//! One `GET` of a file from the gateway with `fetch`, and its body read chunk by chunk into
-//! [`BlobParts`]: only each chunk's length crosses into wasm, never its bytes.
+//! One `GET` of a file from the gateway with `fetch`, and its body written chunk by chunk into the
+//! chosen file ([`SaveTarget`]): each chunk goes to disk before the next is read, so only the
+//! chunks in flight are in memory, and only their length crosses into wasm, never their bytes.
 //!
 //! A request can be stopped from outside ([`Stopper`]): the page is going away, or no byte has
 //! arrived for [`STALL_TIMEOUT`] (the connection is stuck rather than broken).
@@ -14,8 +15,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::js_sys::{Date, Reflect, Uint8Array};
 use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCache};
 
+use super::disk::SaveTarget;
 use super::error::DownloadError;
-use super::parts::BlobParts;
 use crate::ui::transfer::xhr::Watchdog;
 
 /// Longest time a download may receive nothing before it is given up as stalled.
@@ -130,11 +131,12 @@ pub async fn get(
     request.send().await.map_err(|_| stopper.failure())
 }
 
-/// Reads the body of `response` into `parts`, calling `on_chunk` with the bytes held after each
-/// chunk. Fails when the connection breaks, the page goes away, or the body stalls.
+/// Writes the body of `response` into `target`, calling `on_chunk` with the bytes written after
+/// each chunk. Fails when the connection breaks, the page goes away, the body stalls, or the
+/// browser cannot write the file.
 pub async fn read(
     response: &Response,
-    parts: &RefCell<BlobParts>,
+    target: &mut SaveTarget,
     stopper: &Stopper,
     on_chunk: impl Fn(u64),
 ) -> Result<(), DownloadError> {
@@ -159,14 +161,21 @@ pub async fn read(
         stopper.0.last_activity.set(Date::now());
         if let Ok(value) = Reflect::get(&chunk, &"value".into()) {
             let value: Uint8Array = value.unchecked_into();
-            let held = {
-                let mut parts = parts.borrow_mut();
-                parts.push(&value);
-                parts.len()
-            };
-            on_chunk(held);
+            if target.write(&value).await.is_err() {
+                break Err(DownloadError::Refused(format!(
+                    "The browser could not write to {}: is the disk full? Retry starts the \
+                     file over.",
+                    target.name()
+                )));
+            }
+            stopper.0.last_activity.set(Date::now());
+            on_chunk(target.written());
         }
     };
+    if result.is_err() {
+        // Stop the transfer too (a failed write leaves the body unread).
+        let _ = reader.cancel();
+    }
     reader.release_lock();
     result
 }

@@ -1,8 +1,10 @@
-//! One file's download: ask the gateway for the file (or, after a failure, for the rest of it with
-//! `Range` and `If-Range`), gather the body, check that every byte arrived, and hand the file to the
-//! browser. Progress goes to the file's signal as chunks arrive, at most a few times a second.
+//! One file's download through the page: ask the gateway for the file (or, after a failure, for
+//! the rest of it with `Range` and `If-Range`), write the body into the file the user chose, check
+//! that every byte arrived, and close the file, which is when it is saved. Progress goes to the
+//! file's signal as chunks are written, at most a few times a second. (The browser's own downloads
+//! are in [`super::browser`].)
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use leptos::prelude::*;
 use leptos::serde_json;
@@ -10,8 +12,8 @@ use web_sys::js_sys::Date;
 
 use super::answer::{self, Refusal, Start};
 use super::body::{self, Stopper};
+use super::disk::SaveTarget;
 use super::error::DownloadError;
-use super::parts::{self, BlobParts};
 use super::progress::{DownloadProgress, DownloadStage};
 use super::spec::ReceiveSpec;
 use crate::types::{ErrorBody, PackageFile};
@@ -27,13 +29,16 @@ const TOKEN_ATTEMPTS: u32 = 2;
 pub struct FileDownload {
     pub file: PackageFile,
     pub progress: RwSignal<DownloadProgress>,
-    /// The bytes received so far, kept after a failure so that Retry continues from there.
-    parts: RefCell<BlobParts>,
+    /// The chosen file and what was written into it, kept after a failure so that Retry continues
+    /// from there. Taken out while a download runs.
+    target: RefCell<Option<SaveTarget>>,
+    /// Bytes written so far (what the page shows while the target is out).
+    written: Cell<u64>,
     /// The version of the file those bytes belong to (sent back as `If-Range`).
     etag: RefCell<Option<String>>,
     pub stopper: Stopper,
     meter: RefCell<SpeedMeter>,
-    last_report: std::cell::Cell<f64>,
+    last_report: Cell<f64>,
 }
 
 impl FileDownload {
@@ -42,16 +47,17 @@ impl FileDownload {
         FileDownload {
             file,
             progress,
-            parts: RefCell::new(BlobParts::new()),
+            target: RefCell::new(None),
+            written: Cell::new(0),
             etag: RefCell::new(None),
             stopper: Stopper::new(),
             meter: RefCell::new(SpeedMeter::default()),
-            last_report: std::cell::Cell::new(0.0),
+            last_report: Cell::new(0.0),
         }
     }
 
     pub fn set_stage(&self, stage: DownloadStage) {
-        let done = self.parts.borrow().len();
+        let done = self.written.get();
         self.progress.try_update(|progress| {
             progress.stage = stage;
             progress.done = done;
@@ -59,52 +65,110 @@ impl FileDownload {
         });
     }
 
-    /// Downloads the file (the rest of it, when bytes from an earlier attempt are held) and saves
-    /// it; the file's row says how it went.
+    /// Shows `stage` with `done` bytes: in the browser's downloads, what the server delivered.
+    pub fn show_delivered(&self, stage: DownloadStage, done: u64) {
+        let time = Date::now();
+        let speed = {
+            let mut meter = self.meter.borrow_mut();
+            if done == 0 {
+                *meter = SpeedMeter::default();
+            }
+            meter.record(time, done);
+            meter.speed(time)
+        };
+        self.progress.try_update(|progress| {
+            progress.stage = stage;
+            progress.done = done;
+            progress.speed = speed;
+        });
+    }
+
+    /// Whether a file was chosen for this download (a Retry writes into it again).
+    pub fn has_target(&self) -> bool {
+        self.target.borrow().is_some()
+    }
+
+    /// Writes the next download into `target` (what an earlier target held is thrown away).
+    pub fn set_target(&self, target: SaveTarget) {
+        if let Some(mut old) = self.target.borrow_mut().replace(target) {
+            old.discard();
+        }
+        self.written.set(0);
+    }
+
+    /// Throws away what was written (the page is going away).
+    pub fn discard(&self) {
+        if let Ok(mut target) = self.target.try_borrow_mut()
+            && let Some(mut target) = target.take()
+        {
+            target.discard();
+        }
+    }
+
+    /// Downloads the file into the chosen target (the rest of it, when bytes from an earlier
+    /// attempt were written) and closes it; the file's row says how it went.
     pub async fn run(&self, spec: &ReceiveSpec) {
+        let Some(mut target) = self.target.borrow_mut().take() else {
+            return;
+        };
         self.set_stage(DownloadStage::Downloading);
         *self.meter.borrow_mut() = SpeedMeter::default();
-        let result = match self.fetch(spec).await {
-            Ok(()) => self.save(),
+        let result = match self.fetch(spec, &mut target).await {
+            Ok(()) => target.close().await.map_err(|_| {
+                DownloadError::Refused(format!(
+                    "The browser could not save {}. Try again.",
+                    target.name()
+                ))
+            }),
             Err(error) => Err(error),
         };
+        self.written.set(target.written());
         match result {
             Ok(()) => {
-                // The saved file is the browser's now: free the bytes.
-                self.parts.borrow_mut().clear();
+                // Saved: the next download of this file asks where to save it again.
+                self.written.set(0);
+                let name = target.name();
                 self.progress.try_update(|progress| {
-                    progress.stage = DownloadStage::Saved;
+                    progress.stage = DownloadStage::Saved { name };
                     progress.done = progress.size;
                     progress.speed = None;
                 });
             }
-            Err(DownloadError::Aborted) => {}
+            Err(DownloadError::Aborted) => target.discard(),
             Err(DownloadError::Deleted(reason)) => {
-                self.parts.borrow_mut().clear();
+                target.discard();
+                self.written.set(0);
                 self.set_stage(DownloadStage::Deleted(reason));
             }
             Err(DownloadError::Interrupted(reason) | DownloadError::Refused(reason)) => {
                 self.set_stage(DownloadStage::Failed(reason));
+                *self.target.borrow_mut() = Some(target);
             }
         }
     }
 
-    /// Gets every byte of the file into `parts`.
-    async fn fetch(&self, spec: &ReceiveSpec) -> Result<(), DownloadError> {
+    /// Writes every byte of the file into `target`.
+    async fn fetch(
+        &self,
+        spec: &ReceiveSpec,
+        target: &mut SaveTarget,
+    ) -> Result<(), DownloadError> {
         let mut fresh_tokens = 0;
         let mut restarted = false;
         loop {
             let source = spec.file(self.file.id).await?;
-            let received = self.parts.borrow().len();
-            let headers = answer::resume_headers(received, self.etag.borrow().as_deref());
+            let headers = answer::resume_headers(target.written(), self.etag.borrow().as_deref());
             if headers.is_empty() {
-                self.parts.borrow_mut().clear();
+                restart(target).await?;
             }
             let response = body::get(&source.url, &source.token, &headers, &self.stopper).await?;
             let content_range = response.headers().get("content-range");
-            let sent_from = self.parts.borrow().len();
-            match answer::classify(response.status(), content_range.as_deref(), sent_from) {
-                Ok(Start::Over) => self.parts.borrow_mut().clear(),
+            match answer::classify(
+                response.status(),
+                content_range.as_deref(),
+                target.written(),
+            ) {
+                Ok(Start::Over) => restart(target).await?,
                 Ok(Start::Append) => {}
                 Err(Refusal::Unauthorized) if fresh_tokens < TOKEN_ATTEMPTS => {
                     fresh_tokens += 1;
@@ -113,7 +177,7 @@ impl FileDownload {
                 }
                 Err(Refusal::WrongRange) if !restarted => {
                     restarted = true;
-                    self.parts.borrow_mut().clear();
+                    restart(target).await?;
                     continue;
                 }
                 Err(refusal) => {
@@ -122,23 +186,23 @@ impl FileDownload {
             }
             *self.etag.borrow_mut() =
                 answer::etag(response.headers().get("etag"), source.sha256.as_deref());
-            self.report(self.parts.borrow().len(), true);
-            body::read(&response, &self.parts, &self.stopper, |held| {
-                self.report(held, false)
+            self.report(target.written(), true);
+            body::read(&response, target, &self.stopper, |written| {
+                self.report(written, false)
             })
             .await?;
-            let held = self.parts.borrow().len();
-            self.report(held, true);
-            return match held.cmp(&self.file.size) {
+            let written = target.written();
+            self.report(written, true);
+            return match written.cmp(&self.file.size) {
                 std::cmp::Ordering::Equal => Ok(()),
                 std::cmp::Ordering::Less => Err(DownloadError::Interrupted(format!(
                     "The download ended early: only {} of {} arrived.",
-                    human_size(held),
+                    human_size(written),
                     human_size(self.file.size)
                 ))),
                 std::cmp::Ordering::Greater => {
                     // More bytes than the file has: they cannot be trusted; start over next time.
-                    self.parts.borrow_mut().clear();
+                    restart(target).await?;
                     Err(DownloadError::Refused(
                         "The gateway sent more bytes than the file has. Try again.".to_owned(),
                     ))
@@ -147,34 +211,33 @@ impl FileDownload {
         }
     }
 
-    /// Hands the bytes to the browser's downloads.
-    fn save(&self) -> Result<(), DownloadError> {
-        let saved = self
-            .parts
-            .borrow_mut()
-            .join()
-            .and_then(|blob| parts::save(&blob, &self.file.name));
-        saved.map_err(|_| {
-            DownloadError::Refused("The browser could not save the file. Try again.".to_owned())
-        })
-    }
-
-    /// Shows `held` bytes (and the speed); skipped when the last update is very recent, unless
+    /// Shows `written` bytes (and the speed); skipped when the last update is very recent, unless
     /// `now` insists.
-    fn report(&self, held: u64, now: bool) {
+    fn report(&self, written: u64, now: bool) {
+        self.written.set(written);
         let time = Date::now();
         let mut meter = self.meter.borrow_mut();
-        meter.record(time, held);
+        meter.record(time, written);
         if !now && time - self.last_report.get() < REPORT_EVERY_MS {
             return;
         }
         self.last_report.set(time);
         let speed = meter.speed(time);
         self.progress.try_update(|progress| {
-            progress.done = held;
+            progress.done = written;
             progress.speed = speed;
         });
     }
+}
+
+/// Empties `target` for the whole file.
+async fn restart(target: &mut SaveTarget) -> Result<(), DownloadError> {
+    target.restart().await.map_err(|_| {
+        DownloadError::Refused(format!(
+            "The browser could not write to {}. Try again.",
+            target.name()
+        ))
+    })
 }
 
 /// The sentence for an answer that has no usable body; `text` is the answer's body, which may hold

@@ -1,6 +1,8 @@
-//! What the package page shows about each file's download.
+//! What the package page shows about each file's download. The words say "saved" only when the
+//! page knows: the file it wrote was closed on disk. A file handed to the browser's own downloads
+//! is followed by what the server delivered, and the page asks the person to check its SHA-256.
 
-use crate::ui::format::human_size;
+use crate::ui::format::{human_size, short_hash};
 use crate::ui::transfer::speed::progress_words;
 
 /// Where one file's download is.
@@ -10,10 +12,19 @@ pub enum DownloadStage {
     Idle,
     /// "Download all" will get to it after the files before it.
     Waiting,
+    /// The page writes it into the file the user chose.
     Downloading,
-    /// Every byte arrived and the file was handed to the browser's downloads.
-    Saved,
-    /// Stopped with the reason; Retry continues from the bytes already received.
+    /// Every byte was written and the chosen file closed: `name` holds it.
+    Saved { name: String },
+    /// The browser's own downloads fetch it; the page shows what the server has delivered.
+    InBrowser,
+    /// Handed to the browser's downloads, which the page cannot see into; `sha256` to check the
+    /// saved file against. `delivered` when the server sent every byte to this user.
+    HandedOver {
+        sha256: Option<String>,
+        delivered: bool,
+    },
+    /// Stopped with the reason; Retry continues from the bytes already written.
     Failed(String),
     /// The file was deleted on the server (expiration or an admin): nothing more to fetch.
     Deleted(String),
@@ -22,7 +33,7 @@ pub enum DownloadStage {
 /// One file's download progress.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DownloadProgress {
-    /// Bytes received (and kept for resuming after a failure).
+    /// Bytes written (or, in the browser's downloads, delivered by the server).
     pub done: u64,
     pub size: u64,
     /// Bytes per second, averaged over the last seconds, once known.
@@ -40,17 +51,26 @@ impl DownloadProgress {
         }
     }
 
-    /// Waiting or downloading: leaving the page would lose it.
+    /// On its way: waiting, written by the page, or followed in the browser's downloads.
     pub fn is_active(&self) -> bool {
         matches!(
             self.stage,
-            DownloadStage::Waiting | DownloadStage::Downloading
+            DownloadStage::Waiting | DownloadStage::Downloading | DownloadStage::InBrowser
         )
     }
 
     /// Whether a progress bar says anything (the download started at some point).
     pub fn has_started(&self) -> bool {
         !matches!(self.stage, DownloadStage::Idle | DownloadStage::Deleted(_))
+    }
+
+    /// Whether the progress bar shows a finished download.
+    pub fn is_complete(&self) -> bool {
+        match self.stage {
+            DownloadStage::Saved { .. } => true,
+            DownloadStage::HandedOver { delivered, .. } => delivered,
+            _ => false,
+        }
     }
 
     /// "12.3 MB of 40.0 MB · 8.1 MB/s · 4 s left", or the stage when that says more.
@@ -61,12 +81,28 @@ impl DownloadProgress {
                 format!("Waiting · {}", progress_words(self.done, self.size, None))
             }
             DownloadStage::Downloading => progress_words(self.done, self.size, self.speed),
-            DownloadStage::Saved => format!(
-                "Downloaded · {} · saved to your browser's downloads",
-                human_size(self.size)
+            DownloadStage::Saved { name } => {
+                format!("Saved to {name} · {}", human_size(self.size))
+            }
+            DownloadStage::InBrowser => format!(
+                "In your browser's downloads · delivered {}",
+                progress_words(self.done, self.size, self.speed)
             ),
+            DownloadStage::HandedOver { sha256, delivered } => {
+                let mut words = "Handed to your browser's downloads".to_owned();
+                if *delivered {
+                    words.push_str(&format!(" · {} delivered", human_size(self.size)));
+                }
+                if let Some(sha256) = sha256 {
+                    words.push_str(&format!(
+                        " · check that the saved file's SHA-256 is {}",
+                        short_hash(sha256)
+                    ));
+                }
+                words
+            }
             DownloadStage::Failed(reason) if self.done > 0 => format!(
-                "{reason} {} of {} received; Retry continues from there.",
+                "{reason} {} of {} written; Retry continues from there.",
                 human_size(self.done),
                 human_size(self.size)
             ),
@@ -100,8 +136,14 @@ mod tests {
             "Waiting · 0 B of 40.0 MB"
         );
         assert_eq!(
-            at(DownloadStage::Saved, 40_000_000).words(),
-            "Downloaded · 40.0 MB · saved to your browser's downloads"
+            at(
+                DownloadStage::Saved {
+                    name: "plans.bin".into()
+                },
+                40_000_000
+            )
+            .words(),
+            "Saved to plans.bin · 40.0 MB"
         );
         assert_eq!(
             at(
@@ -109,7 +151,7 @@ mod tests {
                 1_000_000
             )
             .words(),
-            "The connection was lost. 1.0 MB of 40.0 MB received; Retry continues from there."
+            "The connection was lost. 1.0 MB of 40.0 MB written; Retry continues from there."
         );
         assert_eq!(
             at(DownloadStage::Failed("Refused.".into()), 0).words(),
@@ -118,10 +160,40 @@ mod tests {
     }
 
     #[test]
-    fn only_waiting_and_running_downloads_hold_the_page() {
+    fn the_browser_path_never_says_saved() {
+        let sha = "ab".repeat(32);
+        let handed = at(
+            DownloadStage::HandedOver {
+                sha256: Some(sha.clone()),
+                delivered: true,
+            },
+            40_000_000,
+        );
+        assert_eq!(
+            handed.words(),
+            format!(
+                "Handed to your browser's downloads · 40.0 MB delivered · check that the saved \
+                 file's SHA-256 is {}",
+                short_hash(&sha)
+            )
+        );
+        assert!(handed.is_complete());
+        let following = at(DownloadStage::InBrowser, 12_300_000);
+        assert_eq!(
+            following.words(),
+            "In your browser's downloads · delivered 12.3 MB of 40.0 MB · 8.1 MB/s · 4 s left"
+        );
+        assert!(following.is_active() && !handed.is_active());
+        for progress in [handed, following] {
+            assert!(!progress.words().to_lowercase().contains("saved to"));
+        }
+    }
+
+    #[test]
+    fn only_waiting_and_running_downloads_are_on_their_way() {
         assert!(at(DownloadStage::Waiting, 0).is_active());
         assert!(at(DownloadStage::Downloading, 0).is_active());
-        assert!(!at(DownloadStage::Saved, 0).is_active());
+        assert!(!at(DownloadStage::Saved { name: "a".into() }, 0).is_active());
         assert!(!at(DownloadStage::Failed(String::new()), 0).is_active());
         assert!(!DownloadProgress::new(1).has_started());
     }

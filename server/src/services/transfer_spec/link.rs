@@ -1,0 +1,58 @@
+//! File links: the gateway URL of one file with a link token in its query, for the browser's own
+//! download manager, which fetches a plain URL (and resumes it itself) but cannot send a header.
+//! The token covers that one file, for that one user, for
+//! [`LINK_LIFETIME`](crate::transfer::token::LINK_LIFETIME); the gateway tracks
+//! what it delivers exactly as for a spec's token.
+
+use app::types::FileLink;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use super::{download::file_url, require_gateway};
+use crate::{
+    db::entities::{package_files, users},
+    error::ApiError,
+    services::packages,
+    state::AppState,
+    transfer::token::TransferClaims,
+};
+
+/// A link to file `file_id` of sent package `package_id`, for anyone who may download it.
+#[tracing::instrument(skip_all, fields(package.id = package_id, file.id = file_id, user.id = user.id))]
+pub async fn file_link(
+    state: &AppState,
+    user: &users::Model,
+    package_id: i64,
+    file_id: i64,
+    gateway_url: String,
+) -> Result<FileLink, ApiError> {
+    require_gateway(state).await?;
+    let (package, _access) = packages::find_visible(&state.db, user, package_id).await?;
+    if !package.is_sent() {
+        return Err(ApiError::Conflict(
+            "This package is still a draft: its files can be downloaded once it is sent.".into(),
+        ));
+    }
+    let file = package_files::Entity::find_by_id(file_id)
+        .filter(package_files::Column::PackageId.eq(package_id))
+        .one(&state.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if package.files_deleted_at.is_some() || file.state == package_files::STATE_DELETED {
+        return Err(ApiError::Gone(
+            "This file was deleted (by the package's expiration policy or an admin): it can no \
+             longer be downloaded."
+                .into(),
+        ));
+    }
+    if file.state != package_files::STATE_COMPLETE {
+        return Err(ApiError::NotFound);
+    }
+    let claims = TransferClaims::link(user.id, package_id, file_id);
+    let token = state.transfer_keys.issue(&claims)?;
+    let gateway_url = gateway_url.trim_end_matches('/');
+    Ok(FileLink {
+        // A JWT is made of URL-safe characters only: nothing to escape.
+        url: format!("{}?token={token}", file_url(gateway_url, file_id)),
+        expires_at: claims.expires_at(),
+    })
+}
