@@ -17,6 +17,7 @@ mod m20261122_000010_create_notifications;
 mod m20261122_000012_create_leases;
 mod m20261204_000001_add_directory_email_lookup;
 mod m20261204_000002_add_api_token_expiry;
+mod m20261204_000003_add_user_storage_quota;
 mod m20261204_160000_add_upload_bytes_removed;
 
 /// Every migration, oldest first.
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_create_leases::Migration),
             Box::new(m20261204_000001_add_directory_email_lookup::Migration),
             Box::new(m20261204_000002_add_api_token_expiry::Migration),
+            Box::new(m20261204_000003_add_user_storage_quota::Migration),
             Box::new(m20261204_160000_add_upload_bytes_removed::Migration),
         ]
     }

@@ -493,6 +493,8 @@ on_both_databases!(
             "max_files_per_package": 25,
             "users_may_change_desktop_client": false,
             "default_expiration": { "kind": "after_days", "days": 30 },
+            "directory_exact_email": true,
+            "user_quota_bytes": 10_737_418_240u64,
         });
         let refused = app
             .call(TestRequest::put(paths::ADMIN_SETTINGS, wanted.clone()).cookie(&alice))

@@ -49,6 +49,10 @@ pub struct Settings {
     /// part of it). Off by default; absent in a request means off.
     #[serde(default)]
     pub directory_exact_email: bool,
+    /// Most bytes one user may keep stored: the files of the packages they sent, and their uploads
+    /// in progress. Absent or null: no bound (the default).
+    #[serde(default)]
+    pub user_quota_bytes: Option<u64>,
 }
 
 impl Settings {
@@ -63,6 +67,7 @@ impl Default for Settings {
             users_may_change_desktop_client: true,
             default_expiration: ExpirationPolicy::None,
             directory_exact_email: false,
+            user_quota_bytes: None,
         }
     }
 }

@@ -27,6 +27,9 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, ApiError> {
             row.default_expiration_days,
         ),
         directory_exact_email: row.directory_exact_email,
+        user_quota_bytes: row
+            .user_quota_bytes
+            .and_then(|bytes| u64::try_from(bytes).ok()),
     })
 }
 
@@ -37,6 +40,11 @@ pub fn validate(new: &Settings) -> Result<(), ApiError> {
             "The maximum number of files per package must be between 1 and {}.",
             Settings::MAX_FILES_LIMIT
         )));
+    }
+    if new.user_quota_bytes == Some(0) {
+        return Err(ApiError::BadRequest(
+            "The storage quota per user must be more than 0 bytes, or none.".into(),
+        ));
     }
     new.default_expiration
         .validate()
@@ -55,6 +63,9 @@ pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, 
         default_expiration_kind: Set(kind.to_owned()),
         default_expiration_days: Set(days),
         directory_exact_email: Set(new.directory_exact_email),
+        user_quota_bytes: Set(new
+            .user_quota_bytes
+            .map(|bytes| i64::try_from(bytes).unwrap_or(i64::MAX))),
         updated_at: Set(Utc::now()),
     };
     settings::Entity::insert(row)
@@ -67,6 +78,7 @@ pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, 
                     settings::Column::DefaultExpirationKind,
                     settings::Column::DefaultExpirationDays,
                     settings::Column::DirectoryExactEmail,
+                    settings::Column::UserQuotaBytes,
                     settings::Column::UpdatedAt,
                 ])
                 .to_owned(),

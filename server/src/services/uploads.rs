@@ -8,11 +8,13 @@
 
 mod append;
 pub mod body;
+mod capacity;
 mod complete;
 mod concat;
 mod error;
 mod leftovers;
 mod locks;
+mod quota;
 mod reclaim;
 mod recover;
 
@@ -22,6 +24,7 @@ use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 pub use append::{Checksum, Chunk, append};
+pub use capacity::MAX_OPEN_UPLOADS_PER_FILE;
 pub use concat::{MAX_PARTS, NewFinal, create_final};
 pub use error::{CHECKSUM_MISMATCH, UploadError};
 pub use leftovers::sweep as remove_finished_uploads;
@@ -62,6 +65,8 @@ pub async fn create(
 ) -> Result<uploads::Model, UploadError> {
     let file = declared_file(state, claims, new.file_id).await?;
     check_length(state, &file, new.length, new.partial)?;
+    let room = capacity::make_room(state, &file, new.length).await?;
+    quota::check(state, claims.uid, new.length).await?;
     let now = Utc::now();
     let upload = uploads::ActiveModel {
         id: Set(new_upload_id()),
@@ -85,6 +90,7 @@ pub async fn create(
     }
     .insert(&state.db)
     .await?;
+    drop(room);
     if let Err(error) = state.node.create_upload(&upload.id).await {
         uploads::Entity::delete_by_id(&upload.id)
             .exec(&state.db)

@@ -10,6 +10,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod capacity;
 mod completion;
 mod concat;
 mod durability;

@@ -16,6 +16,7 @@ pub struct Model {
     pub default_expiration_kind: String,
     pub default_expiration_days: Option<i32>,
     pub directory_exact_email: bool,
+    pub user_quota_bytes: Option<i64>,
     pub updated_at: ChronoDateTimeUtc,
 }
 

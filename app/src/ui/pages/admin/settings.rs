@@ -65,6 +65,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
     let max_files = RwSignal::new(initial.max_files_per_package.to_string());
     let users_may_change = RwSignal::new(initial.users_may_change_desktop_client);
     let exact_email = RwSignal::new(initial.directory_exact_email);
+    let quota = RwSignal::new(quota_text(initial.user_quota_bytes));
     let expiration = ExpirationInput::new(Some(initial.default_expiration));
     let feedback = Feedback::new();
     let pending = RwSignal::new(false);
@@ -86,6 +87,11 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                 Settings::MAX_FILES_LIMIT
             ));
         };
+        let Ok(user_quota_bytes) = quota_bytes(&quota.get_untracked()) else {
+            return feedback.fail(
+                "The storage quota per user is a number of GiB greater than 0, or empty for none.",
+            );
+        };
         let default_expiration = match expiration.policy() {
             Ok(Some(policy)) => policy,
             Ok(None) => return feedback.fail("Choose a default expiration."),
@@ -97,6 +103,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
             users_may_change_desktop_client: users_may_change.get_untracked(),
             default_expiration,
             directory_exact_email: exact_email.get_untracked(),
+            user_quota_bytes,
         };
         pending.set(true);
         feedback.clear();
@@ -107,6 +114,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                     max_files.try_set(saved.max_files_per_package.to_string());
                     users_may_change.try_set(saved.users_may_change_desktop_client);
                     exact_email.try_set(saved.directory_exact_email);
+                    quota.try_set(quota_text(saved.user_quota_bytes));
                     expiration.set(Some(saved.default_expiration));
                     feedback.succeed("Settings saved.");
                     app_settings.refresh();
@@ -152,6 +160,24 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                 hint="When on, typing someone's whole address as a recipient finds them. Addresses are never shown, and part of one never matches."
                 checked=exact_email
             />
+            <div class="field field--narrow">
+                <label class="field__label" for="settings-quota">
+                    "Storage quota per user (GiB)"
+                </label>
+                <input
+                    class="field__input"
+                    id="settings-quota"
+                    type="number"
+                    inputmode="decimal"
+                    min="0"
+                    step="any"
+                    aria-describedby="settings-quota-hint"
+                    bind:value=quota
+                />
+                <p class="field__hint" id="settings-quota-hint">
+                    "What each user may keep stored: the files of the packages they sent and their uploads in progress. Empty: no limit."
+                </p>
+            </div>
             <ExpirationField input=expiration label="Default expiration" id="settings-expiration" />
             <FeedbackMessages feedback />
             <div class="form__actions">
@@ -190,5 +216,47 @@ fn Checkbox(
                 </p>
             </div>
         </div>
+    }
+}
+
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+
+/// The quota as the field shows it: GiB, empty for none.
+fn quota_text(bytes: Option<u64>) -> String {
+    bytes.map_or_else(String::new, |bytes| {
+        let gib = bytes as f64 / GIB;
+        let text = format!("{gib:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    })
+}
+
+/// The quota in bytes from the field: `None` when empty, an error for anything but a positive number.
+fn quota_bytes(text: &str) -> Result<Option<u64>, ()> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let gib: f64 = text.parse().map_err(|_| ())?;
+    if !gib.is_finite() || gib <= 0.0 || gib > 1.0e9 {
+        return Err(());
+    }
+    Ok(Some((gib * GIB).round() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{quota_bytes, quota_text};
+
+    #[test]
+    fn quotas_are_shown_and_read_in_gib() {
+        assert_eq!(quota_text(None), "");
+        assert_eq!(quota_text(Some(10 * 1024 * 1024 * 1024)), "10");
+        assert_eq!(quota_text(Some(1024 * 1024 * 1024 / 2)), "0.5");
+        assert_eq!(quota_bytes(""), Ok(None));
+        assert_eq!(quota_bytes(" 2 "), Ok(Some(2 * 1024 * 1024 * 1024)));
+        assert_eq!(quota_bytes("0.5"), Ok(Some(512 * 1024 * 1024)));
+        assert!(quota_bytes("0").is_err());
+        assert!(quota_bytes("-1").is_err());
+        assert!(quota_bytes("lots").is_err());
     }
 }
