@@ -566,8 +566,12 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
     );
 
     let keys = &sent.app.state.transfer_keys;
-    let mut old = TransferClaims::new(0, sent.package, TransferDirection::Receive, vec![file]);
-    old.uid = keys.verify(&token).unwrap().uid;
+    // Forged claims carry the real token's user and issuer, so only what they test differs.
+    let real = keys.verify(&token).unwrap();
+    let bobs = real.by.clone().unwrap();
+    let mut old = TransferClaims::new(0, sent.package, TransferDirection::Receive, vec![file])
+        .issued_by(bobs.clone());
+    old.uid = real.uid;
     old.exp = (chrono::Utc::now() - chrono::Duration::minutes(10)).timestamp();
     let expired = keys.issue(&old).unwrap();
     assert_eq!(
@@ -575,7 +579,8 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
         StatusCode::UNAUTHORIZED
     );
 
-    let send = TransferClaims::new(old.uid, sent.package, TransferDirection::Send, vec![file]);
+    let send = TransferClaims::new(old.uid, sent.package, TransferDirection::Send, vec![file])
+        .issued_by(bobs.clone());
     let send_token = keys.issue(&send).unwrap();
     let refused = sent.get(&send_token, file, &[]).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
@@ -601,7 +606,8 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
         sent.package,
         TransferDirection::Receive,
         vec![other_files[0]],
-    );
+    )
+    .issued_by(bobs);
     let forged = keys.issue(&forged).unwrap();
     assert_eq!(
         sent.get(&forged, other_files[0], &[]).await.status,

@@ -9,12 +9,28 @@ use super::{session, token};
 use crate::{db::entities::users, error::ApiError, state::AppState};
 
 /// How a request proved who sent it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
-    /// The browser's session cookie.
-    Session,
+    /// The browser's session cookie; `id_hash` is the stored session's key.
+    Session { id_hash: String },
     /// A personal API token (`Authorization: Bearer`).
     ApiToken { id: i64 },
+}
+
+impl Credential {
+    /// Whether the request came with the browser's session cookie.
+    pub fn is_session(&self) -> bool {
+        matches!(self, Self::Session { .. })
+    }
+
+    /// The issuer recorded in the transfer tokens this credential asks for.
+    pub fn issuer(&self) -> crate::transfer::token::Issuer {
+        use crate::transfer::token::Issuer;
+        match self {
+            Self::Session { id_hash } => Issuer::Session(session::fingerprint(id_hash)),
+            Self::ApiToken { id } => Issuer::ApiToken(*id),
+        }
+    }
 }
 
 /// The signed-in, enabled user of a request. A request with an `Authorization` header is
@@ -54,11 +70,13 @@ impl FromRequestParts<AppState> for CurrentUser {
             .get(session::cookie_name(state.config.secure_cookies()))
             .ok_or(ApiError::Unauthenticated)?;
         match session::lookup(&state.db, cookie.value()).await? {
-            Some((_, user)) => {
+            Some((session, user)) => {
                 crate::http::trace::record_user(user.id);
                 Ok(CurrentUser {
                     user,
-                    credential: Credential::Session,
+                    credential: Credential::Session {
+                        id_hash: session.id_hash,
+                    },
                 })
             }
             None => Err(ApiError::Unauthenticated),

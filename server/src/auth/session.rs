@@ -60,6 +60,29 @@ pub async fn create(db: &impl ConnectionTrait, user_id: i64) -> Result<String, D
     Ok(token)
 }
 
+/// A fingerprint of a session's stored id, for transfer tokens: it names the session without
+/// revealing the key it is stored under.
+pub fn fingerprint(id_hash: &str) -> String {
+    let digest = hex::encode(Sha256::digest(id_hash.as_bytes()));
+    digest[..32].to_owned()
+}
+
+/// Whether `user_id` has a live session whose [`fingerprint`] is `wanted`.
+pub async fn is_live_for(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    wanted: &str,
+) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let sessions = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .all(db)
+        .await?;
+    Ok(sessions
+        .iter()
+        .any(|session| is_live(session, now) && fingerprint(&session.id_hash) == wanted))
+}
+
 fn is_live(session: &sessions::Model, now: DateTime<Utc>) -> bool {
     now < session.expires_at && now - session.last_seen_at < IDLE_TIMEOUT
 }

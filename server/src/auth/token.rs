@@ -103,6 +103,19 @@ pub async fn authenticate(
     Ok(Some((row, user)))
 }
 
+/// Whether API token `token_id` of `user_id` still works (not revoked, not expired).
+pub async fn is_live(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    token_id: i64,
+) -> Result<bool, DbErr> {
+    let token = api_tokens::Entity::find_by_id(token_id)
+        .filter(api_tokens::Column::UserId.eq(user_id))
+        .one(db)
+        .await?;
+    Ok(token.is_some_and(|token| token.expires_at.is_none_or(|expiry| expiry > Utc::now())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

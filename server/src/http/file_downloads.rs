@@ -4,11 +4,11 @@
 use app::types::{ErrorBody, FileDelivery, FileLink};
 use axum::{
     extract::{FromRequestParts, Path, State},
-    http::{HeaderMap, request::Parts},
+    http::request::Parts,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::client_config::gateway_url;
+use super::{authority::SiteAuthority, client_config::gateway_url};
 use crate::{
     auth::CurrentUser,
     error::{ApiError, ApiJson},
@@ -59,16 +59,24 @@ impl<S: Send + Sync> FromRequestParts<S> for FileOfPackage {
         (status = 404, description = "No such package or file, or not one the caller may see", body = ErrorBody),
         (status = 409, description = "The package is still a draft", body = ErrorBody),
         (status = 410, description = "The file was deleted (expiration or an admin)", body = ErrorBody),
+        (status = 421, description = "A host name this server does not answer for (see allowed_hosts)", body = ErrorBody),
     ))]
 pub async fn link(
     State(state): State<AppState>,
     current: CurrentUser,
     file: FileOfPackage,
-    headers: HeaderMap,
+    site: SiteAuthority,
 ) -> Result<ApiJson<FileLink>, ApiError> {
-    let gateway = gateway_url(&state, &headers);
-    let link =
-        transfer_spec::file_link(&state, &current.user, file.package, file.file, gateway).await?;
+    let gateway = gateway_url(&state, &site)?;
+    let link = transfer_spec::file_link(
+        &state,
+        &current.user,
+        current.credential.issuer(),
+        file.package,
+        file.file,
+        gateway,
+    )
+    .await?;
     Ok(ApiJson(link))
 }
 

@@ -57,7 +57,7 @@ pub async fn change_password(
     jar: CookieJar,
     ApiJson(change): ApiJson<PasswordChange>,
 ) -> Result<(CookieJar, StatusCode), ApiError> {
-    let browser = current.credential == Credential::Session;
+    let browser = current.credential.is_session();
     let session =
         accounts::change_password(&state.db, &current.user, address, change, browser).await?;
     let jar = match session {

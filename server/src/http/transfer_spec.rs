@@ -45,7 +45,15 @@ pub async fn upload(
     ApiJson(request): ApiJson<UploadSpecRequest>,
 ) -> Result<ApiJson<TransferSpec>, ApiError> {
     let gateway = gateway_url(&state, &site)?;
-    let spec = transfer_spec::upload_spec(&state, &current.user, id, request, gateway).await?;
+    let spec = transfer_spec::upload_spec(
+        &state,
+        &current.user,
+        current.credential.issuer(),
+        id,
+        request,
+        gateway,
+    )
+    .await?;
     Ok(ApiJson(spec))
 }
 
@@ -73,6 +81,13 @@ pub async fn download(
     site: SiteAuthority,
 ) -> Result<ApiJson<TransferSpec>, ApiError> {
     let gateway = gateway_url(&state, &site)?;
-    let spec = transfer_spec::download_spec(&state, &current.user, id, gateway).await?;
+    let spec = transfer_spec::download_spec(
+        &state,
+        &current.user,
+        current.credential.issuer(),
+        id,
+        gateway,
+    )
+    .await?;
     Ok(ApiJson(spec))
 }

@@ -28,7 +28,7 @@ use crate::{
         settings,
     },
     state::AppState,
-    transfer::token::TransferClaims,
+    transfer::token::{Issuer, TransferClaims},
 };
 
 /// Suggested bytes per PATCH: large enough for speed, small enough to retry cheaply.
@@ -96,6 +96,7 @@ async fn require_gateway(state: &AppState) -> Result<app::types::Settings, ApiEr
 pub async fn upload_spec(
     state: &AppState,
     user: &users::Model,
+    issuer: Issuer,
     package_id: i64,
     request: UploadSpecRequest,
     gateway_url: String,
@@ -181,7 +182,8 @@ pub async fn upload_spec(
         package_id,
         TransferDirection::Send,
         files.iter().map(|f| f.id).collect(),
-    );
+    )
+    .issued_by(issuer);
     let token = state.transfer_keys.issue(&claims)?;
     let gateway_url = gateway_url.trim_end_matches('/').to_owned();
     Ok(TransferSpec {

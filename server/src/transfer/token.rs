@@ -37,6 +37,22 @@ pub struct TransferClaims {
     /// URL's query (a spec's token, covering every file, is accepted only as a header).
     #[serde(default, skip_serializing_if = "is_false")]
     pub link: bool,
+    /// The credential that asked for the token. The gateway checks on every request that it still
+    /// works (see [`crate::transfer::live`]): signing out, a password change, revoking the API
+    /// token or disabling the user ends the transfers it started. A token without one is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Issuer>,
+}
+
+/// Who asked for a transfer token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Issuer {
+    /// A browser session, by a fingerprint of its stored id (never the cookie's value).
+    #[serde(rename = "s")]
+    Session(String),
+    /// A personal API token, by its id.
+    #[serde(rename = "t")]
+    ApiToken(i64),
 }
 
 fn is_false(value: &bool) -> bool {
@@ -54,6 +70,15 @@ impl TransferClaims {
             exp: (now + TOKEN_LIFETIME).timestamp(),
             iat: now.timestamp(),
             link: false,
+            by: None,
+        }
+    }
+
+    /// These claims, asked for by `issuer`.
+    pub fn issued_by(self, issuer: Issuer) -> Self {
+        Self {
+            by: Some(issuer),
+            ..self
         }
     }
 

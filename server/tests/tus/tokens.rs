@@ -6,7 +6,7 @@ use axum::{
     body::Body,
     http::{Method, Request, StatusCode},
 };
-use ferry_server::transfer::token::TransferClaims;
+use ferry_server::transfer::token::{Issuer, TransferClaims};
 
 use crate::{
     common::{self, Engine},
@@ -21,6 +21,8 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
     let keys = &world.app.state.transfer_keys;
     let alice = world.file(a).await;
     let alice_id = world.package_row().await.sender_id;
+    // Forged claims below carry the issuer of alice's real token, so only what they test differs.
+    let alices = keys.verify(&world.token).unwrap().by.unwrap();
     assert_eq!(alice.package_id, world.package);
 
     // A second draft of alice's, with its own file and token.
@@ -70,12 +72,10 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
 
     // A token for file a only: file b is not covered, its upload not writable.
     let only_a = keys
-        .issue(&TransferClaims::new(
-            alice_id,
-            world.package,
-            TransferDirection::Send,
-            vec![a],
-        ))
+        .issue(
+            &TransferClaims::new(alice_id, world.package, TransferDirection::Send, vec![a])
+                .issued_by(alices.clone()),
+        )
         .unwrap();
     let b_url = world.create(b, 4).await;
     let create_b = world
@@ -102,12 +102,15 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
 
     // A receive token, an expired one, a tampered one, none at all.
     let receive = keys
-        .issue(&TransferClaims::new(
-            alice_id,
-            world.package,
-            TransferDirection::Receive,
-            vec![a, b],
-        ))
+        .issue(
+            &TransferClaims::new(
+                alice_id,
+                world.package,
+                TransferDirection::Receive,
+                vec![a, b],
+            )
+            .issued_by(alices.clone()),
+        )
         .unwrap();
     let answer = world
         .send(world.tus_as(&receive, Method::DELETE, &url), Body::empty())
@@ -119,7 +122,8 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
         answer.message()
     );
 
-    let mut old = TransferClaims::new(alice_id, world.package, TransferDirection::Send, vec![a, b]);
+    let mut old = TransferClaims::new(alice_id, world.package, TransferDirection::Send, vec![a, b])
+        .issued_by(alices.clone());
     old.exp = (chrono::Utc::now() - chrono::Duration::minutes(10)).timestamp();
     let expired = keys.issue(&old).unwrap();
     let (signed, signature) = world.token.rsplit_once('.').unwrap();
@@ -147,15 +151,27 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert!(anonymous.message().contains("Bearer"));
 
-    // A token signed for someone who is not the sender.
+    // A token signed for someone who is not the sender (asked for with bob's own API token).
     let bob_id = alice_id + 1;
+    let bobs_api_token = world
+        .app
+        .call(
+            common::TestRequest::post(app::paths::ME_TOKENS, serde_json::json!({ "name": "cli" }))
+                .cookie(&world.bob),
+        )
+        .await;
+    assert_eq!(
+        bobs_api_token.status,
+        StatusCode::CREATED,
+        "{}",
+        bobs_api_token.text
+    );
+    let bobs_api_token = bobs_api_token.body["details"]["id"].as_i64().unwrap();
     let bobs = keys
-        .issue(&TransferClaims::new(
-            bob_id,
-            world.package,
-            TransferDirection::Send,
-            vec![a],
-        ))
+        .issue(
+            &TransferClaims::new(bob_id, world.package, TransferDirection::Send, vec![a])
+                .issued_by(Issuer::ApiToken(bobs_api_token)),
+        )
         .unwrap();
     let answer = world
         .send(world.tus_as(&bobs, Method::HEAD, &url), Body::empty())
@@ -167,3 +183,125 @@ on_both_databases!(token_misuse_is_refused, |engine: Engine| async move {
         "the right token still works"
     );
 });
+
+on_both_databases!(
+    a_transfer_token_dies_with_the_credential_that_asked_for_it,
+    |engine: Engine| async move {
+        use common::{ADMIN_PASSWORD, TestRequest};
+        use serde_json::json;
+
+        let world = World::new(engine, &[("a.bin", 4)]).await;
+        let url = world.create(world.files[0], 4).await;
+        assert_eq!(world.head(&url).await.status, StatusCode::OK);
+        let keys = &world.app.state.transfer_keys;
+        let claims = keys.verify(&world.token).unwrap();
+
+        // A token naming no credential (as tokens made before this check did) is refused.
+        let anonymous = keys
+            .issue(&TransferClaims {
+                by: None,
+                ..claims.clone()
+            })
+            .unwrap();
+        let answer = world
+            .send(world.tus_as(&anonymous, Method::HEAD, &url), Body::empty())
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+
+        // Asked for with an API token: revoking that token ends the transfer token.
+        let created = world
+            .app
+            .call(
+                TestRequest::post(paths::ME_TOKENS, json!({ "name": "cli" })).cookie(&world.alice),
+            )
+            .await;
+        let api_token = created.body["token"].as_str().unwrap().to_owned();
+        let api_token_id = created.body["details"]["id"].as_i64().unwrap();
+        let spec = world
+            .app
+            .call(
+                TestRequest::post(
+                    &paths::with_id(paths::PACKAGE_UPLOAD_SPEC, world.package),
+                    json!({ "files": [{ "name": "a.bin", "size": 4 }] }),
+                )
+                .bearer(&api_token),
+            )
+            .await;
+        assert_eq!(spec.status, StatusCode::OK, "{}", spec.text);
+        let by_api_token = spec.body["token"].as_str().unwrap().to_owned();
+        let head = |token: String| {
+            let request = world.tus_as(&token, Method::HEAD, &url);
+            async { world.send(request, Body::empty()).await }
+        };
+        assert_eq!(head(by_api_token.clone()).await.status, StatusCode::OK);
+        let revoked = world
+            .app
+            .call(
+                TestRequest::delete(&paths::with_id(paths::ME_TOKEN, api_token_id))
+                    .cookie(&world.alice),
+            )
+            .await;
+        assert_eq!(revoked.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            head(by_api_token.clone()).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        // HEAD answers carry no body: the reason is in any other answer.
+        let refused = world
+            .send(
+                world.tus_as(&by_api_token, Method::DELETE, &url),
+                Body::empty(),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            refused.message().contains("no longer works"),
+            "{}",
+            refused.text
+        );
+        assert_eq!(
+            head(world.token.clone()).await.status,
+            StatusCode::OK,
+            "the session's still works"
+        );
+
+        // Signing out ends the tokens that session asked for.
+        let out = world
+            .app
+            .call(TestRequest::delete(paths::SESSION).cookie(&world.alice))
+            .await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        assert_eq!(
+            head(world.token.clone()).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+
+        // Disabling the user ends every token of theirs, whoever asked for it.
+        let alice = world.app.sign_in("alice", crate::support::PASSWORD).await;
+        let spec = world
+            .app
+            .call(
+                TestRequest::post(
+                    &paths::with_id(paths::PACKAGE_UPLOAD_SPEC, world.package),
+                    json!({ "files": [{ "name": "a.bin", "size": 4 }] }),
+                )
+                .cookie(&alice),
+            )
+            .await;
+        let fresh = spec.body["token"].as_str().unwrap().to_owned();
+        assert_eq!(head(fresh.clone()).await.status, StatusCode::OK);
+        let admin = world.app.sign_in("admin", ADMIN_PASSWORD).await;
+        let disabled = world
+            .app
+            .call(
+                TestRequest::patch(
+                    &paths::with_id(paths::ADMIN_USER, claims.uid),
+                    json!({ "disabled": true }),
+                )
+                .cookie(&admin),
+            )
+            .await;
+        assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
+        assert_eq!(head(fresh).await.status, StatusCode::UNAUTHORIZED);
+    }
+);

@@ -101,6 +101,10 @@ impl FromRequestParts<AppState> for ReceiveToken {
                     .into(),
             ));
         }
+        if !crate::transfer::live::is_live(&state.db, &claims).await? {
+            return Err(DownloadError::Unauthorized(crate::transfer::live::REVOKED));
+        }
+        crate::http::trace::record_user(claims.uid);
         Ok(Self(claims))
     }
 }

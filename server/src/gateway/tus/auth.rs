@@ -1,6 +1,7 @@
 //! The transfer token, as an extractor: `Authorization: Bearer <token>` on every tus request,
-//! verified (signature, algorithm, expiry) and required to be for sending. Nothing else the client
-//! says about who it is counts.
+//! verified (signature, algorithm, expiry), required to be for sending, and still live (its user
+//! enabled, the session or API token that asked for it not ended: [`crate::transfer::live`]).
+//! Nothing else the client says about who it is counts.
 
 use app::types::TransferDirection;
 use axum::{
@@ -37,6 +38,13 @@ impl FromRequestParts<AppState> for SendToken {
             )
             .into());
         }
+        let live = crate::transfer::live::is_live(&state.db, &claims)
+            .await
+            .map_err(crate::services::uploads::UploadError::from)?;
+        if !live {
+            return Err(TusError::Unauthorized(crate::transfer::live::REVOKED));
+        }
+        crate::http::trace::record_user(claims.uid);
         Ok(Self(claims))
     }
 }

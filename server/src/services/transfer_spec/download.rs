@@ -10,7 +10,7 @@ use crate::{
     error::ApiError,
     services::packages,
     state::AppState,
-    transfer::token::TransferClaims,
+    transfer::token::{Issuer, TransferClaims},
 };
 
 /// Suggested bytes per ranged GET, for clients that fetch a file in parts (one GET of the whole
@@ -25,6 +25,7 @@ pub const DOWNLOAD_PARALLEL: u32 = 1;
 pub async fn download_spec(
     state: &AppState,
     user: &users::Model,
+    issuer: Issuer,
     package_id: i64,
     gateway_url: String,
 ) -> Result<TransferSpec, ApiError> {
@@ -55,7 +56,8 @@ pub async fn download_spec(
         package_id,
         TransferDirection::Receive,
         files.iter().map(|f| f.id).collect(),
-    );
+    )
+    .issued_by(issuer);
     let token = state.transfer_keys.issue(&claims)?;
     let gateway_url = gateway_url.trim_end_matches('/').to_owned();
     Ok(TransferSpec {

@@ -13,7 +13,7 @@ use crate::{
     error::ApiError,
     services::packages,
     state::AppState,
-    transfer::token::TransferClaims,
+    transfer::token::{Issuer, TransferClaims},
 };
 
 /// A link to file `file_id` of sent package `package_id`, for anyone who may download it.
@@ -21,6 +21,7 @@ use crate::{
 pub async fn file_link(
     state: &AppState,
     user: &users::Model,
+    issuer: Issuer,
     package_id: i64,
     file_id: i64,
     gateway_url: String,
@@ -47,7 +48,7 @@ pub async fn file_link(
     if file.state != package_files::STATE_COMPLETE {
         return Err(ApiError::NotFound);
     }
-    let claims = TransferClaims::link(user.id, package_id, file_id);
+    let claims = TransferClaims::link(user.id, package_id, file_id).issued_by(issuer);
     let token = state.transfer_keys.issue(&claims)?;
     let gateway_url = gateway_url.trim_end_matches('/');
     Ok(FileLink {
