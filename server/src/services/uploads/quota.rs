@@ -75,9 +75,5 @@ async fn stored_by(state: &AppState, user_id: i64) -> Result<u64, UploadError> {
 
 /// `CAST(COALESCE(sum, 0) AS BIGINT)`: PostgreSQL sums a bigint column as numeric.
 fn total(sum: SimpleExpr) -> SimpleExpr {
-    Func::cast_as(
-        Func::coalesce([sum, Expr::val(0)]),
-        Alias::new("bigint"),
-    )
-    .into()
+    Func::cast_as(Func::coalesce([sum, Expr::val(0)]), Alias::new("bigint")).into()
 }
