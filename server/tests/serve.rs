@@ -23,17 +23,22 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> String {
     response
 }
 
-#[tokio::test]
-async fn serves_both_listeners_logs_the_gateway_and_stops_on_signal() {
-    let dir = tempfile::tempdir().expect("temp dir");
+/// `ferry serve`'s configuration on `data_dir`, both listeners on free loopback ports.
+fn config_in(data_dir: &std::path::Path) -> Config {
     let args = ServeArgs {
-        data_dir: Some(dir.path().to_owned()),
+        data_dir: Some(data_dir.to_owned()),
         http_addr: Some("127.0.0.1:0".into()),
         gateway_addr: Some("127.0.0.1:0".into()),
         admin_password: Some("admin-password-1".into()),
         ..ServeArgs::default()
     };
-    let config = Config::merge(&args, FileConfig::default()).expect("valid config");
+    Config::merge(&args, FileConfig::default()).expect("valid config")
+}
+
+#[tokio::test]
+async fn serves_both_listeners_logs_the_gateway_and_stops_on_signal() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = config_in(dir.path());
     let log_file = config.gateway_log.clone();
     let guard = telemetry::init(&config).expect("logging starts");
     let listeners = Listeners::bind(&config).expect("binds");
@@ -94,14 +99,7 @@ async fn one_client_holding_thousands_of_connections_does_not_stop_the_server() 
 
     raise_open_file_limit();
     let dir = tempfile::tempdir().expect("temp dir");
-    let args = ServeArgs {
-        data_dir: Some(dir.path().to_owned()),
-        http_addr: Some("127.0.0.1:0".into()),
-        gateway_addr: Some("127.0.0.1:0".into()),
-        admin_password: Some("admin-password-1".into()),
-        ..ServeArgs::default()
-    };
-    let config = Config::merge(&args, FileConfig::default()).expect("valid config");
+    let config = config_in(dir.path());
     let listeners = Listeners::bind(&config).expect("binds");
     let web = listeners.web.local_addr().expect("addr");
     let gateway = listeners.gateway.local_addr().expect("addr");

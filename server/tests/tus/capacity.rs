@@ -52,15 +52,7 @@ on_both_databases!(
 
         // While that part is being appended to (its lease held), nothing is discarded for a
         // newcomer: it is refused, and the part keeps its bytes.
-        let id = part.rsplit('/').next().unwrap().to_owned();
-        let busy = world
-            .app
-            .state
-            .upload_locks
-            .upload(&id)
-            .await
-            .unwrap()
-            .expect("the lease is free");
+        let busy = world.hold_lease(&part).await;
         let refused = world.try_create(file, 1_024).await;
         assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
         assert!(

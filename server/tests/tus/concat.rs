@@ -194,15 +194,7 @@ on_both_databases!(
 
         // A made-up part is found out before the real one's lease is asked for: with that lease
         // held elsewhere (an append in progress), the answer is still the clear 400, not 423.
-        let id = first.rsplit('/').next().unwrap().to_owned();
-        let _held = world
-            .app
-            .state
-            .upload_locks
-            .upload(&id)
-            .await
-            .unwrap()
-            .expect("the lease is free");
+        let _held = world.hold_lease(&first).await;
         let made_up = "/tus/0123456789abcdef0123456789abcdef";
         let answer = world.join(&[made_up, &first, &second], None).await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.text);

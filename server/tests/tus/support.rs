@@ -124,6 +124,18 @@ impl World {
         location(&created)
     }
 
+    /// Takes the lease of the upload at `url`, as an append in progress holds it.
+    pub async fn hold_lease(&self, url: &str) -> ferry_server::services::uploads::LockGuard {
+        let id = url.rsplit('/').next().unwrap();
+        self.app
+            .state
+            .upload_locks
+            .upload(id)
+            .await
+            .unwrap()
+            .expect("the lease is free")
+    }
+
     /// `PATCH` of `bytes` at `offset`.
     pub async fn patch(&self, url: &str, offset: u64, bytes: &[u8]) -> TestResponse {
         let request = self.patch_request(url, offset);

@@ -194,6 +194,13 @@ on_both_databases!(
         let url = world.create(world.files[0], 4).await;
         assert_eq!(world.head(&url).await.status, StatusCode::OK);
         let keys = &world.app.state.transfer_keys;
+        // A new upload spec of the same file, asked for with whatever credential is added.
+        let spec_request = || {
+            TestRequest::post(
+                &paths::with_id(paths::PACKAGE_UPLOAD_SPEC, world.package),
+                json!({ "files": [{ "name": "a.bin", "size": 4 }] }),
+            )
+        };
         let claims = keys.verify(&world.token).unwrap();
 
         // A token naming no credential (as tokens made before this check did) is refused.
@@ -217,16 +224,7 @@ on_both_databases!(
             .await;
         let api_token = created.body["token"].as_str().unwrap().to_owned();
         let api_token_id = created.body["details"]["id"].as_i64().unwrap();
-        let spec = world
-            .app
-            .call(
-                TestRequest::post(
-                    &paths::with_id(paths::PACKAGE_UPLOAD_SPEC, world.package),
-                    json!({ "files": [{ "name": "a.bin", "size": 4 }] }),
-                )
-                .bearer(&api_token),
-            )
-            .await;
+        let spec = world.app.call(spec_request().bearer(&api_token)).await;
         assert_eq!(spec.status, StatusCode::OK, "{}", spec.text);
         let by_api_token = spec.body["token"].as_str().unwrap().to_owned();
         let head = |token: String| {
@@ -278,16 +276,7 @@ on_both_databases!(
 
         // Disabling the user ends every token of theirs, whoever asked for it.
         let alice = world.app.sign_in("alice", crate::support::PASSWORD).await;
-        let spec = world
-            .app
-            .call(
-                TestRequest::post(
-                    &paths::with_id(paths::PACKAGE_UPLOAD_SPEC, world.package),
-                    json!({ "files": [{ "name": "a.bin", "size": 4 }] }),
-                )
-                .cookie(&alice),
-            )
-            .await;
+        let spec = world.app.call(spec_request().cookie(&alice)).await;
         let fresh = spec.body["token"].as_str().unwrap().to_owned();
         assert_eq!(head(fresh.clone()).await.status, StatusCode::OK);
         let admin = world.app.sign_in("admin", ADMIN_PASSWORD).await;
