@@ -735,3 +735,52 @@ async fn bytes_gone_before_the_read_answer_410() {
         .unwrap();
     assert_eq!(still.state, package_files::STATE_COMPLETE);
 }
+
+on_both_databases!(
+    a_recipients_delivered_ranges_stay_few_however_many_requests,
+    |engine: Engine| async move {
+        use ferry_server::services::downloads::COMPACT_ABOVE;
+
+        let sent = two_files(engine).await;
+        let (big, bytes) = sent.files[0].clone();
+        let token = sent.token(&sent.bob).await;
+        // One byte per request, the last byte never: every request used to leave a row for good.
+        let requests = COMPACT_ABOVE * 3;
+        for at in 0..requests {
+            let range = format!("bytes={at}-{at}");
+            let (code, _, body) = sent.get_bytes(&token, big, &[("range", &range)]).await;
+            assert_eq!(code, StatusCode::PARTIAL_CONTENT);
+            assert_eq!(body, bytes[at..=at]);
+        }
+        sent.settled().await;
+        let rows = download_ranges::Entity::find()
+            .filter(download_ranges::Column::FileId.eq(big))
+            .all(&sent.app.state.db)
+            .await
+            .unwrap();
+        assert!(
+            rows.len() <= COMPACT_ABOVE + 1,
+            "{} rows after {requests} requests",
+            rows.len()
+        );
+        let covered: Vec<(u64, u64)> = rows
+            .iter()
+            .map(|r| (r.range_start as u64, r.range_end as u64))
+            .collect();
+        assert_eq!(
+            ferry_server::services::downloads::tracking::covered(covered),
+            requests as u64,
+            "no byte of coverage lost"
+        );
+        let status = sent.status_of(sent.package, "bob").await;
+        assert_eq!(status["files_downloaded"], 0);
+
+        let rest = format!("bytes={requests}-");
+        sent.get_bytes(&token, big, &[("range", &rest)]).await;
+        sent.settled().await;
+        assert_eq!(
+            sent.status_of(sent.package, "bob").await["files_downloaded"],
+            1
+        );
+    }
+);

@@ -4,6 +4,7 @@
 //! ([`tracking`], read back for the package views by [`progress`], and for one file's download
 //! under way by [`file_delivery`]).
 
+mod compact;
 mod delivered;
 mod delivery;
 mod error;
@@ -13,6 +14,7 @@ pub mod tracking;
 use app::types::TransferDirection;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
+pub use compact::COMPACT_ABOVE;
 pub use delivered::file_delivery;
 pub use delivery::{DeliveryRecords, RECHECK_EVERY, deliver};
 pub use error::DownloadError;

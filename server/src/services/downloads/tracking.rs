@@ -70,9 +70,10 @@ pub async fn record(state: &AppState, delivered: &Delivered) -> anyhow::Result<(
         return Ok(());
     }
     // Read after our insert committed: of two concurrent records, the later reader sees both.
-    let ranges: Vec<(i64, i64)> = download_ranges::Entity::find()
+    let rows: Vec<(i64, i64, i64)> = download_ranges::Entity::find()
         .select_only()
         .columns([
+            download_ranges::Column::Id,
             download_ranges::Column::RangeStart,
             download_ranges::Column::RangeEnd,
         ])
@@ -81,10 +82,14 @@ pub async fn record(state: &AppState, delivered: &Delivered) -> anyhow::Result<(
         .into_tuple()
         .all(db)
         .await?;
-    let ranges = ranges
+    let rows: Vec<(i64, u64, u64)> = rows
         .into_iter()
-        .map(|(start, end)| (from_db(start), from_db(end)));
-    if !covers(ranges, delivered.file_size) {
+        .map(|(id, start, end)| (id, from_db(start), from_db(end)))
+        .collect();
+    if !covers(rows.iter().map(|&(_, s, e)| (s, e)), delivered.file_size) {
+        if rows.len() > super::compact::COMPACT_ABOVE {
+            super::compact::compact(db, delivered, &rows).await?;
+        }
         return Ok(());
     }
     if !mark_downloaded(state, delivered, now).await? {
