@@ -41,7 +41,7 @@ pub async fn ensure_admin(
     config: &Config,
 ) -> anyhow::Result<AdminAccount> {
     let admins = users::Entity::find()
-        .filter(users::Column::Role.eq(users::ROLE_ADMIN))
+        .filter(users::Column::Role.eq(users::Role::Admin))
         .count(db)
         .await?;
     if admins > 0 {
@@ -70,7 +70,7 @@ pub async fn ensure_admin(
         username: Set(config.admin_username.clone()),
         display_name: Set("Administrator".into()),
         email: Set(None),
-        role: Set(users::ROLE_ADMIN.into()),
+        role: Set(users::Role::Admin),
         password_hash: Set(password::hash(password).await?),
         disabled: Set(false),
         created_at: Set(now),

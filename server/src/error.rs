@@ -1,169 +1,148 @@
-//! `ApiError`: every failure of the package API, with one status mapping and one JSON shape.
+//! `AppError`: every way a request can fail, in the words of the domain. Services and the HTTP
+//! layers share this one type; it knows nothing of HTTP. Each error has an [`ErrorCode`] (which
+//! fixes its status) and a message for people; [`crate::http::respond`] is the one place that turns
+//! it into a response.
 
-use app::types::{ErrorBody, ErrorDetail};
-use axum::{
-    Json,
-    extract::rejection::{JsonRejection, PathRejection, QueryRejection},
-    http::{StatusCode, header},
-    response::{IntoResponse, Response},
-};
+use app::types::ErrorCode;
 use sea_orm::{DbErr, SqlErr};
 
+use crate::storage::StorageError;
+
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub enum AppError {
     /// Malformed or invalid input; the message says what was wrong and what is allowed.
     #[error("{0}")]
     BadRequest(String),
     #[error("Wrong username or password.")]
     InvalidCredentials,
+    /// No one is signed in (the web app and API tokens).
     #[error("Sign in to continue.")]
     Unauthenticated,
+    /// The gateway got no usable transfer token; the message says what to send. Answered with
+    /// `WWW-Authenticate: Bearer`.
+    #[error("{0}")]
+    MissingToken(&'static str),
+    /// Not allowed (another user's package, an upload token used to download…).
     #[error("{0}")]
     Forbidden(String),
+    #[error("This request must come from the Ferry web app (missing the {header} header or sent from another site).", header = app::paths::CSRF_HEADER)]
+    CrossSiteRequest,
+    #[error("The HTTP gateway is turned off by the administrator.")]
+    GatewayOff,
     #[error("Not found.")]
     NotFound,
+    /// No such upload, or not one of the token's package: the same answer, so nothing leaks.
+    #[error("No such upload.")]
+    NoSuchUpload,
+    /// No such file in the token's package (or not uploaded yet): the same answer.
+    #[error("No such file.")]
+    NoSuchFile,
     #[error("This method is not allowed here.")]
     MethodNotAllowed,
+    /// The request body stopped arriving; the message says what was kept.
+    #[error("{0}")]
+    Stalled(String),
+    /// Not in a state that allows this (wrong offset, already sent…).
     #[error("{0}")]
     Conflict(String),
-    /// It existed but is gone for good (a package's deleted files); the message says what happened.
+    /// It existed but is gone for good; the message says what happened.
     #[error("{0}")]
     Gone(String),
-    /// Too many attempts; the client may retry after this many seconds (sent as `Retry-After`).
-    #[error("Too many attempts. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1))]
-    TooManyRequests { retry_after_secs: u64 },
+    #[error("This upload expired; its bytes are being removed. Start a new upload.")]
+    UploadExpired,
+    #[error(
+        "This file was deleted from the server (its package's files expired or an admin removed \
+         them): it can no longer be downloaded."
+    )]
+    FileDeleted,
+    /// Longer than allowed (the upload, the file, or the request body).
+    #[error("{0}")]
+    TooLarge(String),
+    /// The client speaks another tus version; `supported` is the one this gateway speaks.
+    #[error("This gateway speaks tus {supported}: send Tus-Resumable: {supported}.")]
+    UnsupportedVersion { supported: &'static str },
+    /// The body's media type is not the one expected; the message names it.
+    #[error("{0}")]
+    UnsupportedMediaType(&'static str),
+    /// The `Range` cannot be served for a file of `size` bytes.
+    #[error(
+        "The requested range cannot be served: this file has {size} bytes, and one range \
+         (bytes=start-end, bytes=start- or bytes=-length) within them is supported."
+    )]
+    RangeNotSatisfiable { size: u64 },
     /// The request names a host this server does not answer for (`Host` not in `allowed_hosts`,
     /// and no configured address to fall back on).
     #[error("{0}")]
     MisdirectedRequest(String),
-    #[error("This request must come from the Ferry web app (missing the {header} header or sent from another site).", header = app::paths::CSRF_HEADER)]
-    CrossSiteRequest,
+    #[error(
+        "Another request is writing to this upload (or completing its file). Try again when it ends."
+    )]
+    Locked,
+    /// Too many attempts; the client may retry after this many seconds (sent as `Retry-After`).
+    #[error("Too many attempts. Try again in {} minute(s).", retry_after_secs.div_ceil(60).max(1))]
+    TooManyRequests { retry_after_secs: u64 },
+    /// A chunk's or the whole file's digest differs from the declared one.
+    #[error("{0}")]
+    ChecksumMismatch(String),
     #[error(transparent)]
     Database(#[from] DbErr),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
 
-impl ApiError {
-    pub fn status(&self) -> StatusCode {
+impl AppError {
+    /// A 400 whose message says what was wrong and what is allowed.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::BadRequest(message.into())
+    }
+
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::InvalidCredentials | Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) | Self::CrossSiteRequest => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::Gone(_) => StatusCode::GONE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::MisdirectedRequest(_) => StatusCode::MISDIRECTED_REQUEST,
-            Self::Database(DbErr::RecordNotFound(_)) => StatusCode::NOT_FOUND,
-            Self::Database(e)
-                if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
-            {
-                StatusCode::CONFLICT
-            }
-            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::BadRequest(_) => ErrorCode::BadRequest,
+            Self::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Self::Unauthenticated | Self::MissingToken(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::CrossSiteRequest => ErrorCode::CrossSiteRequest,
+            Self::GatewayOff => ErrorCode::GatewayDisabled,
+            Self::NotFound | Self::NoSuchUpload | Self::NoSuchFile => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::Stalled(_) => ErrorCode::RequestTimeout,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Gone(_) | Self::UploadExpired | Self::FileDeleted => ErrorCode::Gone,
+            Self::TooLarge(_) => ErrorCode::TooLarge,
+            Self::UnsupportedVersion { .. } => ErrorCode::UnsupportedVersion,
+            Self::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            Self::RangeNotSatisfiable { .. } => ErrorCode::RangeNotSatisfiable,
+            Self::MisdirectedRequest(_) => ErrorCode::MisdirectedRequest,
+            Self::Locked => ErrorCode::Locked,
+            Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            Self::ChecksumMismatch(_) => ErrorCode::ChecksumMismatch,
+            Self::Database(DbErr::RecordNotFound(_)) => ErrorCode::NotFound,
+            Self::Database(e) if is_unique_violation(e) => ErrorCode::Conflict,
+            Self::Database(_) | Self::Storage(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
 
-    fn code(&self) -> &'static str {
-        match self {
-            Self::BadRequest(_) => "bad_request",
-            Self::InvalidCredentials => "invalid_credentials",
-            Self::Unauthenticated => "unauthenticated",
-            Self::Forbidden(_) => "forbidden",
-            Self::CrossSiteRequest => "cross_site_request",
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::Conflict(_) => "conflict",
-            Self::Gone(_) => "gone",
-            Self::TooManyRequests { .. } => "too_many_requests",
-            Self::MisdirectedRequest(_) => "misdirected_request",
-            Self::Database(_) | Self::Internal(_) => match self.status() {
-                StatusCode::NOT_FOUND => "not_found",
-                StatusCode::CONFLICT => "conflict",
-                _ => "internal",
-            },
-        }
+    /// A failure of the server itself (5xx), not a refusal of the request.
+    pub fn is_internal(&self) -> bool {
+        self.code() == ErrorCode::Internal
     }
 
-    fn public_message(&self) -> String {
-        match self.status() {
-            StatusCode::INTERNAL_SERVER_ERROR => {
-                "Something went wrong on the server. It has been logged.".into()
+    /// What the client is told: internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self.code() {
+            ErrorCode::Internal => "Something went wrong on the server. It has been logged.".into(),
+            ErrorCode::NotFound if matches!(self, Self::Database(_)) => "Not found.".into(),
+            ErrorCode::Conflict if matches!(self, Self::Database(_)) => {
+                "That already exists.".into()
             }
-            _ if matches!(self, Self::Database(_)) => match self.status() {
-                StatusCode::NOT_FOUND => "Not found.".into(),
-                _ => "That already exists.".into(),
-            },
             _ => self.to_string(),
         }
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        if status.is_server_error() {
-            tracing::error!(error = %self, "request failed");
-        }
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code().into(),
-                message: self.public_message(),
-            },
-        };
-        let mut response = (status, Json(body)).into_response();
-        if let Self::TooManyRequests { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, retry_after_secs.into());
-        }
-        response
-    }
-}
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        Self::BadRequest(format!(
-            "The request body is not valid: {}",
-            rejection.body_text()
-        ))
-    }
-}
-
-impl From<PathRejection> for ApiError {
-    fn from(rejection: PathRejection) -> Self {
-        Self::BadRequest(format!("The URL is not valid: {}", rejection.body_text()))
-    }
-}
-
-impl From<QueryRejection> for ApiError {
-    fn from(rejection: QueryRejection) -> Self {
-        Self::BadRequest(format!(
-            "The query string is not valid: {}",
-            rejection.body_text()
-        ))
-    }
-}
-
-/// `axum::extract::Path` whose rejections (an id that is not a number…) use the API's error shape.
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Path), rejection(ApiError))]
-pub struct ApiPath<T>(pub T);
-
-/// `axum::extract::Query` whose rejections use the API's error shape.
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(ApiError))]
-pub struct ApiQuery<T>(pub T);
-
-/// `axum::Json` whose rejections use the API's error shape.
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
-pub struct ApiJson<T>(pub T);
-
-impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
-    fn into_response(self) -> Response {
-        Json(self.0).into_response()
-    }
+fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }

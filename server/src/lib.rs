@@ -18,7 +18,6 @@ pub mod http;
 pub mod instance;
 pub mod node;
 pub mod services;
-pub mod state;
 pub mod storage;
 pub mod telemetry;
 pub mod tls;
@@ -29,7 +28,7 @@ use std::{future::Future, net::TcpListener, time::Duration};
 use anyhow::Context;
 use axum_server::Handle;
 
-use crate::{bootstrap::AdminAccount, config::Config, state::AppState};
+use crate::{bootstrap::AdminAccount, config::Config, services::AppState};
 
 /// Ferry's version, as shown by the web app, `/healthz` and the gateway.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

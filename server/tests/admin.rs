@@ -338,7 +338,7 @@ on_both_databases!(
         ] {
             let refused = accounts::update_user(&app.state.db, &carol_then, admin, change).await;
             let error = refused.unwrap_err();
-            assert_eq!(error.status(), StatusCode::CONFLICT);
+            assert_eq!(error.code(), app::types::ErrorCode::Conflict);
             assert!(
                 error.to_string().contains("last enabled administrator"),
                 "{error}"

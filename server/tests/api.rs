@@ -390,7 +390,7 @@ async fn a_first_admin_name_taken_by_a_plain_user_is_a_clear_start_up_error() {
         .unwrap()
         .unwrap();
     let mut demoted: users::ActiveModel = admin.into();
-    demoted.role = Set(users::ROLE_USER.into());
+    demoted.role = Set(users::Role::User);
     demoted.update(&app.state.db).await.unwrap();
     let error = ferry_server::bootstrap::ensure_admin(&app.state.db, &app.state.config)
         .await

@@ -733,7 +733,7 @@ async fn bytes_gone_before_the_read_answer_410() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(still.state, package_files::STATE_COMPLETE);
+    assert_eq!(still.state, package_files::State::Complete);
 }
 
 on_both_databases!(

@@ -43,13 +43,13 @@ async fn files_deleted(sent: &Sent, package: i64) -> bool {
         .unwrap();
     let Some(at) = row.files_deleted_at else {
         for file in &rows {
-            assert_eq!(file.state, package_files::STATE_COMPLETE);
+            assert_eq!(file.state, package_files::State::Complete);
             assert!(sent.has_bytes(file.id).await);
         }
         return false;
     };
     for file in &rows {
-        assert_eq!(file.state, package_files::STATE_DELETED);
+        assert_eq!(file.state, package_files::State::Deleted);
         assert_eq!(file.deleted_at, Some(at));
         assert!(file.purged_at.is_some());
         assert!(
@@ -239,7 +239,7 @@ on_both_databases!(
         package_files::Entity::update_many()
             .col_expr(
                 package_files::Column::State,
-                Expr::value(package_files::STATE_DELETED),
+                Expr::value(package_files::State::Deleted),
             )
             .col_expr(package_files::Column::DeletedAt, Expr::value(now))
             .filter(package_files::Column::PackageId.eq(sent.package))
@@ -263,7 +263,7 @@ on_both_databases!(
         package_files::Entity::update_many()
             .col_expr(
                 package_files::Column::State,
-                Expr::value(package_files::STATE_DELETED),
+                Expr::value(package_files::State::Deleted),
             )
             .filter(package_files::Column::PackageId.eq(sent.package))
             .exec(&sent.app.state.db)

@@ -100,7 +100,10 @@ async fn an_upload_started_on_one_instance_resumes_on_another() {
     assert_eq!(finished.status, StatusCode::NO_CONTENT, "{}", finished.text);
 
     let row = world.file(file).await;
-    assert_eq!(row.state, "complete");
+    assert_eq!(
+        row.state,
+        ferry_server::db::entities::package_files::State::Complete
+    );
     let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
     assert_eq!(row.sha256.as_deref(), Some(sha256.as_str()));
     // Downloaded from either instance, byte for byte.
@@ -119,7 +122,7 @@ async fn an_upload_started_on_one_instance_resumes_on_another() {
 #[tokio::test]
 async fn two_instances_expiring_together_delete_the_files_once() {
     use ferry_server::{
-        db::{entities::packages, expiration::AFTER_DAYS},
+        db::{entities::packages, expiration::Kind},
         services::expiration,
     };
     use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
@@ -141,7 +144,7 @@ async fn two_instances_expiring_together_delete_the_files_once() {
     let mut package = package.into_active_model();
     let sent_at = chrono::Utc::now() - chrono::Duration::days(2);
     package.sent_at = Set(Some(sent_at));
-    package.expiration_kind = Set(AFTER_DAYS.into());
+    package.expiration_kind = Set(Kind::AfterDays);
     package.expiration_days = Set(Some(1));
     package.update(&world.app.state.db).await.unwrap();
 
@@ -153,7 +156,10 @@ async fn two_instances_expiring_together_delete_the_files_once() {
     assert_eq!(one.unwrap() + two.unwrap(), 1, "deleted exactly once");
     assert!(!world.app.has_object(&key).await);
     assert!(!second.has_object(&key).await);
-    assert_eq!(world.file(world.files[0]).await.state, "deleted");
+    assert_eq!(
+        world.file(world.files[0]).await.state,
+        ferry_server::db::entities::package_files::State::Deleted
+    );
 }
 
 #[tokio::test]

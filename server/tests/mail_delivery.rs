@@ -201,7 +201,7 @@ async fn outbox_clear(sent: &Sent) {
     mail_outbox::Entity::update_many()
         .col_expr(
             mail_outbox::Column::State,
-            Expr::value(mail_outbox::STATE_SENT),
+            Expr::value(mail_outbox::State::Sent),
         )
         .exec(&sent.app.state.db)
         .await
@@ -235,7 +235,7 @@ on_both_databases!(
             }
         );
         for mail in outbox(&sent).await {
-            assert_eq!(mail.state, mail_outbox::STATE_PENDING);
+            assert_eq!(mail.state, mail_outbox::State::Pending);
             assert_eq!(mail.attempts, 1);
             assert!(mail.last_error.as_deref().is_some_and(|e| !e.is_empty()));
             assert!(mail.next_attempt_at > now, "retried later, not at once");
@@ -272,7 +272,7 @@ on_both_databases!(
         );
         assert_eq!(sink.messages().len(), 2);
         for mail in outbox(&sent).await {
-            assert_eq!(mail.state, mail_outbox::STATE_SENT);
+            assert_eq!(mail.state, mail_outbox::State::Sent);
             assert_eq!(mail.attempts, 2);
             assert!(mail.last_error.is_none());
         }

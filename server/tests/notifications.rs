@@ -103,7 +103,7 @@ on_both_databases!(
         to.sort_unstable();
         assert_eq!(to, ["bob@example.test", "carol@example.test"]);
         for mail in &mails {
-            assert_eq!(mail.state, mail_outbox::STATE_PENDING);
+            assert_eq!(mail.state, mail_outbox::State::Pending);
             assert_eq!(mail.subject, "alice sent you a package: Drawings");
             let link = format!("{PUBLIC_URL}packages/{}", sent.package);
             assert!(mail.text_body.contains(&link), "{}", mail.text_body);
@@ -318,7 +318,7 @@ on_both_databases!(
             package_id: sea_orm::Set(draft),
             name: sea_orm::Set("x.bin".into()),
             size: sea_orm::Set(1),
-            state: sea_orm::Set(package_files::STATE_COMPLETE.into()),
+            state: sea_orm::Set(package_files::State::Complete),
             storage_key: sea_orm::Set("k".repeat(64)),
             created_at: sea_orm::Set(now),
             completed_at: sea_orm::Set(Some(now)),
@@ -353,7 +353,7 @@ on_both_databases!(
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(row.state, packages::STATE_DRAFT);
+        assert_eq!(row.state, packages::State::Draft);
 
         // Committed: sent, both recipients told, both mails queued, together.
         let txn = db.begin().await.unwrap();
@@ -407,7 +407,7 @@ on_both_databases!(admins_see_undelivered_mail, |engine: Engine| async move {
     mail_outbox::Entity::update_many()
         .col_expr(
             mail_outbox::Column::State,
-            Expr::value(mail_outbox::STATE_FAILED),
+            Expr::value(mail_outbox::State::Failed),
         )
         .col_expr(
             mail_outbox::Column::LastError,

@@ -114,3 +114,21 @@ async fn every_documented_operation_exists_and_every_schema_reference_resolves()
     assert_eq!(ids.len(), count, "operation ids must be unique");
     assert_eq!(count, OPERATIONS.len(), "every operation has an id");
 }
+
+#[tokio::test]
+async fn lists_every_error_code_a_client_can_match_on() {
+    let doc = document().await;
+    let listed: Vec<&str> = doc["components"]["schemas"]["ErrorCode"]["enum"]
+        .as_array()
+        .expect("ErrorCode is an enum of strings")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for code in app::types::ErrorCode::ALL {
+        assert!(listed.contains(&code.as_str()), "{code} is not listed");
+    }
+    assert_eq!(
+        doc["components"]["schemas"]["ErrorDetail"]["properties"]["code"]["$ref"],
+        "#/components/schemas/ErrorCode"
+    );
+}

@@ -86,7 +86,7 @@ impl World {
             .unwrap()
             .unwrap()
             .into();
-        row.state = Set(packages::STATE_SENT.into());
+        row.state = Set(packages::State::Sent);
         row.sent_at = Set(Some(sent_at));
         row.update(&self.app.state.db).await.unwrap();
     }
@@ -96,7 +96,7 @@ impl World {
             package_id: Set(package_id),
             name: Set(name.into()),
             size: Set(size),
-            state: Set(package_files::STATE_COMPLETE.into()),
+            state: Set(package_files::State::Complete),
             storage_key: Set(format!("test-{package_id}-{name}")),
             created_at: Set(Utc::now()),
             completed_at: Set(Some(Utc::now())),

@@ -270,7 +270,7 @@ on_both_databases!(
             .unwrap()
             .unwrap()
             .into();
-        row.state = Set(packages::STATE_SENT.into());
+        row.state = Set(packages::State::Sent);
         row.update(db).await.unwrap();
         let response = draft
             .spec(&draft.alice, json!([{ "name": "a.pdf", "size": 1 }]))
@@ -300,7 +300,7 @@ on_both_databases!(
             .unwrap()
             .unwrap()
             .into();
-        row.state = Set(package_files::STATE_COMPLETE.into());
+        row.state = Set(package_files::State::Complete);
         row.update(db).await.unwrap();
 
         let again = draft
@@ -355,7 +355,7 @@ on_both_databases!(
             .unwrap();
         assert_eq!(node.object_size(&row.storage_key).await.unwrap(), 3);
         let mut complete: package_files::ActiveModel = row.clone().into();
-        complete.state = Set(package_files::STATE_COMPLETE.into());
+        complete.state = Set(package_files::State::Complete);
         complete.update(db).await.unwrap();
 
         let again = draft

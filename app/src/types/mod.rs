@@ -3,33 +3,20 @@
 //! itself for the server's OpenAPI document.
 
 mod accounts;
+mod error;
 mod notifications;
 mod packages;
 mod settings;
 mod transfer;
 
 pub use accounts::*;
+pub use error::*;
 pub use notifications::*;
 pub use packages::*;
 pub use settings::*;
 pub use transfer::*;
 
 use serde::{Deserialize, Serialize};
-
-/// The one shape of every error the API returns: `{"error": {"code": "...", "message": "..."}}`.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-/// A stable machine-readable `code` (snake_case) and a sentence for people.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorDetail {
-    pub code: String,
-    pub message: String,
-}
 
 /// What a user may do: admins also manage users and settings.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -95,19 +82,6 @@ pub struct GatewayInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn error_body_has_the_documented_shape() {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: "not_found".into(),
-                message: "No such package.".into(),
-            },
-        };
-        let json = serde_json::to_value(&body).expect("serialises");
-        assert_eq!(json["error"]["code"], "not_found");
-        assert_eq!(json["error"]["message"], "No such package.");
-    }
 
     #[test]
     fn roles_are_snake_case_on_the_wire() {

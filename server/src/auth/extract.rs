@@ -6,7 +6,7 @@ use axum::http::{header, request::Parts};
 use axum_extra::extract::CookieJar;
 
 use super::{session, token};
-use crate::{db::entities::users, error::ApiError, state::AppState};
+use crate::{db::entities::users, error::AppError, services::AppState};
 
 /// How a request proved who sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,34 +44,34 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn is_admin(&self) -> bool {
-        self.user.role() == app::types::Role::Admin
+        self.user.is_admin()
     }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         if parts.headers.contains_key(header::AUTHORIZATION) {
-            let secret = token::bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+            let secret = token::bearer(&parts.headers).ok_or(AppError::Unauthenticated)?;
             return match token::authenticate(&state.db, secret).await? {
                 Some((token, user)) => {
-                    crate::http::trace::record_user(user.id);
+                    crate::telemetry::http::record_user(user.id);
                     Ok(CurrentUser {
                         user,
                         credential: Credential::ApiToken { id: token.id },
                     })
                 }
-                None => Err(ApiError::Unauthenticated),
+                None => Err(AppError::Unauthenticated),
             };
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let cookie = jar
             .get(session::cookie_name(state.config.secure_cookies()))
-            .ok_or(ApiError::Unauthenticated)?;
+            .ok_or(AppError::Unauthenticated)?;
         match session::lookup(&state.db, cookie.value()).await? {
             Some((session, user)) => {
-                crate::http::trace::record_user(user.id);
+                crate::telemetry::http::record_user(user.id);
                 Ok(CurrentUser {
                     user,
                     credential: Credential::Session {
@@ -79,7 +79,7 @@ impl FromRequestParts<AppState> for CurrentUser {
                     },
                 })
             }
-            None => Err(ApiError::Unauthenticated),
+            None => Err(AppError::Unauthenticated),
         }
     }
 }
@@ -90,12 +90,12 @@ impl FromRequestParts<AppState> for CurrentUser {
 pub struct CurrentAdmin(pub CurrentUser);
 
 impl FromRequestParts<AppState> for CurrentAdmin {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let current = CurrentUser::from_request_parts(parts, state).await?;
         if !current.is_admin() {
-            return Err(ApiError::Forbidden(
+            return Err(AppError::Forbidden(
                 "Only administrators may do this.".into(),
             ));
         }

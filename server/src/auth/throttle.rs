@@ -32,8 +32,8 @@ use sea_orm::{
 
 use crate::{
     db::entities::login_throttle::{self, Column},
-    error::ApiError,
-    state::AppState,
+    error::AppError,
+    services::AppState,
 };
 
 /// Failed sign-ins allowed per account from one address within one window; past it, from
@@ -172,7 +172,7 @@ impl Attempt {
         db: &impl ConnectionTrait,
         username: &str,
         address: ClientAddress,
-    ) -> Result<Self, ApiError> {
+    ) -> Result<Self, AppError> {
         let address = address.0.map(address_key);
         let attempt = Self {
             account: account_key(username),
@@ -202,7 +202,7 @@ impl Attempt {
                 retry_after_secs,
                 "sign-in refused: too many failures"
             );
-            return Err(ApiError::TooManyRequests { retry_after_secs });
+            return Err(AppError::TooManyRequests { retry_after_secs });
         }
         let delay = delay_for(everywhere.failures);
         if !delay.is_zero() {

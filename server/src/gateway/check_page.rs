@@ -7,7 +7,7 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 
-use crate::{config::TlsMode, state::AppState, tls};
+use crate::{config::TlsMode, services::AppState, tls};
 
 /// Where the self-signed certificate can be downloaded, to trust it for good.
 pub const CERTIFICATE_PATH: &str = "/certificate.pem";

@@ -9,10 +9,10 @@ pub mod tus;
 use app::{paths, types::GatewayInfo};
 use axum::{Json, Router, extract::State, routing::get};
 
-use crate::{config::TlsMode, state::AppState};
+use crate::{config::TlsMode, services::AppState};
 
 /// Log target of everything the gateway does; these events also go to the gateway's own log file.
-pub const LOG_TARGET: &str = "ferry_server::gateway";
+pub const LOG_TARGET: &str = crate::telemetry::GATEWAY_TARGET;
 
 /// Protocols this gateway speaks (grows with the upload and download issues).
 pub const PROTOCOLS: &[&str] = &["tus/1.0.0", "http-range-get"];
@@ -28,10 +28,10 @@ pub fn router(state: AppState) -> Router {
         .layer(tus::cors())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            crate::http::trace::record_client,
+            crate::http::client::record_client,
         ))
-        .layer(crate::http::trace::layer(
-            crate::http::trace::Listener::Gateway,
+        .layer(crate::telemetry::http::layer(
+            crate::telemetry::http::Listener::Gateway,
         ))
         .with_state(state)
 }

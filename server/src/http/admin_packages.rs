@@ -11,9 +11,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::packages::{PackageId, Paging};
 use crate::{
     auth::CurrentAdmin,
-    error::{ApiError, ApiJson},
+    error::AppError,
+    http::respond::ApiJson,
+    services::AppState,
     services::{expiration, packages},
-    state::AppState,
 };
 
 /// The routes of this module, with their OpenAPI descriptions.
@@ -37,7 +38,7 @@ pub async fn list(
     State(state): State<AppState>,
     _admin: CurrentAdmin,
     Paging(query): Paging,
-) -> Result<ApiJson<PackagePage>, ApiError> {
+) -> Result<ApiJson<PackagePage>, AppError> {
     Ok(ApiJson(packages::with_files(&state.db, query).await?))
 }
 
@@ -57,7 +58,7 @@ pub async fn delete_files(
     State(state): State<AppState>,
     CurrentAdmin(admin): CurrentAdmin,
     PackageId(id): PackageId,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, AppError> {
     expiration::delete_by_admin(&state, &admin.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

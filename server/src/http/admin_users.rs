@@ -10,9 +10,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     auth::CurrentAdmin,
     db::entities::users,
-    error::{ApiError, ApiJson, ApiPath},
+    error::AppError,
+    http::respond::{ApiJson, ApiPath},
+    services::AppState,
     services::accounts,
-    state::AppState,
 };
 
 /// The routes of this module, with their OpenAPI descriptions.
@@ -26,7 +27,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 fn to_dto(user: users::Model) -> AdminUser {
     AdminUser {
         id: user.id,
-        role: user.role(),
+        role: user.role.into(),
         username: user.username,
         display_name: user.display_name,
         email: user.email,
@@ -47,7 +48,7 @@ fn to_dto(user: users::Model) -> AdminUser {
 pub async fn list(
     State(state): State<AppState>,
     _admin: CurrentAdmin,
-) -> Result<ApiJson<Vec<AdminUser>>, ApiError> {
+) -> Result<ApiJson<Vec<AdminUser>>, AppError> {
     let users = accounts::list_users(&state.db).await?;
     Ok(ApiJson(users.into_iter().map(to_dto).collect()))
 }
@@ -66,7 +67,7 @@ pub async fn create(
     State(state): State<AppState>,
     CurrentAdmin(admin): CurrentAdmin,
     ApiJson(new): ApiJson<NewUser>,
-) -> Result<(StatusCode, ApiJson<AdminUser>), ApiError> {
+) -> Result<(StatusCode, ApiJson<AdminUser>), AppError> {
     let user = accounts::create_user(&state.db, new).await?;
     tracing::info!(user.id = user.id, by = admin.user.id, "created a user");
     Ok((StatusCode::CREATED, ApiJson(to_dto(user))))
@@ -90,7 +91,7 @@ pub async fn update(
     CurrentAdmin(admin): CurrentAdmin,
     ApiPath(id): ApiPath<i64>,
     ApiJson(update): ApiJson<UserUpdate>,
-) -> Result<ApiJson<AdminUser>, ApiError> {
+) -> Result<ApiJson<AdminUser>, AppError> {
     let user = accounts::update_user(&state.db, &admin.user, id, update).await?;
     tracing::info!(user.id = user.id, by = admin.user.id, "changed a user");
     Ok(ApiJson(to_dto(user)))
@@ -113,7 +114,7 @@ pub async fn reset_password(
     CurrentAdmin(admin): CurrentAdmin,
     ApiPath(id): ApiPath<i64>,
     ApiJson(reset): ApiJson<PasswordReset>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, AppError> {
     accounts::reset_password(&state.db, id, reset.new_password).await?;
     tracing::info!(user.id = id, by = admin.user.id, "reset a password");
     Ok(StatusCode::NO_CONTENT)

@@ -4,7 +4,7 @@ use app::types::ClientConfig;
 use axum::{Json, extract::State};
 
 use super::authority::SiteAuthority;
-use crate::{error::ApiError, services, state::AppState};
+use crate::{error::AppError, services, services::AppState};
 
 /// What the web app needs before sign-in: the version and the gateway URL (absent when an admin
 /// turned the gateway off).
@@ -16,7 +16,7 @@ use crate::{error::ApiError, services, state::AppState};
 pub async fn show(
     State(state): State<AppState>,
     site: SiteAuthority,
-) -> Result<Json<ClientConfig>, ApiError> {
+) -> Result<Json<ClientConfig>, AppError> {
     let settings = services::settings::load(&state.db).await?;
     Ok(Json(ClientConfig {
         version: crate::VERSION.into(),
@@ -32,7 +32,7 @@ pub async fn show(
 /// IP address, `localhost`, a name in `allowed_hosts`, or the host of `public_url`); otherwise on
 /// `public_url`'s host, or the gateway's own bind address. A `Host` header alone never chooses where
 /// tokens and bytes go: with none of those, the request is misdirected (421).
-pub(crate) fn gateway_url(state: &AppState, site: &SiteAuthority) -> Result<String, ApiError> {
+pub(crate) fn gateway_url(state: &AppState, site: &SiteAuthority) -> Result<String, AppError> {
     let config = &state.config;
     if let Some(url) = &config.gateway_public_url {
         return Ok(url.as_str().trim_end_matches('/').to_owned());
@@ -69,7 +69,7 @@ pub(crate) fn gateway_url(state: &AppState, site: &SiteAuthority) -> Result<Stri
         };
         return Ok(format!("{scheme}://{host}:{port}"));
     }
-    Err(ApiError::MisdirectedRequest(
+    Err(AppError::MisdirectedRequest(
         "This server does not answer for the host name in the request: the administrator lists \
          the names Ferry is reached by in allowed_hosts (or sets public_url)."
             .into(),

@@ -16,7 +16,7 @@ use axum::{
 };
 
 use super::authority;
-use crate::{auth::token, error::ApiError};
+use crate::{auth::token, error::AppError};
 
 /// Refuses state-changing requests that could have been forged by another site.
 pub async fn require_same_origin(request: Request, next: Next) -> Response {
@@ -29,7 +29,7 @@ pub async fn require_same_origin(request: Request, next: Next) -> Response {
     if safe || token_client || is_same_origin(request.headers(), site) {
         next.run(request).await
     } else {
-        ApiError::CrossSiteRequest.into_response()
+        AppError::CrossSiteRequest.into_response()
     }
 }
 

@@ -11,9 +11,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{authority::SiteAuthority, client_config::gateway_url};
 use crate::{
     auth::CurrentUser,
-    error::{ApiError, ApiJson},
+    error::AppError,
+    http::respond::ApiJson,
+    services::AppState,
     services::{downloads, transfer_spec},
-    state::AppState,
 };
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -30,12 +31,12 @@ pub struct FileOfPackage {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for FileOfPackage {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Path((package, file)) = Path::<(i64, i64)>::from_request_parts(parts, state)
             .await
-            .map_err(|_| ApiError::NotFound)?;
+            .map_err(|_| AppError::NotFound)?;
         Ok(Self { package, file })
     }
 }
@@ -66,7 +67,7 @@ pub async fn link(
     current: CurrentUser,
     file: FileOfPackage,
     site: SiteAuthority,
-) -> Result<ApiJson<FileLink>, ApiError> {
+) -> Result<ApiJson<FileLink>, AppError> {
     let gateway = gateway_url(&state, &site)?;
     let link = transfer_spec::file_link(
         &state,
@@ -99,7 +100,7 @@ pub async fn delivery(
     State(state): State<AppState>,
     current: CurrentUser,
     file: FileOfPackage,
-) -> Result<ApiJson<FileDelivery>, ApiError> {
+) -> Result<ApiJson<FileDelivery>, AppError> {
     let delivery = downloads::file_delivery(&state, &current.user, file.package, file.file).await?;
     Ok(ApiJson(delivery))
 }

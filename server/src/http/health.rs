@@ -3,7 +3,7 @@
 use app::types::Health;
 use axum::{Json, extract::State, http::StatusCode};
 
-use crate::state::AppState;
+use crate::services::AppState;
 
 /// Liveness: the process answers and so does its database.
 #[utoipa::path(get, path = "/healthz", tag = "server",

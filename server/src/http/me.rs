@@ -14,9 +14,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     auth::{Credential, CurrentUser, throttle::ClientAddress},
     db::entities::api_tokens,
-    error::{ApiError, ApiJson, ApiPath},
+    error::AppError,
+    http::respond::{ApiJson, ApiPath},
+    services::AppState,
     services::accounts::{self, tokens},
-    state::AppState,
 };
 
 /// The routes of this module, with their OpenAPI descriptions.
@@ -56,7 +57,7 @@ pub async fn change_password(
     address: ClientAddress,
     jar: CookieJar,
     ApiJson(change): ApiJson<PasswordChange>,
-) -> Result<(CookieJar, StatusCode), ApiError> {
+) -> Result<(CookieJar, StatusCode), AppError> {
     let browser = current.credential.is_session();
     let session =
         accounts::change_password(&state.db, &current.user, address, change, browser).await?;
@@ -77,7 +78,7 @@ pub async fn change_password(
 pub async fn preferences(
     State(state): State<AppState>,
     current: CurrentUser,
-) -> Result<ApiJson<Preferences>, ApiError> {
+) -> Result<ApiJson<Preferences>, AppError> {
     Ok(ApiJson(
         accounts::preferences::read(&state.db, &current.user, state.config.mail.is_some()).await?,
     ))
@@ -97,7 +98,7 @@ pub async fn set_preferences(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiJson(update): ApiJson<PreferencesUpdate>,
-) -> Result<ApiJson<Preferences>, ApiError> {
+) -> Result<ApiJson<Preferences>, AppError> {
     Ok(ApiJson(
         accounts::preferences::update(
             &state.db,
@@ -119,7 +120,7 @@ pub async fn set_preferences(
 pub async fn list_tokens(
     State(state): State<AppState>,
     current: CurrentUser,
-) -> Result<ApiJson<Vec<ApiToken>>, ApiError> {
+) -> Result<ApiJson<Vec<ApiToken>>, AppError> {
     let list = tokens::list(&state.db, current.user.id).await?;
     Ok(ApiJson(list.into_iter().map(to_dto).collect()))
 }
@@ -140,9 +141,9 @@ pub async fn create_token(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiJson(new): ApiJson<NewApiToken>,
-) -> Result<(StatusCode, ApiJson<CreatedApiToken>), ApiError> {
+) -> Result<(StatusCode, ApiJson<CreatedApiToken>), AppError> {
     if matches!(current.credential, Credential::ApiToken { .. }) {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "An API token cannot create tokens: sign in to the web app to make one.".into(),
         ));
     }
@@ -170,7 +171,7 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiPath(id): ApiPath<i64>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, AppError> {
     tokens::revoke(&state.db, current.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@
 mod admin_packages;
 mod admin_users;
 mod authority;
+pub mod client;
 mod client_config;
 mod csrf;
 mod file_downloads;
@@ -13,11 +14,11 @@ mod me;
 mod notifications;
 pub mod openapi;
 mod packages;
+pub mod respond;
 mod security_headers;
 mod session;
 mod settings;
 mod static_files;
-pub mod trace;
 mod transfer_spec;
 mod users;
 
@@ -34,7 +35,7 @@ use tower_http::{set_header::SetResponseHeaderLayer, timeout::RequestBodyTimeout
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{error::ApiError, state::AppState};
+use crate::{error::AppError, services::AppState, telemetry};
 
 /// The longest an API request's body may take to arrive.
 pub const API_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -64,7 +65,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(Arc::new(doc));
     let api = api
         .merge(doc_route)
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(middleware::from_fn(csrf::require_same_origin))
         // A client that starts a body and stops sending cannot hold the request (and its
         // connection) open: API bodies are small JSON documents.
@@ -76,14 +77,14 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            trace::record_client,
+            client::record_client,
         ))
-        .layer(trace::layer(trace::Listener::Web));
+        .layer(telemetry::http::layer(telemetry::http::Listener::Web));
     let unknown_api = Router::new()
-        .route("/api", axum::routing::any(|| async { ApiError::NotFound }))
+        .route("/api", axum::routing::any(|| async { AppError::NotFound }))
         .route(
             "/api/{*rest}",
-            axum::routing::any(|| async { ApiError::NotFound }),
+            axum::routing::any(|| async { AppError::NotFound }),
         );
     let scripts = security_headers::WebAppScripts::read(&state.config.web_dir);
     Router::new()

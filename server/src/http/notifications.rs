@@ -11,9 +11,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::packages::Paging;
 use crate::{
     auth::{CurrentAdmin, CurrentUser},
-    error::{ApiError, ApiJson, ApiPath},
+    error::AppError,
+    http::respond::{ApiJson, ApiPath},
+    services::AppState,
     services::{mail, notifications},
-    state::AppState,
 };
 
 /// The routes of this module, with their OpenAPI descriptions.
@@ -39,7 +40,7 @@ pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
     Paging(query): Paging,
-) -> Result<ApiJson<NotificationPage>, ApiError> {
+) -> Result<ApiJson<NotificationPage>, AppError> {
     Ok(ApiJson(
         notifications::list(&state.db, current.user.id, query).await?,
     ))
@@ -55,7 +56,7 @@ pub async fn list(
 pub async fn unread(
     State(state): State<AppState>,
     current: CurrentUser,
-) -> Result<ApiJson<UnreadCount>, ApiError> {
+) -> Result<ApiJson<UnreadCount>, AppError> {
     let unread = notifications::unread(&state.db, current.user.id).await?;
     Ok(ApiJson(UnreadCount { unread }))
 }
@@ -75,7 +76,7 @@ pub async fn mark_read(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiPath(id): ApiPath<i64>,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, AppError> {
     notifications::mark_read(&state.db, current.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -91,7 +92,7 @@ pub async fn mark_read(
 pub async fn mark_all_read(
     State(state): State<AppState>,
     current: CurrentUser,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, AppError> {
     notifications::mark_all_read(&state.db, current.user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -108,7 +109,7 @@ pub async fn mark_all_read(
 pub async fn outbox(
     State(state): State<AppState>,
     _admin: CurrentAdmin,
-) -> Result<ApiJson<OutboxReport>, ApiError> {
+) -> Result<ApiJson<OutboxReport>, AppError> {
     let report = mail::outbox::report(&state.db, state.config.mail.is_some()).await?;
     Ok(ApiJson(report))
 }

@@ -13,10 +13,8 @@ use axum::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    auth::CurrentUser,
-    error::{ApiError, ApiJson},
+    auth::CurrentUser, error::AppError, http::respond::ApiJson, services::AppState,
     services::packages,
-    state::AppState,
 };
 
 /// The package routes with their OpenAPI description.
@@ -34,12 +32,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub struct PackageId(pub i64);
 
 impl<S: Send + Sync> FromRequestParts<S> for PackageId {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Path(id) = Path::<i64>::from_request_parts(parts, state)
             .await
-            .map_err(|_| ApiError::NotFound)?;
+            .map_err(|_| AppError::NotFound)?;
         Ok(Self(id))
     }
 }
@@ -49,13 +47,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PackageId {
 pub struct Paging(pub PageQuery);
 
 impl<S: Send + Sync> FromRequestParts<S> for Paging {
-    type Rejection = ApiError;
+    type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let Query(query) = Query::<PageQuery>::from_request_parts(parts, state)
             .await
             .map_err(|rejection| {
-                ApiError::BadRequest(format!(
+                AppError::BadRequest(format!(
                     "The paging is not valid ({}): page is a whole number from 1, per_page from 1 to {}.",
                     rejection.body_text(),
                     PageQuery::MAX_PER_PAGE
@@ -81,7 +79,7 @@ pub async fn create(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiJson(new): ApiJson<NewPackage>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<impl IntoResponse, AppError> {
     let detail = packages::create(&state.db, &current.user, new).await?;
     let location = paths::with_id(paths::PACKAGE, detail.summary.id);
     Ok((
@@ -103,7 +101,7 @@ pub async fn received(
     State(state): State<AppState>,
     current: CurrentUser,
     Paging(query): Paging,
-) -> Result<ApiJson<PackagePage>, ApiError> {
+) -> Result<ApiJson<PackagePage>, AppError> {
     Ok(ApiJson(
         packages::received(&state.db, &current.user, query).await?,
     ))
@@ -121,7 +119,7 @@ pub async fn sent(
     State(state): State<AppState>,
     current: CurrentUser,
     Paging(query): Paging,
-) -> Result<ApiJson<PackagePage>, ApiError> {
+) -> Result<ApiJson<PackagePage>, AppError> {
     Ok(ApiJson(
         packages::sent(&state.db, &current.user, query).await?,
     ))
@@ -143,7 +141,7 @@ pub async fn show(
     State(state): State<AppState>,
     current: CurrentUser,
     PackageId(id): PackageId,
-) -> Result<ApiJson<PackageDetail>, ApiError> {
+) -> Result<ApiJson<PackageDetail>, AppError> {
     Ok(ApiJson(packages::show(&state.db, &current.user, id).await?))
 }
 
@@ -161,7 +159,7 @@ pub async fn delete(
     State(state): State<AppState>,
     current: CurrentUser,
     PackageId(id): PackageId,
-) -> Result<StatusCode, ApiError> {
+) -> Result<StatusCode, AppError> {
     packages::delete(&state.db, state.node.as_ref(), &current.user, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

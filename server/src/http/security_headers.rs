@@ -17,7 +17,7 @@ use base64::Engine as _;
 use sha2::{Digest, Sha256};
 
 use super::{authority::SiteAuthority, client_config::gateway_url};
-use crate::state::AppState;
+use crate::services::AppState;
 
 /// HSTS for a year once a browser has seen Ferry over HTTPS.
 const HSTS: &str = "max-age=31536000";

@@ -17,8 +17,9 @@ use crate::{
         throttle::{Attempt, ClientAddress},
     },
     db::entities::users,
-    error::{ApiError, ApiJson},
-    state::AppState,
+    error::AppError,
+    http::respond::ApiJson,
+    services::AppState,
 };
 
 fn to_dto(user: &users::Model) -> SessionUser {
@@ -26,7 +27,7 @@ fn to_dto(user: &users::Model) -> SessionUser {
         id: user.id,
         username: user.username.clone(),
         display_name: user.display_name.clone(),
-        role: user.role(),
+        role: user.role.into(),
     }
 }
 
@@ -60,14 +61,14 @@ pub async fn login(
     address: ClientAddress,
     jar: CookieJar,
     ApiJson(request): ApiJson<LoginRequest>,
-) -> Result<(CookieJar, ApiJson<SessionUser>), ApiError> {
+) -> Result<(CookieJar, ApiJson<SessionUser>), AppError> {
     if request.username.is_empty() || request.password.is_empty() {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "Enter your username and password.".into(),
         ));
     }
     if request.username.len() > MAX_USERNAME_LEN || request.password.len() > MAX_PASSWORD_LEN {
-        return Err(ApiError::InvalidCredentials);
+        return Err(AppError::InvalidCredentials);
     }
     let attempt = Attempt::begin(&state.db, &request.username, address).await?;
     let user = users::Entity::find()
@@ -84,7 +85,7 @@ pub async fn login(
                 username = %request.username,
                 "sign-in failed: wrong username or password, or a disabled account"
             );
-            return Err(ApiError::InvalidCredentials);
+            return Err(AppError::InvalidCredentials);
         }
     };
     attempt.succeeded(&state.db).await?;
@@ -122,7 +123,7 @@ pub(super) fn session_cookie(state: &AppState, token: String) -> Cookie<'static>
 pub async fn logout(
     State(state): State<AppState>,
     jar: CookieJar,
-) -> Result<(CookieJar, StatusCode), ApiError> {
+) -> Result<(CookieJar, StatusCode), AppError> {
     let secure = state.config.secure_cookies();
     let name = session::cookie_name(secure);
     if let Some(cookie) = jar.get(name) {

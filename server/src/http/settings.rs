@@ -9,9 +9,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
     auth::{CurrentAdmin, CurrentUser},
-    error::{ApiError, ApiJson},
+    error::AppError,
+    http::respond::ApiJson,
     services,
-    state::AppState,
+    services::AppState,
 };
 
 /// The routes of this module, with their OpenAPI descriptions.
@@ -31,7 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn show(
     State(state): State<AppState>,
     _current: CurrentUser,
-) -> Result<ApiJson<Settings>, ApiError> {
+) -> Result<ApiJson<Settings>, AppError> {
     Ok(ApiJson(services::settings::load(&state.db).await?))
 }
 
@@ -48,7 +49,7 @@ pub async fn update(
     State(state): State<AppState>,
     CurrentAdmin(admin): CurrentAdmin,
     ApiJson(new): ApiJson<Settings>,
-) -> Result<ApiJson<Settings>, ApiError> {
+) -> Result<ApiJson<Settings>, AppError> {
     let saved = services::settings::save(&state.db, new).await?;
     tracing::info!(user.id = admin.user.id, "changed the admin settings");
     Ok(ApiJson(saved))

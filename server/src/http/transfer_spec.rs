@@ -7,10 +7,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{authority::SiteAuthority, client_config::gateway_url, packages::PackageId};
 use crate::{
-    auth::CurrentUser,
-    error::{ApiError, ApiJson},
+    auth::CurrentUser, error::AppError, http::respond::ApiJson, services::AppState,
     services::transfer_spec,
-    state::AppState,
 };
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -43,7 +41,7 @@ pub async fn upload(
     PackageId(id): PackageId,
     site: SiteAuthority,
     ApiJson(request): ApiJson<UploadSpecRequest>,
-) -> Result<ApiJson<TransferSpec>, ApiError> {
+) -> Result<ApiJson<TransferSpec>, AppError> {
     let gateway = gateway_url(&state, &site)?;
     let spec = transfer_spec::upload_spec(
         &state,
@@ -79,7 +77,7 @@ pub async fn download(
     current: CurrentUser,
     PackageId(id): PackageId,
     site: SiteAuthority,
-) -> Result<ApiJson<TransferSpec>, ApiError> {
+) -> Result<ApiJson<TransferSpec>, AppError> {
     let gateway = gateway_url(&state, &site)?;
     let spec = transfer_spec::download_spec(
         &state,

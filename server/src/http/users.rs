@@ -10,9 +10,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::{
     auth::CurrentUser,
     db::entities::users,
-    error::{ApiError, ApiJson, ApiQuery},
+    error::AppError,
+    http::respond::{ApiJson, ApiQuery},
+    services::AppState,
     services::{self, accounts},
-    state::AppState,
 };
 
 /// The routes of this module, with their OpenAPI descriptions.
@@ -42,7 +43,7 @@ pub async fn search(
     State(state): State<AppState>,
     _current: CurrentUser,
     ApiQuery(query): ApiQuery<UserQuery>,
-) -> Result<ApiJson<Vec<UserSummary>>, ApiError> {
+) -> Result<ApiJson<Vec<UserSummary>>, AppError> {
     let exact_email = services::settings::load(&state.db)
         .await?
         .directory_exact_email;

@@ -20,7 +20,8 @@ use axum::{
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 
-use super::{error::NodeError, wire};
+use super::error::NodeError;
+use crate::storage::http::wire;
 use crate::storage::{ByteStream, TransferNode};
 
 /// What the handlers reach: the node behind the API.

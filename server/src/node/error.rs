@@ -5,7 +5,6 @@
 
 use std::io;
 
-use app::types::{ErrorBody, ErrorDetail};
 use axum::{
     Json,
     extract::rejection::{JsonRejection, PathRejection, QueryRejection},
@@ -13,8 +12,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::wire;
 use crate::storage::StorageError;
+use crate::storage::http::wire::{NodeErrorBody, NodeErrorCode, NodeErrorDetail};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NodeError {
@@ -29,21 +28,23 @@ pub enum NodeError {
 }
 
 impl NodeError {
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    fn status_and_code(&self) -> (StatusCode, NodeErrorCode) {
         match self {
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, wire::CODE_UNAUTHORIZED),
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, wire::CODE_INVALID_INPUT),
-            Self::NoSuchPath => (StatusCode::NOT_FOUND, wire::CODE_NO_SUCH_PATH),
-            Self::Storage(StorageError::NotFound) => (StatusCode::NOT_FOUND, wire::CODE_NOT_FOUND),
-            Self::Storage(StorageError::AlreadyExists) => {
-                (StatusCode::CONFLICT, wire::CODE_ALREADY_EXISTS)
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, NodeErrorCode::Unauthorized),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, NodeErrorCode::InvalidInput),
+            Self::NoSuchPath => (StatusCode::NOT_FOUND, NodeErrorCode::NoSuchPath),
+            Self::Storage(StorageError::NotFound) => {
+                (StatusCode::NOT_FOUND, NodeErrorCode::NotFound)
             }
-            Self::Storage(StorageError::Joined) => (StatusCode::CONFLICT, wire::CODE_JOINED),
+            Self::Storage(StorageError::AlreadyExists) => {
+                (StatusCode::CONFLICT, NodeErrorCode::AlreadyExists)
+            }
+            Self::Storage(StorageError::Joined) => (StatusCode::CONFLICT, NodeErrorCode::Joined),
             Self::Storage(StorageError::Io(e)) if e.kind() == io::ErrorKind::InvalidInput => {
-                (StatusCode::BAD_REQUEST, wire::CODE_INVALID_INPUT)
+                (StatusCode::BAD_REQUEST, NodeErrorCode::InvalidInput)
             }
             Self::Storage(StorageError::Io(_)) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, wire::CODE_INTERNAL)
+                (StatusCode::INTERNAL_SERVER_ERROR, NodeErrorCode::Internal)
             }
         }
     }
@@ -55,9 +56,9 @@ impl IntoResponse for NodeError {
         if status.is_server_error() {
             tracing::error!(error = %self, "a node operation failed");
         }
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: code.into(),
+        let body = NodeErrorBody {
+            error: NodeErrorDetail {
+                code,
                 message: self.to_string(),
             },
         };

@@ -1,6 +1,6 @@
 //! `ferry node`: the transfer node as its own process, which gateways (`ferry serve` with
 //! `node_url`) reach over HTTP instead of writing to their own disk. It serves any
-//! [`TransferNode`] through a small token-authorized API ([`wire`] lists it) and keeps that node's
+//! [`TransferNode`] through a small token-authorized API ([`crate::storage::http::wire`] lists it) and keeps that node's
 //! guarantees: an append answers only once what it counts is durable, a publish is atomic.
 //!
 //! The node behind the API is the local-disk one under `<data_dir>/storage`, or an S3-compatible
@@ -9,7 +9,6 @@
 pub mod api;
 mod auth;
 pub mod error;
-pub mod wire;
 
 use std::{future::Future, net::TcpListener, sync::Arc};
 
@@ -25,8 +24,9 @@ use crate::{
     SHUTDOWN_GRACE,
     config::Storage,
     config::{NodeConfig, Secret},
-    http::trace::{self, Listener},
     storage::TransferNode,
+    storage::http::wire,
+    telemetry::http::{self as trace, Listener},
 };
 
 /// The node API in front of `node`; every request must carry `token`.
@@ -75,7 +75,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
     crate::data_dir::prepare(&config.data_dir)?;
-    let node = crate::state::open_storage(&config.storage, &config.data_dir)?;
+    let node = crate::storage::open(&config.storage, &config.data_dir)?;
     let storage = match &config.storage {
         Storage::Local => config.storage_dir().display().to_string(),
         Storage::S3(s3) => format!("S3 bucket {}", s3.bucket),

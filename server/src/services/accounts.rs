@@ -20,7 +20,7 @@ use crate::{
         username,
     },
     db::entities::users::{self, Column},
-    error::ApiError,
+    error::AppError,
 };
 
 /// Longest display name, in characters (the column's size).
@@ -28,12 +28,12 @@ pub const MAX_DISPLAY_NAME_LEN: usize = 128;
 /// Longest email address (RFC 5321's limit, the column's size).
 pub const MAX_EMAIL_LEN: usize = 254;
 
-fn bad(message: String) -> ApiError {
-    ApiError::BadRequest(message)
+fn bad(message: String) -> AppError {
+    AppError::BadRequest(message)
 }
 
 /// The display name to store: trimmed, without bidi controls, the username when blank, bounded.
-fn display_name(given: &str, username: &str) -> Result<String, ApiError> {
+fn display_name(given: &str, username: &str) -> Result<String, AppError> {
     let name = super::text::single_line(given);
     if name.is_empty() {
         return Ok(username.to_owned());
@@ -52,7 +52,7 @@ fn display_name(given: &str, username: &str) -> Result<String, ApiError> {
 }
 
 /// The email to store: trimmed, `None` when blank, and otherwise shaped like `name@example.com`.
-fn email(given: Option<&str>) -> Result<Option<String>, ApiError> {
+fn email(given: Option<&str>) -> Result<Option<String>, AppError> {
     let Some(email) = given.map(str::trim).filter(|e| !e.is_empty()) else {
         return Ok(None);
     };
@@ -74,15 +74,15 @@ fn email(given: Option<&str>) -> Result<Option<String>, ApiError> {
     Ok(Some(email.to_owned()))
 }
 
-fn check_password_policy(new_password: &str) -> Result<(), ApiError> {
+fn check_password_policy(new_password: &str) -> Result<(), AppError> {
     password::check_policy(new_password).map_err(|why| bad(format!("The password {why}.")))
 }
 
-fn username_taken(name: &str) -> ApiError {
-    ApiError::Conflict(format!("The username {name:?} is already taken."))
+fn username_taken(name: &str) -> AppError {
+    AppError::Conflict(format!("The username {name:?} is already taken."))
 }
 
-async fn ensure_username_free(db: &impl ConnectionTrait, name: &str) -> Result<(), ApiError> {
+async fn ensure_username_free(db: &impl ConnectionTrait, name: &str) -> Result<(), AppError> {
     let clash = users::Entity::find()
         .filter(Expr::expr(Func::lower(Expr::col(Column::Username))).eq(name.to_lowercase()))
         .one(db)
@@ -98,14 +98,14 @@ async fn ensure_email_free(
     db: &impl ConnectionTrait,
     email: &str,
     except: Option<i64>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let mut query = users::Entity::find()
         .filter(Expr::expr(Func::lower(Expr::col(Column::Email))).eq(email.to_lowercase()));
     if let Some(id) = except {
         query = query.filter(Column::Id.ne(id));
     }
     match query.one(db).await? {
-        Some(_) => Err(ApiError::Conflict(format!(
+        Some(_) => Err(AppError::Conflict(format!(
             "The email address {email:?} is already used by another user."
         ))),
         None => Ok(()),
@@ -113,7 +113,7 @@ async fn ensure_email_free(
 }
 
 /// Creates an enabled user (admins only; the caller checked that).
-pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> Result<users::Model, ApiError> {
+pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> Result<users::Model, AppError> {
     username::check(&new.username).map_err(|why| bad(format!("The username {why}.")))?;
     let display_name = display_name(&new.display_name, &new.username)?;
     let email = email(new.email.as_deref())?;
@@ -128,7 +128,7 @@ pub async fn create_user(db: &DatabaseConnection, new: NewUser) -> Result<users:
         username: Set(new.username.clone()),
         display_name: Set(display_name),
         email: Set(email),
-        role: Set(users::role_name(new.role).into()),
+        role: Set(users::Role::from(new.role)),
         password_hash: Set(password_hash),
         disabled: Set(false),
         desktop_client_disabled: Set(false),
@@ -162,12 +162,12 @@ pub async fn update_user(
     actor: &users::Model,
     id: i64,
     update: UserUpdate,
-) -> Result<users::Model, ApiError> {
+) -> Result<users::Model, AppError> {
     let txn = db.begin().await?;
     let target = users::Entity::find_by_id(id)
         .one(&txn)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let mut row: users::ActiveModel = target.clone().into();
     if let Some(given) = &update.display_name {
         row.display_name = Set(display_name(given, &target.username)?);
@@ -179,13 +179,13 @@ pub async fn update_user(
         }
         row.email = Set(email);
     }
-    let role = update.role.unwrap_or(target.role());
+    let role = update.role.unwrap_or(target.role.into());
     let disabled = update.disabled.unwrap_or(target.disabled);
-    let was_enabled_admin = target.role() == Role::Admin && !target.disabled;
+    let was_enabled_admin = target.is_admin() && !target.disabled;
     if was_enabled_admin && (role != Role::Admin || disabled) {
         ensure_an_admin_remains(&txn, actor, &target, disabled).await?;
     }
-    row.role = Set(users::role_name(role).into());
+    row.role = Set(users::Role::from(role));
     row.disabled = Set(disabled);
     if let Some(desktop_client_disabled) = update.desktop_client_disabled {
         row.desktop_client_disabled = Set(desktop_client_disabled);
@@ -207,22 +207,22 @@ async fn ensure_an_admin_remains(
     actor: &users::Model,
     target: &users::Model,
     disabling: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if target.id == actor.id {
-        return Err(ApiError::Conflict(if disabling {
+        return Err(AppError::Conflict(if disabling {
             "You cannot disable your own account; ask another administrator.".into()
         } else {
             "You cannot remove your own administrator role; ask another administrator.".into()
         }));
     }
     let enabled_admins = users::Entity::find()
-        .filter(Column::Role.eq(users::ROLE_ADMIN))
+        .filter(Column::Role.eq(users::Role::Admin))
         .filter(Column::Disabled.eq(false))
         .lock_exclusive()
         .all(txn)
         .await?;
     if enabled_admins.iter().all(|admin| admin.id == target.id) {
-        return Err(ApiError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "{} is the last enabled administrator: make someone else an administrator first.",
             target.username
         )));
@@ -235,12 +235,12 @@ pub async fn reset_password(
     db: &DatabaseConnection,
     id: i64,
     new_password: String,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     check_password_policy(&new_password)?;
     users::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let password_hash = password::hash(new_password).await?;
     let txn = db.begin().await?;
     let changed = users::Entity::update_many()
@@ -250,7 +250,7 @@ pub async fn reset_password(
         .exec(&txn)
         .await?;
     if changed.rows_affected == 0 {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound);
     }
     session::delete_all_for(&txn, id).await?;
     tokens::revoke_all_for(&txn, id).await?;
@@ -268,7 +268,7 @@ pub async fn change_password(
     address: ClientAddress,
     change: PasswordChange,
     new_session: bool,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, AppError> {
     check_password_policy(&change.new_password)?;
     let attempt = Attempt::begin(db, &user.username, address).await?;
     let stored = Some(user.password_hash.clone());

@@ -7,19 +7,18 @@
 mod compact;
 mod delivered;
 mod delivery;
-mod error;
 pub mod progress;
 pub mod tracking;
 
+use crate::error::AppError;
 use app::types::TransferDirection;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 pub use compact::COMPACT_ABOVE;
 pub use delivered::file_delivery;
 pub use delivery::{DeliveryRecords, RECHECK_EVERY, deliver};
-pub use error::DownloadError;
 
-use crate::{db::entities::package_files, state::AppState, transfer::token::TransferClaims};
+use crate::{db::entities::package_files, services::AppState, transfer::token::TransferClaims};
 
 /// A file the token may fetch, with what the response needs.
 #[derive(Debug, Clone)]
@@ -37,9 +36,9 @@ pub async fn open(
     state: &AppState,
     claims: &TransferClaims,
     file_id: i64,
-) -> Result<Servable, DownloadError> {
+) -> Result<Servable, AppError> {
     if !claims.allows(TransferDirection::Receive, file_id) {
-        return Err(DownloadError::Forbidden(format!(
+        return Err(AppError::Forbidden(format!(
             "This transfer token does not cover file {file_id}: ask for a new transfer spec."
         )));
     }
@@ -47,11 +46,11 @@ pub async fn open(
         .filter(package_files::Column::PackageId.eq(claims.pkg))
         .one(&state.db)
         .await?
-        .ok_or(DownloadError::NotFound)?;
-    match file.state.as_str() {
-        package_files::STATE_COMPLETE => {}
-        package_files::STATE_DELETED => return Err(DownloadError::Deleted),
-        _ => return Err(DownloadError::NotFound),
+        .ok_or(AppError::NoSuchFile)?;
+    match file.state {
+        package_files::State::Complete => {}
+        package_files::State::Deleted => return Err(AppError::FileDeleted),
+        package_files::State::Pending => return Err(AppError::NoSuchFile),
     }
     let sha256 = file
         .sha256
@@ -69,11 +68,11 @@ pub async fn still_servable(
     db: &impl ConnectionTrait,
     file_id: i64,
 ) -> Result<bool, sea_orm::DbErr> {
-    let state: Option<String> = package_files::Entity::find_by_id(file_id)
+    let state: Option<package_files::State> = package_files::Entity::find_by_id(file_id)
         .select_only()
         .column(package_files::Column::State)
         .into_tuple()
         .one(db)
         .await?;
-    Ok(state.as_deref() == Some(package_files::STATE_COMPLETE))
+    Ok(state == Some(package_files::State::Complete))
 }

@@ -25,8 +25,8 @@ use crate::{
         entities::{file_downloads, package_files, package_recipients, packages, users},
         expiration as columns,
     },
-    error::ApiError,
-    state::AppState,
+    error::AppError,
+    services::AppState,
 };
 
 /// Packages (or files) looked at per query.
@@ -76,11 +76,14 @@ pub async fn apply(state: &AppState, now: DateTime<Utc>) -> Result<u64, DbErr> {
             .from(file_downloads::Entity)
             .to_owned();
         let by_downloads = Condition::all()
-            .add(packages::Column::ExpirationKind.is_in([columns::AFTER_ANY, columns::AFTER_ALL]))
+            .add(packages::Column::ExpirationKind.is_in([
+                columns::Kind::AfterAnyRecipientDownloads,
+                columns::Kind::AfterAllRecipientsDownload,
+            ]))
             .add(packages::Column::Id.in_subquery(downloaded));
         // The shortest "after N days" is one day: younger packages need not be looked at.
         let by_age = Condition::all()
-            .add(packages::Column::ExpirationKind.eq(columns::AFTER_DAYS))
+            .add(packages::Column::ExpirationKind.eq(columns::Kind::AfterDays))
             .add(packages::Column::SentAt.lte(now - Duration::days(1)));
         let candidates = live_packages()
             .filter(Condition::any().add(by_downloads).add(by_age))
@@ -131,7 +134,7 @@ pub async fn apply_to_package(
 /// Sent packages whose files remain.
 fn live_packages() -> sea_orm::Select<packages::Entity> {
     packages::Entity::find()
-        .filter(packages::Column::State.eq(packages::STATE_SENT))
+        .filter(packages::Column::State.eq(packages::State::Sent))
         .filter(packages::Column::FilesDeletedAt.is_null())
 }
 
@@ -182,19 +185,19 @@ async fn due(
         }
     }
     let count = |map: &HashMap<i64, i64>, id| u64::try_from(map.get(&id).copied().unwrap_or(0));
-    Ok(candidates
-        .iter()
-        .filter(|package| {
-            let downloads = Downloads {
-                recipients: count(&recipients, package.id).unwrap_or_default(),
-                files: count(&files, package.id).unwrap_or_default(),
-                recipients_done: done.get(&package.id).copied().unwrap_or_default(),
-            };
-            let policy = columns::from_columns(&package.expiration_kind, package.expiration_days);
-            is_due(policy, package.sent_at, now, downloads)
-        })
-        .map(|package| package.id)
-        .collect())
+    let mut due = Vec::new();
+    for package in candidates {
+        let downloads = Downloads {
+            recipients: count(&recipients, package.id).unwrap_or_default(),
+            files: count(&files, package.id).unwrap_or_default(),
+            recipients_done: done.get(&package.id).copied().unwrap_or_default(),
+        };
+        let policy = columns::from_columns(package.expiration_kind, package.expiration_days)?;
+        if is_due(policy, package.sent_at, now, downloads) {
+            due.push(package.id);
+        }
+    }
+    Ok(due)
 }
 
 /// `COUNT(counted)` of `rows` grouped by `package`.
@@ -248,7 +251,7 @@ pub async fn delete_files(
     let claimed = packages::Entity::update_many()
         .col_expr(packages::Column::FilesDeletedAt, Expr::value(now))
         .filter(packages::Column::Id.eq(package_id))
-        .filter(packages::Column::State.eq(packages::STATE_SENT))
+        .filter(packages::Column::State.eq(packages::State::Sent))
         .filter(packages::Column::FilesDeletedAt.is_null())
         .exec(&txn)
         .await?;
@@ -259,11 +262,11 @@ pub async fn delete_files(
     package_files::Entity::update_many()
         .col_expr(
             package_files::Column::State,
-            Expr::value(package_files::STATE_DELETED),
+            Expr::value(package_files::State::Deleted),
         )
         .col_expr(package_files::Column::DeletedAt, Expr::value(now))
         .filter(package_files::Column::PackageId.eq(package_id))
-        .filter(package_files::Column::State.eq(package_files::STATE_COMPLETE))
+        .filter(package_files::Column::State.eq(package_files::State::Complete))
         .exec(&txn)
         .await?;
     if cause == Deletion::Expired {
@@ -289,7 +292,7 @@ pub async fn purge(state: &AppState, package_id: Option<i64>) -> Result<u64, DbE
     let mut after_id = 0;
     loop {
         let mut query = package_files::Entity::find()
-            .filter(package_files::Column::State.eq(package_files::STATE_DELETED))
+            .filter(package_files::Column::State.eq(package_files::State::Deleted))
             .filter(package_files::Column::PurgedAt.is_null())
             .filter(package_files::Column::Id.gt(after_id));
         if let Some(id) = package_id {
@@ -329,13 +332,13 @@ pub async fn delete_by_admin(
     state: &AppState,
     admin: &users::Model,
     package_id: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let package = packages::Entity::find_by_id(package_id)
         .one(&state.db)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     if !package.is_sent() {
-        return Err(ApiError::Conflict(
+        return Err(AppError::Conflict(
             "This package is still a draft: only a sent package's files can be deleted here (the \
              sender or an admin can delete the whole draft)."
                 .into(),
@@ -351,8 +354,8 @@ pub async fn delete_by_admin(
     Ok(())
 }
 
-fn already_deleted(at: DateTime<Utc>) -> ApiError {
-    ApiError::Conflict(format!(
+fn already_deleted(at: DateTime<Utc>) -> AppError {
+    AppError::Conflict(format!(
         "This package's files were already deleted ({}).",
         at.format("%Y-%m-%d %H:%M UTC")
     ))

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 
-use crate::{services, state::AppState};
+use crate::{services, services::AppState};
 
 /// How often expiration policies are applied.
 pub const TICK: Duration = Duration::from_secs(60);

@@ -9,6 +9,9 @@ pub mod mail;
 pub mod notifications;
 pub mod packages;
 pub mod settings;
+mod state;
 pub mod text;
 pub mod transfer_spec;
 pub mod uploads;
+
+pub use state::AppState;

@@ -15,7 +15,7 @@ use sea_orm::{
 use crate::{
     config::MailConfig,
     db::entities::{notifications, package_recipients, packages, users},
-    error::ApiError,
+    error::AppError,
     services::mail,
 };
 
@@ -168,7 +168,7 @@ pub async fn list(
     db: &impl ConnectionTrait,
     user_id: i64,
     query: PageQuery,
-) -> Result<NotificationPage, ApiError> {
+) -> Result<NotificationPage, AppError> {
     super::packages::check_page(query)?;
     let mine = notifications::Entity::find().filter(notifications::Column::UserId.eq(user_id));
     let total = mine.clone().count(db).await?;
@@ -189,12 +189,12 @@ pub async fn list(
 }
 
 /// Marks one of `user_id`'s notifications read (again is fine); someone else's is not found.
-pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<(), ApiError> {
+pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Result<(), AppError> {
     let mine = notifications::Entity::find_by_id(id)
         .filter(notifications::Column::UserId.eq(user_id))
         .one(db)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     if mine.read_at.is_none() {
         notifications::Entity::update_many()
             .col_expr(notifications::Column::ReadAt, Expr::value(Utc::now()))
@@ -207,7 +207,7 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64, id: i64) -> Resu
 }
 
 /// Marks every unread notification of `user_id` read.
-pub async fn mark_all_read(db: &impl ConnectionTrait, user_id: i64) -> Result<(), ApiError> {
+pub async fn mark_all_read(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
     notifications::Entity::update_many()
         .col_expr(notifications::Column::ReadAt, Expr::value(Utc::now()))
         .filter(notifications::Column::UserId.eq(user_id))

@@ -4,7 +4,7 @@
 mod new_package;
 mod views;
 
-use app::types::{NewPackage, PackageDetail, PackagePage, PackageSummary, PageQuery, Role};
+use app::types::{NewPackage, PackageDetail, PackagePage, PackageSummary, PageQuery};
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait,
@@ -19,7 +19,7 @@ use crate::{
         entities::{package_files, package_recipients, packages, uploads, users},
         expiration,
     },
-    error::ApiError,
+    error::AppError,
     services::settings,
     storage::TransferNode,
 };
@@ -40,17 +40,17 @@ pub async fn send_if_all_files_complete(
         .await?;
     let pending = package_files::Entity::find()
         .filter(package_files::Column::PackageId.eq(package_id))
-        .filter(package_files::Column::State.ne(package_files::STATE_COMPLETE))
+        .filter(package_files::Column::State.ne(package_files::State::Complete))
         .count(txn)
         .await?;
     if files == 0 || pending > 0 {
         return Ok(false);
     }
     let sent = packages::Entity::update_many()
-        .col_expr(packages::Column::State, Expr::value(packages::STATE_SENT))
+        .col_expr(packages::Column::State, Expr::value(packages::State::Sent))
         .col_expr(packages::Column::SentAt, Expr::value(now))
         .filter(packages::Column::Id.eq(package_id))
-        .filter(packages::Column::State.eq(packages::STATE_DRAFT))
+        .filter(packages::Column::State.eq(packages::State::Draft))
         .exec(txn)
         .await?;
     if sent.rows_affected != 1 {
@@ -70,7 +70,7 @@ pub async fn lock_draft(
     let locked = packages::Entity::update_many()
         .col_expr(packages::Column::State, Expr::col(packages::Column::State))
         .filter(packages::Column::Id.eq(package_id))
-        .filter(packages::Column::State.eq(packages::STATE_DRAFT))
+        .filter(packages::Column::State.eq(packages::State::Draft))
         .exec(txn)
         .await?;
     Ok(locked.rows_affected == 1)
@@ -101,15 +101,15 @@ impl Access {
 
 /// The package `id` as `user` may see it, and why they may. Every package endpoint (reads, writes,
 /// the upload and download transfer specs) starts here: a package the user may not see, a
-/// recipient's draft included, fails with the same [`ApiError::NotFound`] as an id that does not
+/// recipient's draft included, fails with the same [`AppError::NotFound`] as an id that does not
 /// exist, so no one can learn that another user's package exists.
 #[tracing::instrument(skip_all, fields(package.id = id, user.id = user.id))]
 pub async fn find_visible(
     db: &impl ConnectionTrait,
     user: &users::Model,
     id: i64,
-) -> Result<(packages::Model, Access), ApiError> {
-    let is_admin = user.role() == Role::Admin;
+) -> Result<(packages::Model, Access), AppError> {
+    let is_admin = user.is_admin();
     let mut query = packages::Entity::find_by_id(id);
     if !is_admin {
         query = query.filter(
@@ -118,7 +118,7 @@ pub async fn find_visible(
                 .add(received_by(user.id)),
         );
     }
-    let package = query.one(db).await?.ok_or(ApiError::NotFound)?;
+    let package = query.one(db).await?.ok_or(AppError::NotFound)?;
     let access = if package.sender_id == user.id {
         Access::Sender
     } else if is_admin {
@@ -137,7 +137,7 @@ fn received_by(user_id: i64) -> Condition {
         .and_where(package_recipients::Column::UserId.eq(user_id))
         .to_owned();
     Condition::all()
-        .add(packages::Column::State.eq(packages::STATE_SENT))
+        .add(packages::Column::State.eq(packages::State::Sent))
         .add(packages::Column::Id.in_subquery(addressed))
 }
 
@@ -149,7 +149,7 @@ pub async fn create(
     db: &DatabaseConnection,
     sender: &users::Model,
     new: NewPackage,
-) -> Result<PackageDetail, ApiError> {
+) -> Result<PackageDetail, AppError> {
     let title = new_package::check_title(&new.title)?;
     new_package::check_note(&new.note)?;
     let recipient_ids = new_package::resolve_recipients(db, &new.recipients).await?;
@@ -157,7 +157,7 @@ pub async fn create(
         Some(policy) => policy,
         None => settings::load(db).await?.default_expiration,
     };
-    policy.validate().map_err(ApiError::BadRequest)?;
+    policy.validate().map_err(AppError::BadRequest)?;
     let (expiration_kind, expiration_days) = expiration::to_columns(policy);
 
     let now = Utc::now();
@@ -166,7 +166,7 @@ pub async fn create(
         sender_id: Set(sender.id),
         title: Set(title),
         note: Set(new.note),
-        state: Set(packages::STATE_DRAFT.to_owned()),
+        state: Set(packages::State::Draft),
         expiration_kind: Set(expiration_kind.to_owned()),
         expiration_days: Set(expiration_days),
         created_at: Set(now),
@@ -194,14 +194,14 @@ pub async fn create(
 }
 
 /// Checks a list request; the error says what is allowed.
-pub(crate) fn check_page(query: PageQuery) -> Result<(), ApiError> {
+pub(crate) fn check_page(query: PageQuery) -> Result<(), AppError> {
     if query.page == 0 {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "The page number (page) must be 1 or more.".into(),
         ));
     }
     if !(1..=PageQuery::MAX_PER_PAGE).contains(&query.per_page) {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "The page size (per_page) must be between 1 and {}.",
             PageQuery::MAX_PER_PAGE
         )));
@@ -215,7 +215,7 @@ pub async fn received(
     db: &impl ConnectionTrait,
     user: &users::Model,
     query: PageQuery,
-) -> Result<PackagePage, ApiError> {
+) -> Result<PackagePage, AppError> {
     check_page(query)?;
     let matching = packages::Entity::find().filter(received_by(user.id));
     let (rows, total) = newest_first(db, matching, packages::Column::SentAt, query).await?;
@@ -229,7 +229,7 @@ pub async fn sent(
     db: &impl ConnectionTrait,
     user: &users::Model,
     query: PageQuery,
-) -> Result<PackagePage, ApiError> {
+) -> Result<PackagePage, AppError> {
     check_page(query)?;
     let matching = packages::Entity::find().filter(packages::Column::SenderId.eq(user.id));
     let (rows, total) = newest_first(db, matching, packages::Column::CreatedAt, query).await?;
@@ -243,10 +243,10 @@ pub async fn sent(
 pub async fn with_files(
     db: &impl ConnectionTrait,
     query: PageQuery,
-) -> Result<PackagePage, ApiError> {
+) -> Result<PackagePage, AppError> {
     check_page(query)?;
     let matching = packages::Entity::find()
-        .filter(packages::Column::State.eq(packages::STATE_SENT))
+        .filter(packages::Column::State.eq(packages::State::Sent))
         .filter(packages::Column::FilesDeletedAt.is_null());
     let (rows, total) = newest_first(db, matching, packages::Column::SentAt, query).await?;
     let items = views::summaries(db, &rows, None).await?;
@@ -259,7 +259,7 @@ async fn newest_first(
     matching: Select<packages::Entity>,
     time: packages::Column,
     query: PageQuery,
-) -> Result<(Vec<packages::Model>, u64), ApiError> {
+) -> Result<(Vec<packages::Model>, u64), AppError> {
     let total = matching.clone().count(db).await?;
     let rows = matching
         .order_by_desc(time)
@@ -285,7 +285,7 @@ pub async fn show(
     db: &impl ConnectionTrait,
     user: &users::Model,
     id: i64,
-) -> Result<PackageDetail, ApiError> {
+) -> Result<PackageDetail, AppError> {
     let (package, access) = find_visible(db, user, id).await?;
     views::detail(db, user, package, access).await
 }
@@ -298,12 +298,12 @@ pub async fn delete(
     node: &dyn TransferNode,
     user: &users::Model,
     id: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     // Checked before the transaction: on SQLite a read-then-write transaction can fail to upgrade its
     // snapshot under a concurrent writer, and the deletes below are harmless if the row went meanwhile.
     let (package, access) = find_visible(db, user, id).await?;
     if !access.may_delete() {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "Only the sender or an admin can delete a package.".into(),
         ));
     }

@@ -6,11 +6,11 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, sea_query::OnConfl
 
 use crate::{
     db::{entities::settings, expiration},
-    error::ApiError,
+    error::AppError,
 };
 
 /// The current settings (the built-in defaults until an admin saves them).
-pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, ApiError> {
+pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, AppError> {
     let Some(row) = settings::Entity::find_by_id(settings::ROW_ID)
         .one(db)
         .await?
@@ -23,9 +23,9 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, ApiError> {
             .unwrap_or(app::limits::DEFAULT_MAX_FILES_PER_PACKAGE),
         users_may_change_desktop_client: row.users_may_change_desktop_client,
         default_expiration: expiration::from_columns(
-            &row.default_expiration_kind,
+            row.default_expiration_kind,
             row.default_expiration_days,
-        ),
+        )?,
         directory_exact_email: row.directory_exact_email,
         user_quota_bytes: row
             .user_quota_bytes
@@ -34,25 +34,25 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, ApiError> {
 }
 
 /// Checks new settings; the error names the setting and what is allowed.
-pub fn validate(new: &Settings) -> Result<(), ApiError> {
+pub fn validate(new: &Settings) -> Result<(), AppError> {
     if !(1..=Settings::MAX_FILES_LIMIT).contains(&new.max_files_per_package) {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "The maximum number of files per package must be between 1 and {}.",
             Settings::MAX_FILES_LIMIT
         )));
     }
     if new.user_quota_bytes == Some(0) {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "The storage quota per user must be more than 0 bytes, or none.".into(),
         ));
     }
     new.default_expiration
         .validate()
-        .map_err(ApiError::BadRequest)
+        .map_err(AppError::BadRequest)
 }
 
 /// Validates and stores new settings (insert or update of the single row).
-pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, ApiError> {
+pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, AppError> {
     validate(&new)?;
     let (kind, days) = expiration::to_columns(new.default_expiration);
     let row = settings::ActiveModel {
@@ -60,7 +60,7 @@ pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, 
         gateway_enabled: Set(new.gateway_enabled),
         max_files_per_package: Set(i32::try_from(new.max_files_per_package).unwrap_or(i32::MAX)),
         users_may_change_desktop_client: Set(new.users_may_change_desktop_client),
-        default_expiration_kind: Set(kind.to_owned()),
+        default_expiration_kind: Set(kind),
         default_expiration_days: Set(days),
         directory_exact_email: Set(new.directory_exact_email),
         user_quota_bytes: Set(new

@@ -21,13 +21,13 @@ use sea_orm::{
 
 use crate::{
     db::entities::{package_files, users},
-    error::ApiError,
+    error::AppError,
+    services::AppState,
     services::{
         file_names,
         packages::{self, Access},
         settings,
     },
-    state::AppState,
     transfer::token::{Issuer, TransferClaims},
 };
 
@@ -46,12 +46,12 @@ fn check_files(
     files: &[DeclaredFile],
     max_files: u32,
     max_size: u64,
-) -> Result<Vec<Declared>, ApiError> {
+) -> Result<Vec<Declared>, AppError> {
     if files.is_empty() {
-        return Err(ApiError::BadRequest("Add at least one file.".into()));
+        return Err(AppError::BadRequest("Add at least one file.".into()));
     }
     if files.len() > max_files as usize {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "A package can have at most {max_files} files ({} given).",
             files.len()
         )));
@@ -59,9 +59,9 @@ fn check_files(
     files
         .iter()
         .map(|file| {
-            let name = file_names::clean(&file.name).map_err(ApiError::BadRequest)?;
+            let name = file_names::clean(&file.name).map_err(AppError::BadRequest)?;
             if file.size > max_size {
-                return Err(ApiError::BadRequest(format!(
+                return Err(AppError::BadRequest(format!(
                     "{name} is {} bytes, more than the largest file allowed ({max_size} bytes).",
                     file.size
                 )));
@@ -81,10 +81,10 @@ fn new_storage_key() -> String {
 }
 
 /// The admin settings, if transfers through the gateway are on.
-async fn require_gateway(state: &AppState) -> Result<app::types::Settings, ApiError> {
+async fn require_gateway(state: &AppState) -> Result<app::types::Settings, AppError> {
     let settings = settings::load(&state.db).await?;
     if !settings.gateway_enabled {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "Transfers through the HTTP gateway are turned off by your administrator.".into(),
         ));
     }
@@ -100,16 +100,16 @@ pub async fn upload_spec(
     package_id: i64,
     request: UploadSpecRequest,
     gateway_url: String,
-) -> Result<TransferSpec, ApiError> {
+) -> Result<TransferSpec, AppError> {
     let settings = require_gateway(state).await?;
     let (package, access) = packages::find_visible(&state.db, user, package_id).await?;
     if access != Access::Sender {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "Only the sender can add files to a package.".into(),
         ));
     }
     if package.is_sent() {
-        return Err(ApiError::Conflict(
+        return Err(AppError::Conflict(
             "This package has been sent: its files can no longer change.".into(),
         ));
     }
@@ -121,7 +121,7 @@ pub async fn upload_spec(
 
     let txn = state.db.begin().await?;
     if !packages::lock_draft(&txn, package_id).await? {
-        return Err(ApiError::Conflict(
+        return Err(AppError::Conflict(
             "This package has been sent: its files can no longer change.".into(),
         ));
     }
@@ -145,7 +145,7 @@ pub async fn upload_spec(
                     package_id: Set(package_id),
                     name: Set(file.name),
                     size: Set(size),
-                    state: Set(package_files::STATE_PENDING.into()),
+                    state: Set(package_files::State::Pending),
                     storage_key: Set(new_storage_key()),
                     created_at: Set(now),
                     ..Default::default()
@@ -165,7 +165,7 @@ pub async fn upload_spec(
         package_files::Entity::delete_by_id(dropped.id)
             .exec(&txn)
             .await?;
-        if dropped.state == package_files::STATE_COMPLETE {
+        if dropped.state == package_files::State::Complete {
             published.push(dropped.storage_key);
         }
     }
@@ -196,7 +196,7 @@ pub async fn upload_spec(
             .into_iter()
             .map(|row| TransferFile {
                 id: row.id,
-                complete: row.state == package_files::STATE_COMPLETE,
+                complete: row.state == package_files::State::Complete,
                 name: row.name,
                 size: u64::try_from(row.size).unwrap_or_default(),
                 url: None,

@@ -11,13 +11,13 @@ pub mod body;
 mod capacity;
 mod complete;
 mod concat;
-mod error;
 mod leftovers;
 mod locks;
 mod quota;
 mod reclaim;
 mod recover;
 
+use crate::error::AppError;
 use app::types::TransferDirection;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -26,7 +26,6 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, Quer
 pub use append::{Checksum, Chunk, append};
 pub use capacity::MAX_OPEN_UPLOADS_PER_FILE;
 pub use concat::{MAX_PARTS, NewFinal, create_final};
-pub use error::{CHECKSUM_MISMATCH, UploadError};
 pub use leftovers::sweep as remove_finished_uploads;
 pub use locks::{LockGuard, UploadLocks, purge_expired_leases};
 pub use reclaim::reclaim_expired;
@@ -34,7 +33,7 @@ pub use recover::recover_completions;
 
 use crate::{
     db::entities::{package_files, packages, uploads},
-    state::AppState,
+    services::AppState,
     transfer::token::TransferClaims,
 };
 
@@ -62,7 +61,7 @@ pub async fn create(
     state: &AppState,
     claims: &TransferClaims,
     new: NewUpload,
-) -> Result<uploads::Model, UploadError> {
+) -> Result<uploads::Model, AppError> {
     let file = declared_file(state, claims, new.file_id).await?;
     check_length(state, &file, new.length, new.partial)?;
     let room = capacity::make_room(state, &file, new.length).await?;
@@ -72,9 +71,9 @@ pub async fn create(
         id: Set(new_upload_id()),
         file_id: Set(file.id),
         kind: Set(if new.partial {
-            uploads::KIND_PARTIAL
+            uploads::Kind::Partial
         } else {
-            uploads::KIND_SINGLE
+            uploads::Kind::Single
         }
         .to_owned()),
         length: Set(to_db(new.length)?),
@@ -113,11 +112,11 @@ pub async fn find(
     state: &AppState,
     claims: &TransferClaims,
     id: &str,
-) -> Result<uploads::Model, UploadError> {
+) -> Result<uploads::Model, AppError> {
     let (upload, file) = load(state, claims, id).await?;
     sender_package(state, claims).await?;
     if is_expired(&upload, &file, Utc::now()) {
-        return Err(UploadError::Gone);
+        return Err(AppError::UploadExpired);
     }
     if !recover::is_stuck(&upload, &file) {
         return Ok(upload);
@@ -126,7 +125,7 @@ pub async fn find(
         .upload_locks
         .upload(id)
         .await?
-        .ok_or(UploadError::Locked)?;
+        .ok_or(AppError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
     if recover::is_stuck(&upload, &file) {
         let task_state = state.clone();
@@ -135,7 +134,7 @@ pub async fn find(
             recover::finish(&task_state, &upload, &file).await
         });
         finishing.await.map_err(|e| {
-            UploadError::Internal(anyhow::anyhow!("the completion task failed: {e}"))
+            AppError::Internal(anyhow::anyhow!("the completion task failed: {e}"))
         })??;
     }
     reload(state, id).await
@@ -147,15 +146,15 @@ pub async fn terminate(
     state: &AppState,
     claims: &TransferClaims,
     id: &str,
-) -> Result<(), UploadError> {
+) -> Result<(), AppError> {
     let _lock = state
         .upload_locks
         .upload(id)
         .await?
-        .ok_or(UploadError::Locked)?;
+        .ok_or(AppError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
     writable_package(state, claims).await?;
-    if file.state == package_files::STATE_COMPLETE {
+    if file.state == package_files::State::Complete {
         return Err(already_complete(&file));
     }
     state.node.discard_upload(&upload.id).await?;
@@ -172,16 +171,16 @@ async fn load(
     state: &AppState,
     claims: &TransferClaims,
     id: &str,
-) -> Result<(uploads::Model, package_files::Model), UploadError> {
+) -> Result<(uploads::Model, package_files::Model), AppError> {
     let found = uploads::Entity::find_by_id(id)
         .find_also_related(package_files::Entity)
         .one(&state.db)
         .await?;
     let Some((upload, Some(file))) = found else {
-        return Err(UploadError::NotFound);
+        return Err(AppError::NoSuchUpload);
     };
     if file.package_id != claims.pkg {
-        return Err(UploadError::NotFound);
+        return Err(AppError::NoSuchUpload);
     }
     if !claims.allows(TransferDirection::Send, file.id) {
         return Err(not_covered(file.id));
@@ -194,7 +193,7 @@ async fn declared_file(
     state: &AppState,
     claims: &TransferClaims,
     file_id: i64,
-) -> Result<package_files::Model, UploadError> {
+) -> Result<package_files::Model, AppError> {
     if !claims.allows(TransferDirection::Send, file_id) {
         return Err(not_covered(file_id));
     }
@@ -204,11 +203,11 @@ async fn declared_file(
         .one(&state.db)
         .await?
         .ok_or_else(|| {
-            UploadError::BadRequest(format!(
+            AppError::BadRequest(format!(
                 "File {file_id} is no longer declared in this package: ask for a new transfer spec."
             ))
         })?;
-    if file.state == package_files::STATE_COMPLETE {
+    if file.state == package_files::State::Complete {
         return Err(already_complete(&file));
     }
     Ok(file)
@@ -218,13 +217,13 @@ async fn declared_file(
 async fn sender_package(
     state: &AppState,
     claims: &TransferClaims,
-) -> Result<packages::Model, UploadError> {
+) -> Result<packages::Model, AppError> {
     let package = packages::Entity::find_by_id(claims.pkg)
         .one(&state.db)
         .await?
-        .ok_or(UploadError::NotFound)?;
+        .ok_or(AppError::NoSuchUpload)?;
     if package.sender_id != claims.uid {
-        return Err(UploadError::Forbidden(
+        return Err(AppError::Forbidden(
             "Only the package's sender may upload its files.".into(),
         ));
     }
@@ -235,10 +234,10 @@ async fn sender_package(
 async fn writable_package(
     state: &AppState,
     claims: &TransferClaims,
-) -> Result<packages::Model, UploadError> {
+) -> Result<packages::Model, AppError> {
     let package = sender_package(state, claims).await?;
-    if package.state != packages::STATE_DRAFT {
-        return Err(UploadError::Conflict(
+    if package.state != packages::State::Draft {
+        return Err(AppError::Conflict(
             "This package was already sent: its files cannot change.".into(),
         ));
     }
@@ -247,7 +246,7 @@ async fn writable_package(
 
 /// Whether `upload` expired (uploads of complete files never do).
 fn is_expired(upload: &uploads::Model, file: &package_files::Model, now: DateTime<Utc>) -> bool {
-    file.state == package_files::STATE_PENDING && upload.expires_at <= now
+    file.state == package_files::State::Pending && upload.expires_at <= now
 }
 
 /// The length rules: never over the server's maximum nor the declared size; a whole-file upload
@@ -257,22 +256,22 @@ fn check_length(
     file: &package_files::Model,
     length: u64,
     partial: bool,
-) -> Result<(), UploadError> {
+) -> Result<(), AppError> {
     let max = state.config.max_file_size;
     if length > max {
-        return Err(UploadError::TooLarge(format!(
+        return Err(AppError::TooLarge(format!(
             "Upload-Length {length} is more than the largest file this server accepts ({max} bytes)."
         )));
     }
     let size = u64::try_from(file.size).unwrap_or_default();
     if length > size {
-        return Err(UploadError::TooLarge(format!(
+        return Err(AppError::TooLarge(format!(
             "Upload-Length {length} is more than the declared size of file {} ({size} bytes).",
             file.id
         )));
     }
     if !partial && length != size {
-        return Err(UploadError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "Upload-Length {length} must equal the declared size of file {} ({size} bytes): send \
              the whole file, or parts with Upload-Concat: partial.",
             file.id
@@ -281,14 +280,14 @@ fn check_length(
     Ok(())
 }
 
-fn not_covered(file_id: i64) -> UploadError {
-    UploadError::Forbidden(format!(
+fn not_covered(file_id: i64) -> AppError {
+    AppError::Forbidden(format!(
         "This transfer token does not cover file {file_id}: ask for a new transfer spec."
     ))
 }
 
-fn already_complete(file: &package_files::Model) -> UploadError {
-    UploadError::Conflict(format!("File {} is already uploaded.", file.id))
+fn already_complete(file: &package_files::Model) -> AppError {
+    AppError::Conflict(format!("File {} is already uploaded.", file.id))
 }
 
 /// 32 random lower-case hex characters: the upload URL's last segment and the node's upload name.
@@ -298,17 +297,17 @@ fn new_upload_id() -> String {
     hex::encode(bytes)
 }
 
-fn to_db(value: u64) -> Result<i64, UploadError> {
-    i64::try_from(value).map_err(|_| UploadError::TooLarge("That length is too large.".into()))
+fn to_db(value: u64) -> Result<i64, AppError> {
+    i64::try_from(value).map_err(|_| AppError::TooLarge("That length is too large.".into()))
 }
 
 fn from_db(value: i64) -> u64 {
     u64::try_from(value).unwrap_or_default()
 }
 
-async fn reload(state: &AppState, id: &str) -> Result<uploads::Model, UploadError> {
+async fn reload(state: &AppState, id: &str) -> Result<uploads::Model, AppError> {
     uploads::Entity::find_by_id(id)
         .one(&state.db)
         .await?
-        .ok_or(UploadError::NotFound)
+        .ok_or(AppError::NoSuchUpload)
 }

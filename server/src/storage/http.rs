@@ -1,5 +1,5 @@
 //! The transfer node over HTTP: [`HttpNode`] speaks the node API of a separate `ferry node`
-//! process ([`crate::node::wire`]) and is a [`TransferNode`] like the local one, so the gateway
+//! process ([`wire`]) and is a [`TransferNode`] like the local one, so the gateway
 //! cannot tell them apart.
 //!
 //! Bytes stream both ways through one pooled keep-alive client (HTTP/1.1, chunked request bodies,
@@ -9,6 +9,8 @@
 //! `body_complete == false`. When the *node* cannot be reached or dies mid-append, the append fails:
 //! the caller then stores no new offset, and the next append at the old one discards whatever the
 //! node wrote beyond it.
+
+pub mod wire;
 
 use std::{
     io,
@@ -21,7 +23,6 @@ use std::{
     time::Duration,
 };
 
-use app::types::ErrorBody;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::{Stream, TryStreamExt};
@@ -31,11 +32,12 @@ use reqwest::{
 };
 use serde::de::DeserializeOwned;
 
+use self::wire::NodeErrorCode;
 use super::{
     Appended, ByteStream, DigestKind, NETWORK_PIECE, Published, StorageError, TransferNode,
     check_name,
 };
-use crate::{config::RemoteNode, node::wire};
+use crate::config::RemoteNode;
 
 /// How long connecting to the node may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -337,16 +339,16 @@ async fn refusal(response: Response) -> StorageError {
         .bytes()
         .await
         .ok()
-        .and_then(|bytes| serde_json::from_slice::<ErrorBody>(&bytes).ok())
+        .and_then(|bytes| serde_json::from_slice::<wire::NodeErrorBody>(&bytes).ok())
         .map(|body| body.error);
-    let code = detail.as_ref().map_or("", |d| d.code.as_str());
+    let code = detail.as_ref().map(|d| d.code);
     let message = detail
         .as_ref()
         .map_or_else(|| status.to_string(), |d| d.message.clone());
     match (status, code) {
-        (StatusCode::NOT_FOUND, wire::CODE_NOT_FOUND) => StorageError::NotFound,
-        (StatusCode::CONFLICT, wire::CODE_ALREADY_EXISTS) => StorageError::AlreadyExists,
-        (StatusCode::CONFLICT, wire::CODE_JOINED) => StorageError::Joined,
+        (StatusCode::NOT_FOUND, Some(NodeErrorCode::NotFound)) => StorageError::NotFound,
+        (StatusCode::CONFLICT, Some(NodeErrorCode::AlreadyExists)) => StorageError::AlreadyExists,
+        (StatusCode::CONFLICT, Some(NodeErrorCode::Joined)) => StorageError::Joined,
         (StatusCode::BAD_REQUEST, _) => invalid(&message),
         (StatusCode::UNAUTHORIZED, _) => StorageError::Io(io::Error::new(
             io::ErrorKind::PermissionDenied,

@@ -14,6 +14,8 @@ pub mod s3;
 
 use std::{io, pin::Pin};
 
+use anyhow::Context;
+
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::Stream;
@@ -238,6 +240,27 @@ pub async fn delete_unreferenced(node: &dyn TransferNode, keys: Vec<String>, why
             tracing::error!(%error, key, why, "an unreferenced file stays on the transfer node");
         }
     }
+}
+
+/// The node on `storage`: an S3 bucket, or the local disk under `<data_dir>/storage` (creating its
+/// directories). Also what `ferry node` serves.
+pub fn open(
+    storage: &crate::config::Storage,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<std::sync::Arc<dyn TransferNode>> {
+    if let crate::config::Storage::S3(settings) = storage {
+        let node = s3::S3Node::new(settings)
+            .context("invalid S3 settings (s3_endpoint, s3_bucket, s3_region, credentials)")?;
+        return Ok(std::sync::Arc::new(node));
+    }
+    let storage = data_dir.join("storage");
+    let node = local::LocalNode::open(&storage).with_context(|| {
+        format!(
+            "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
+            storage.display()
+        )
+    })?;
+    Ok(std::sync::Arc::new(node))
 }
 
 #[cfg(test)]

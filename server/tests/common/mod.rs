@@ -20,7 +20,7 @@ use ferry_server::{
     config::Storage,
     config::{Config, FileConfig, Secret},
     db,
-    state::AppState,
+    services::AppState,
 };
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
@@ -193,7 +193,7 @@ impl TestApp {
             username: Set(username.into()),
             display_name: Set(username.into()),
             email: Set(Some(format!("{username}@example.test"))),
-            role: Set(users::role_name(role).into()),
+            role: Set(users::Role::from(role)),
             password_hash: Set(ferry_server::auth::password::hash(password.into())
                 .await
                 .unwrap()),
@@ -287,7 +287,7 @@ pub fn separate_node_wanted() -> bool {
 /// The node API over a local-disk node under `data_dir` (or on `storage`'s bucket), on a loopback
 /// socket of this test's runtime (token [`NODE_TOKEN`]); its address.
 pub async fn start_node_on(storage: &Storage, data_dir: &std::path::Path) -> std::net::SocketAddr {
-    let node = ferry_server::state::open_storage(storage, data_dir).unwrap();
+    let node = ferry_server::storage::open(storage, data_dir).unwrap();
     let router = ferry_server::node::router(node, Secret::new(NODE_TOKEN));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

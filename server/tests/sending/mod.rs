@@ -126,7 +126,7 @@ impl Sent {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(row.state, packages::STATE_SENT);
+        assert_eq!(row.state, packages::State::Sent);
         (package, ids)
     }
 

@@ -26,7 +26,10 @@ on_both_databases!(
             world.upload(world.files[0], &report).await.status,
             StatusCode::NO_CONTENT
         );
-        assert_eq!(world.package_row().await.state, "draft");
+        assert_eq!(
+            world.package_row().await.state,
+            ferry_server::db::entities::packages::State::Draft
+        );
         assert_eq!(received().await.body["total"], 0);
 
         assert_eq!(
@@ -34,7 +37,10 @@ on_both_databases!(
             StatusCode::NO_CONTENT
         );
         let package = world.package_row().await;
-        assert_eq!(package.state, "sent");
+        assert_eq!(
+            package.state,
+            ferry_server::db::entities::packages::State::Sent
+        );
         assert!(package.sent_at.is_some());
         let list = received().await;
         assert_eq!(list.status, StatusCode::OK, "{}", list.text);
@@ -76,7 +82,10 @@ on_both_databases!(a_declared_sha256_is_checked, |engine: Engine| async move {
         "{}",
         refused.message()
     );
-    assert_eq!(world.file(file).await.state, "pending");
+    assert_eq!(
+        world.file(file).await.state,
+        ferry_server::db::entities::package_files::State::Pending
+    );
     assert_eq!(world.head(&wrong).await.status, StatusCode::NOT_FOUND);
     assert!(!world.has_upload_bytes(&wrong).await);
     let key = world.file(file).await.storage_key;
@@ -118,7 +127,11 @@ async fn files_finishing_together(engine: Engine) {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(row.state, "sent", "round {round}");
+        assert_eq!(
+            row.state,
+            ferry_server::db::entities::packages::State::Sent,
+            "round {round}"
+        );
     }
 }
 

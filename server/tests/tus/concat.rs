@@ -72,9 +72,15 @@ on_both_databases!(
 
         assert_eq!(world.object(file).await, bytes, "byte-identical");
         let row = world.file(file).await;
-        assert_eq!(row.state, "complete");
+        assert_eq!(
+            row.state,
+            ferry_server::db::entities::package_files::State::Complete
+        );
         assert_eq!(row.sha256.unwrap(), sha256_hex(&bytes));
-        assert_eq!(world.package_row().await.state, "sent");
+        assert_eq!(
+            world.package_row().await.state,
+            ferry_server::db::entities::packages::State::Sent
+        );
         for part in [&first, &second, &third] {
             assert!(!world.has_upload_bytes(part).await, "parts are discarded");
         }
@@ -169,7 +175,10 @@ on_both_databases!(
             .await;
         assert_eq!(two_done.status, StatusCode::CREATED, "{}", two_done.text);
         assert_eq!(world.object(two).await, b"33334444");
-        assert_eq!(world.package_row().await.state, "sent");
+        assert_eq!(
+            world.package_row().await.state,
+            ferry_server::db::entities::packages::State::Sent
+        );
     }
 );
 

@@ -182,7 +182,10 @@ on_both_databases!(
         assert!(!world.has_upload_bytes(&abandoned).await);
         assert_eq!(world.head(&fresh).await.status, StatusCode::NOT_FOUND);
         assert_eq!(world.object(world.files[2]).await, b"ok");
-        assert_eq!(world.file(world.files[0]).await.state, "pending");
+        assert_eq!(
+            world.file(world.files[0]).await.state,
+            ferry_server::db::entities::package_files::State::Pending
+        );
     }
 );
 

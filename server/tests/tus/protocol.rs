@@ -135,14 +135,17 @@ on_both_databases!(
         }
         assert_eq!(world.object(world.files[0]).await, bytes);
         let file = world.file(world.files[0]).await;
-        assert_eq!(file.state, "complete");
+        assert_eq!(
+            file.state,
+            ferry_server::db::entities::package_files::State::Complete
+        );
         assert_eq!(
             file.sha256.as_deref(),
             Some(crate::support::sha256_hex(&bytes).as_str())
         );
         assert_eq!(
             world.package_row().await.state,
-            "draft",
+            ferry_server::db::entities::packages::State::Draft,
             "one file is still pending"
         );
         assert!(
@@ -191,8 +194,14 @@ on_both_databases!(
         assert_eq!(empty.status, StatusCode::CREATED, "{}", empty.text);
         assert_eq!(offset_of(&empty), 0);
         assert_eq!(world.object(world.files[1]).await, b"");
-        assert_eq!(world.file(world.files[1]).await.state, "complete");
-        assert_eq!(world.package_row().await.state, "sent");
+        assert_eq!(
+            world.file(world.files[1]).await.state,
+            ferry_server::db::entities::package_files::State::Complete
+        );
+        assert_eq!(
+            world.package_row().await.state,
+            ferry_server::db::entities::packages::State::Sent
+        );
     }
 );
 
@@ -269,7 +278,10 @@ on_both_databases!(termination, |engine: Engine| async move {
         world.patch(&url, 4, b"5678").await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(world.file(world.files[0]).await.state, "pending");
+    assert_eq!(
+        world.file(world.files[0]).await.state,
+        ferry_server::db::entities::package_files::State::Pending
+    );
 
     // The file can be sent again from scratch.
     assert_eq!(

@@ -61,8 +61,14 @@ async fn stuck(engine: Engine) -> (World, String, Vec<u8>) {
 }
 
 async fn assert_sent_with(world: &World, bytes: &[u8]) {
-    assert_eq!(world.file(world.files[0]).await.state, "complete");
-    assert_eq!(world.package_row().await.state, "sent");
+    assert_eq!(
+        world.file(world.files[0]).await.state,
+        ferry_server::db::entities::package_files::State::Complete
+    );
+    assert_eq!(
+        world.package_row().await.state,
+        ferry_server::db::entities::packages::State::Sent
+    );
     assert_eq!(world.object(world.files[0]).await, bytes);
 }
 
@@ -123,7 +129,10 @@ on_both_databases!(
             FIRST as u64,
             "not whole before it is recorded"
         );
-        assert_eq!(world.package_row().await.state, "draft");
+        assert_eq!(
+            world.package_row().await.state,
+            ferry_server::db::entities::packages::State::Draft
+        );
         let last = world.patch(&url, FIRST as u64, &bytes[FIRST..]).await;
         assert_eq!(last.status, StatusCode::NO_CONTENT, "{}", last.text);
         assert_eq!(offset_of(&last), LEN as u64);
@@ -217,5 +226,8 @@ async fn an_unrecorded_object_goes_when_its_upload_expires() {
     assert_eq!(reclaim_expired(state, day_later).await.unwrap(), 1);
     assert!(!world.has_upload_bytes(&url).await);
     assert!(!world.app.has_object(&key).await, "no row refers to it");
-    assert_eq!(world.file(world.files[0]).await.state, "pending");
+    assert_eq!(
+        world.file(world.files[0]).await.state,
+        ferry_server::db::entities::package_files::State::Pending
+    );
 }

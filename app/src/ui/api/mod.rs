@@ -20,13 +20,15 @@ pub use transport::on_session_ended;
 
 use std::fmt;
 
+use crate::types::ErrorCode;
+
 /// Why a call to the API did not give the expected answer, worded for the person using the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The server answered with an error status; `message` is its `ErrorBody` message when it sent one.
     Server {
         status: u16,
-        code: Option<String>,
+        code: Option<ErrorCode>,
         message: String,
     },
     /// No answer at all: the server is down or the network is.
@@ -59,7 +61,7 @@ impl ApiError {
         match self {
             ApiError::Server {
                 status: 401, code, ..
-            } => code.as_deref() != Some("invalid_credentials"),
+            } => *code != Some(ErrorCode::InvalidCredentials),
             _ => false,
         }
     }

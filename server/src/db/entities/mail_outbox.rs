@@ -14,8 +14,7 @@ pub struct Model {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
-    /// `pending`, `sent` or `failed` (gave up after [`MAX_ATTEMPTS`]).
-    pub state: String,
+    pub state: State,
     pub attempts: i32,
     /// Not tried again before this.
     pub next_attempt_at: ChronoDateTimeUtc,
@@ -32,8 +31,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub const STATE_PENDING: &str = "pending";
-pub const STATE_SENT: &str = "sent";
-pub const STATE_FAILED: &str = "failed";
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum State {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    /// Gave up after [`MAX_ATTEMPTS`].
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
 /// Attempts before a message is marked failed (about a day and a half of backoff in all).
 pub const MAX_ATTEMPTS: i32 = 12;

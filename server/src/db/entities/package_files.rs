@@ -11,9 +11,7 @@ pub struct Model {
     /// The sanitized display name; never used as a path.
     pub name: String,
     pub size: i64,
-    /// `pending` until its bytes are uploaded, verified and published; then `complete`; `deleted`
-    /// once its package's files were deleted.
-    pub state: String,
+    pub state: State,
     /// Where the transfer node keeps the published bytes: made by the server, never from a name.
     #[sea_orm(unique)]
     pub storage_key: String,
@@ -28,10 +26,28 @@ pub struct Model {
     pub purged_at: Option<ChronoDateTimeUtc>,
 }
 
-pub const STATE_PENDING: &str = "pending";
-pub const STATE_COMPLETE: &str = "complete";
-/// Its bytes were deleted (expiration or an admin); the row stays so the package lists it.
-pub const STATE_DELETED: &str = "deleted";
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum State {
+    /// Its bytes are not all uploaded, verified and published yet.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "complete")]
+    Complete,
+    /// Its bytes were deleted (expiration or an admin); the row stays so the package lists it.
+    #[sea_orm(string_value = "deleted")]
+    Deleted,
+}
+
+impl From<State> for app::types::FileState {
+    fn from(state: State) -> Self {
+        match state {
+            State::Pending => Self::Pending,
+            State::Complete => Self::Complete,
+            State::Deleted => Self::Deleted,
+        }
+    }
+}
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
@@ -59,13 +75,3 @@ impl Related<super::packages::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
-
-impl Model {
-    pub fn file_state(&self) -> app::types::FileState {
-        match self.state.as_str() {
-            STATE_COMPLETE => app::types::FileState::Complete,
-            STATE_DELETED => app::types::FileState::Deleted,
-            _ => app::types::FileState::Pending,
-        }
-    }
-}

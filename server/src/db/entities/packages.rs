@@ -2,8 +2,24 @@
 
 use sea_orm::entity::prelude::*;
 
-pub const STATE_DRAFT: &str = "draft";
-pub const STATE_SENT: &str = "sent";
+/// A package is a draft until its last file is complete, then sent (visible to recipients).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum State {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+}
+
+impl From<State> for app::types::PackageState {
+    fn from(state: State) -> Self {
+        match state {
+            State::Draft => Self::Draft,
+            State::Sent => Self::Sent,
+        }
+    }
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "packages")]
@@ -13,10 +29,9 @@ pub struct Model {
     pub sender_id: i64,
     pub title: String,
     pub note: String,
-    /// `draft` or `sent`.
-    pub state: String,
+    pub state: State,
     /// See [`crate::db::expiration`].
-    pub expiration_kind: String,
+    pub expiration_kind: crate::db::expiration::Kind,
     pub expiration_days: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
     pub sent_at: Option<ChronoDateTimeUtc>,
@@ -54,15 +69,7 @@ impl Related<super::package_files::Entity> for Entity {
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    pub fn state(&self) -> app::types::PackageState {
-        if self.state == STATE_SENT {
-            app::types::PackageState::Sent
-        } else {
-            app::types::PackageState::Draft
-        }
-    }
-
     pub fn is_sent(&self) -> bool {
-        self.state == STATE_SENT
+        self.state == State::Sent
     }
 }

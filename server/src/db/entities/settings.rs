@@ -13,7 +13,7 @@ pub struct Model {
     pub gateway_enabled: bool,
     pub max_files_per_package: i32,
     pub users_may_change_desktop_client: bool,
-    pub default_expiration_kind: String,
+    pub default_expiration_kind: crate::db::expiration::Kind,
     pub default_expiration_days: Option<i32>,
     pub directory_exact_email: bool,
     pub user_quota_bytes: Option<i64>,

@@ -3,12 +3,19 @@
 
 use sea_orm::entity::prelude::*;
 
-/// The whole file in one upload.
-pub const KIND_SINGLE: &str = "single";
-/// One piece of a file uploaded in parallel (tus `Upload-Concat: partial`).
-pub const KIND_PARTIAL: &str = "partial";
-/// The file, joined from partial uploads (tus `Upload-Concat: final;…`).
-pub const KIND_FINAL: &str = "final";
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Kind {
+    /// The whole file in one upload.
+    #[sea_orm(string_value = "single")]
+    Single,
+    /// One piece of a file uploaded in parallel (tus `Upload-Concat: partial`).
+    #[sea_orm(string_value = "partial")]
+    Partial,
+    /// The file, joined from partial uploads (tus `Upload-Concat: final;…`).
+    #[sea_orm(string_value = "final")]
+    Final,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "uploads")]
@@ -17,7 +24,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub file_id: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub length: i64,
     /// Bytes the transfer node has made durable.
     pub offset: i64,

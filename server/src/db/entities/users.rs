@@ -11,8 +11,7 @@ pub struct Model {
     pub username: String,
     pub display_name: String,
     pub email: Option<String>,
-    /// `admin` or `user` (see [`app::types::Role`]).
-    pub role: String,
+    pub role: Role,
     pub password_hash: String,
     pub disabled: bool,
     /// The "Disable desktop client" preference.
@@ -39,23 +38,35 @@ impl Related<super::sessions::Entity> for Entity {
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub const ROLE_ADMIN: &str = "admin";
-pub const ROLE_USER: &str = "user";
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum Role {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "user")]
+    User,
+}
 
-impl Model {
-    pub fn role(&self) -> app::types::Role {
-        if self.role == ROLE_ADMIN {
-            app::types::Role::Admin
-        } else {
-            app::types::Role::User
+impl From<Role> for app::types::Role {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => Self::Admin,
+            Role::User => Self::User,
         }
     }
 }
 
-/// The database spelling of a role.
-pub fn role_name(role: app::types::Role) -> &'static str {
-    match role {
-        app::types::Role::Admin => ROLE_ADMIN,
-        app::types::Role::User => ROLE_USER,
+impl From<app::types::Role> for Role {
+    fn from(role: app::types::Role) -> Self {
+        match role {
+            app::types::Role::Admin => Self::Admin,
+            app::types::Role::User => Self::User,
+        }
+    }
+}
+
+impl Model {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
     }
 }

@@ -11,9 +11,9 @@
 //! actually delivered is recorded for download tracking ([`crate::services::downloads`]).
 
 mod disposition;
-mod error;
 mod range;
 
+use crate::error::AppError;
 use app::{paths, types::TransferDirection};
 use axum::{
     Router,
@@ -29,11 +29,11 @@ pub use disposition::attachment;
 pub use range::Selection;
 
 use crate::{
+    services::AppState,
     services::{
-        downloads::{self, DownloadError, Servable},
+        downloads::{self, Servable},
         settings,
     },
-    state::AppState,
     storage::StorageError,
     transfer::token::TransferClaims,
 };
@@ -66,45 +66,45 @@ struct LinkQuery {
 }
 
 impl FromRequestParts<AppState> for ReceiveToken {
-    type Rejection = DownloadError;
+    type Rejection = AppError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let bearer = crate::gateway::tus::bearer_token(&parts.headers);
+        let bearer = crate::auth::token::bearer(&parts.headers);
         let in_query = match bearer {
             Some(_) => None,
             None => Query::<LinkQuery>::try_from_uri(&parts.uri)
                 .ok()
                 .and_then(|Query(query)| query.token),
         };
-        let token = bearer.or(in_query.as_deref()).ok_or(DownloadError::Unauthorized(
+        let token = bearer.or(in_query.as_deref()).ok_or(AppError::MissingToken(
             "Send the transfer spec's token as Authorization: Bearer <token>, or use a file link.",
         ))?;
         let claims = state.transfer_keys.verify(token).map_err(|error| {
             tracing::debug!(target: crate::gateway::LOG_TARGET, %error, "transfer token refused");
-            DownloadError::Unauthorized(
+            AppError::MissingToken(
                 "The transfer token is invalid or expired: ask for a new transfer spec.",
             )
         })?;
         if in_query.is_some() && !claims.link {
-            return Err(DownloadError::Unauthorized(
+            return Err(AppError::MissingToken(
                 "Only a file link's token works in the URL: send a transfer spec's token as \
                  Authorization: Bearer <token>.",
             ));
         }
         if claims.dir != TransferDirection::Receive {
-            return Err(DownloadError::Forbidden(
+            return Err(AppError::Forbidden(
                 "This transfer token is for uploading, not downloading: ask for a download \
                  transfer spec."
                     .into(),
             ));
         }
         if !crate::transfer::live::is_live(&state.db, &claims).await? {
-            return Err(DownloadError::Unauthorized(crate::transfer::live::REVOKED));
+            return Err(AppError::MissingToken(crate::transfer::live::REVOKED));
         }
-        crate::http::trace::record_user(claims.uid);
+        crate::telemetry::http::record_user(claims.uid);
         Ok(Self(claims))
     }
 }
@@ -115,15 +115,15 @@ async fn serve(
     ReceiveToken(claims): ReceiveToken,
     Path(file_id): Path<String>,
     request: HeaderMap,
-) -> Result<Response, DownloadError> {
+) -> Result<Response, AppError> {
     let gateway_on = settings::load(&state.db)
         .await
         .map_err(anyhow::Error::from)?
         .gateway_enabled;
     if !gateway_on {
-        return Err(DownloadError::GatewayOff);
+        return Err(AppError::GatewayOff);
     }
-    let file_id: i64 = file_id.parse().map_err(|_| DownloadError::NotFound)?;
+    let file_id: i64 = file_id.parse().map_err(|_| AppError::NoSuchFile)?;
     let file = downloads::open(&state, &claims, file_id).await?;
     let etag = format!("\"{}\"", file.sha256);
     let selection = range::select(
@@ -136,7 +136,7 @@ async fn serve(
         Selection::Full => (StatusCode::OK, 0, file.size),
         Selection::Part { start, end } => (StatusCode::PARTIAL_CONTENT, start, end),
         Selection::Unsatisfiable => {
-            return Err(DownloadError::RangeNotSatisfiable { size: file.size });
+            return Err(AppError::RangeNotSatisfiable { size: file.size });
         }
     };
     let mut headers = file_headers(&file, &etag, end - start);
@@ -155,7 +155,7 @@ async fn serve(
             // Deleted between the check and the read (or lost behind Ferry's back).
             StorageError::NotFound => {
                 tracing::warn!(target: crate::gateway::LOG_TARGET, file_id, "a complete file has no bytes on the transfer node");
-                DownloadError::Deleted
+                AppError::FileDeleted
             }
             other => other.into(),
         })?;

@@ -2,17 +2,18 @@
 //! `201` with its `Location`. With `Upload-Concat: partial` it is one piece of the file; with
 //! `Upload-Concat: final;<url> <url>…` it joins finished pieces and completes the file.
 
+use crate::error::AppError;
 use axum::{
     body::Body,
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
 };
 
-use super::{auth::SendToken, error::TusError, headers, metadata, patch::stream_of};
+use super::{auth::SendToken, headers, metadata, patch::stream_of};
 use crate::{
     db::entities::uploads as rows,
+    services::AppState,
     services::uploads::{self, Chunk, NewFinal, NewUpload},
-    state::AppState,
 };
 
 /// What `Upload-Concat` asked for.
@@ -27,10 +28,10 @@ pub async fn create(
     SendToken(claims): SendToken,
     request_headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, HeaderMap), TusError> {
+) -> Result<(StatusCode, HeaderMap), AppError> {
     let meta = metadata::parse(headers::text(&request_headers, &headers::UPLOAD_METADATA)?)?;
     if request_headers.contains_key(headers::UPLOAD_DEFER_LENGTH) {
-        return Err(TusError::bad_request(
+        return Err(AppError::bad_request(
             "Upload-Defer-Length is not supported: send Upload-Length, the declared size.",
         ));
     }
@@ -41,7 +42,7 @@ pub async fn create(
     let upload = match concat(&request_headers)? {
         Concat::Final(urls) => {
             if with_body {
-                return Err(TusError::bad_request(
+                return Err(AppError::bad_request(
                     "A final upload is joined from its parts: send it without a body.",
                 ));
             }
@@ -60,12 +61,12 @@ pub async fn create(
         concat => {
             let length =
                 headers::number(&request_headers, &headers::UPLOAD_LENGTH)?.ok_or_else(|| {
-                    TusError::bad_request(
+                    AppError::bad_request(
                         "Upload-Length is required: the exact size of the file (or part).",
                     )
                 })?;
             let file_id = meta.file_id.ok_or_else(|| {
-                TusError::bad_request(
+                AppError::bad_request(
                     "Upload-Metadata must carry file_id: the id of the file in the transfer spec.",
                 )
             })?;
@@ -73,10 +74,9 @@ pub async fn create(
             if with_body {
                 headers::require_offset_stream(&request_headers)?;
                 if let Some(sent) = content_length.filter(|&sent| sent > length) {
-                    return Err(uploads::UploadError::TooLarge(format!(
+                    return Err(AppError::TooLarge(format!(
                         "The request body ({sent} bytes) is longer than Upload-Length ({length})."
-                    ))
-                    .into());
+                    )));
                 }
             }
             let new = NewUpload {
@@ -104,7 +104,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, created_headers(&state, &upload)))
 }
 
-fn concat(request_headers: &HeaderMap) -> Result<Concat, TusError> {
+fn concat(request_headers: &HeaderMap) -> Result<Concat, AppError> {
     let Some(raw) = headers::text(request_headers, &headers::UPLOAD_CONCAT)? else {
         return Ok(Concat::None);
     };
@@ -115,7 +115,7 @@ fn concat(request_headers: &HeaderMap) -> Result<Concat, TusError> {
         Some(urls) => Ok(Concat::Final(
             urls.split_whitespace().map(str::to_owned).collect(),
         )),
-        None => Err(TusError::bad_request(
+        None => Err(AppError::bad_request(
             "Upload-Concat must be \"partial\" or \"final;<url> <url>…\".",
         )),
     }

@@ -1,18 +1,19 @@
 //! `HEAD /tus/{id}`: how far an upload got (only durable bytes count), so a client resumes there.
 
+use crate::error::AppError;
 use axum::{
     extract::{Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
 };
 
-use super::{auth::SendToken, error::TusError, headers};
-use crate::{db::entities::uploads, services::uploads as rules, state::AppState};
+use super::{auth::SendToken, headers};
+use crate::{db::entities::uploads, services::AppState, services::uploads as rules};
 
 pub async fn head(
     State(state): State<AppState>,
     SendToken(claims): SendToken,
     Path(id): Path<String>,
-) -> Result<(StatusCode, HeaderMap), TusError> {
+) -> Result<(StatusCode, HeaderMap), AppError> {
     let upload = rules::find(&state, &claims, &id).await?;
     let mut out = HeaderMap::new();
     out.insert(
@@ -24,7 +25,7 @@ pub async fn head(
         headers::value(u64::try_from(upload.length).unwrap_or_default()),
     );
     out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if upload.completed_at.is_none() || upload.kind == uploads::KIND_PARTIAL {
+    if upload.completed_at.is_none() || upload.kind == uploads::Kind::Partial {
         out.insert(
             headers::UPLOAD_EXPIRES,
             headers::http_date(upload.expires_at),
@@ -45,9 +46,9 @@ pub async fn head(
 
 /// `partial`, or `final;<url> <url>…` naming the parts.
 fn concat_header(state: &AppState, upload: &uploads::Model) -> Option<HeaderValue> {
-    match upload.kind.as_str() {
-        uploads::KIND_PARTIAL => Some(HeaderValue::from_static("partial")),
-        uploads::KIND_FINAL => {
+    match upload.kind {
+        uploads::Kind::Partial => Some(HeaderValue::from_static("partial")),
+        uploads::Kind::Final => {
             let urls: Vec<String> = upload
                 .concat_parts
                 .as_deref()

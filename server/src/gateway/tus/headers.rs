@@ -1,12 +1,13 @@
 //! tus request headers read into values (each refusal says what was expected), and the values the
 //! gateway writes back: upload URLs and RFC 7231 dates.
 
+use crate::error::AppError;
 use app::paths;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
-use super::{OFFSET_CONTENT_TYPE, error::TusError};
+use super::OFFSET_CONTENT_TYPE;
 use crate::{config::Config, services::uploads::Checksum, storage::DigestKind};
 
 pub const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
@@ -19,28 +20,28 @@ pub const UPLOAD_DEFER_LENGTH: HeaderName = HeaderName::from_static("upload-defe
 
 /// A header as text, if present; refused when sent twice with different values (which one the
 /// client meant cannot be told, and taking the first would be a guess).
-pub fn text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>, TusError> {
+pub fn text<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Result<Option<&'a str>, AppError> {
     let mut values = headers.get_all(name).iter();
     let Some(first) = values.next() else {
         return Ok(None);
     };
     if values.any(|other| other != first) {
-        return Err(TusError::bad_request(format!(
+        return Err(AppError::bad_request(format!(
             "The {name} header was sent more than once, with different values: send it once."
         )));
     }
     first
         .to_str()
         .map(|text| Some(text.trim()))
-        .map_err(|_| TusError::bad_request(format!("The {name} header is not text.")))
+        .map_err(|_| AppError::bad_request(format!("The {name} header is not text.")))
 }
 
 /// A header holding a non-negative integer, if present.
-pub fn number(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, TusError> {
+pub fn number(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, AppError> {
     text(headers, name)?
         .map(|raw| {
             raw.parse::<u64>().map_err(|_| {
-                TusError::bad_request(format!(
+                AppError::bad_request(format!(
                     "The {name} header must be a number of bytes, not {raw:?}."
                 ))
             })
@@ -49,7 +50,7 @@ pub fn number(headers: &HeaderMap, name: &HeaderName) -> Result<Option<u64>, Tus
 }
 
 /// Whether the request carries bytes: a non-zero `Content-Length`, or a chunked body.
-pub fn has_body(headers: &HeaderMap) -> Result<bool, TusError> {
+pub fn has_body(headers: &HeaderMap) -> Result<bool, AppError> {
     Ok(
         number(headers, &header::CONTENT_LENGTH)?.is_some_and(|len| len > 0)
             || headers.contains_key(header::TRANSFER_ENCODING),
@@ -57,7 +58,7 @@ pub fn has_body(headers: &HeaderMap) -> Result<bool, TusError> {
 }
 
 /// Refuses bytes sent as anything but `application/offset+octet-stream` (415).
-pub fn require_offset_stream(headers: &HeaderMap) -> Result<(), TusError> {
+pub fn require_offset_stream(headers: &HeaderMap) -> Result<(), AppError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -65,23 +66,25 @@ pub fn require_offset_stream(headers: &HeaderMap) -> Result<(), TusError> {
         .map(str::trim);
     match content_type {
         Some(t) if t.eq_ignore_ascii_case(OFFSET_CONTENT_TYPE) => Ok(()),
-        _ => Err(TusError::UnsupportedMediaType),
+        _ => Err(AppError::UnsupportedMediaType(
+            "Send the bytes with Content-Type: application/offset+octet-stream.",
+        )),
     }
 }
 
 /// `Upload-Checksum: <sha1|sha256> <base64 digest>`, if sent.
-pub fn checksum(headers: &HeaderMap) -> Result<Option<Checksum>, TusError> {
+pub fn checksum(headers: &HeaderMap) -> Result<Option<Checksum>, AppError> {
     let Some(raw) = text(headers, &UPLOAD_CHECKSUM)? else {
         return Ok(None);
     };
     let (algorithm, encoded) = raw.split_once(' ').ok_or_else(|| {
-        TusError::bad_request("Upload-Checksum must be \"<algorithm> <base64 digest>\".")
+        AppError::bad_request("Upload-Checksum must be \"<algorithm> <base64 digest>\".")
     })?;
     let (kind, len) = match algorithm.to_ascii_lowercase().as_str() {
         "sha1" => (DigestKind::Sha1, 20),
         "sha256" => (DigestKind::Sha256, 32),
         other => {
-            return Err(TusError::bad_request(format!(
+            return Err(AppError::bad_request(format!(
                 "Upload-Checksum algorithm {other:?} is not supported: use sha1 or sha256."
             )));
         }
@@ -91,7 +94,7 @@ pub fn checksum(headers: &HeaderMap) -> Result<Option<Checksum>, TusError> {
         .ok()
         .filter(|digest| digest.len() == len)
         .ok_or_else(|| {
-            TusError::bad_request(format!(
+            AppError::bad_request(format!(
                 "Upload-Checksum must carry a base64 {algorithm} digest ({len} bytes)."
             ))
         })?;
@@ -109,7 +112,7 @@ pub fn upload_url(config: &Config, id: &str) -> String {
 }
 
 /// The upload id in an upload URL, absolute or relative (`http://host/tus/<id>`, `/tus/<id>`).
-pub fn upload_id_of(url: &str) -> Result<String, TusError> {
+pub fn upload_id_of(url: &str) -> Result<String, AppError> {
     let path = match url.split_once("://") {
         Some((_, rest)) => rest.find('/').map_or("", |at| &rest[at..]),
         None => url,
@@ -127,7 +130,7 @@ pub fn upload_id_of(url: &str) -> Result<String, TusError> {
                     .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
         })
         .ok_or_else(|| {
-            TusError::bad_request(format!(
+            AppError::bad_request(format!(
                 "{url:?} is not an upload URL of this gateway (…/tus/<id>)."
             ))
         })?;

@@ -2,11 +2,10 @@
 //! `file_id` (which declared file this is), `sha256` (the whole file's digest, optional) and checks
 //! that the upload is a file, not a folder. Everything else is kept only to be echoed by `HEAD`.
 
+use crate::error::AppError;
 use std::collections::HashMap;
 
 use base64::Engine as _;
-
-use super::error::TusError;
 
 /// What Ferry takes from the metadata.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -19,7 +18,7 @@ pub struct Metadata {
 }
 
 /// Parses and checks `Upload-Metadata` (absent is fine: `Metadata::default()`).
-pub fn parse(raw: Option<&str>) -> Result<Metadata, TusError> {
+pub fn parse(raw: Option<&str>) -> Result<Metadata, AppError> {
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
         return Ok(Metadata::default());
     };
@@ -28,14 +27,14 @@ pub fn parse(raw: Option<&str>) -> Result<Metadata, TusError> {
         let pair = pair.trim();
         let (key, encoded) = pair.split_once(' ').unwrap_or((pair, ""));
         if key.is_empty() || !key.is_ascii() {
-            return Err(TusError::bad_request(
+            return Err(AppError::bad_request(
                 "Upload-Metadata must be comma-separated \"key base64value\" pairs.",
             ));
         }
         let value = base64::engine::general_purpose::STANDARD
             .decode(encoded.trim())
             .map_err(|_| {
-                TusError::bad_request(format!("Upload-Metadata {key:?} is not base64-encoded."))
+                AppError::bad_request(format!("Upload-Metadata {key:?} is not base64-encoded."))
             })?;
         pairs.insert(key.to_owned(), String::from_utf8_lossy(&value).into_owned());
     }
@@ -44,7 +43,7 @@ pub fn parse(raw: Option<&str>) -> Result<Metadata, TusError> {
         .get("file_id")
         .map(|id| {
             id.trim().parse::<i64>().map_err(|_| {
-                TusError::bad_request(
+                AppError::bad_request(
                     "Upload-Metadata file_id must be the id of a file of the transfer spec \
                      (a decimal number, base64-encoded).",
                 )
@@ -58,7 +57,7 @@ pub fn parse(raw: Option<&str>) -> Result<Metadata, TusError> {
             if digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()) {
                 Ok(digest)
             } else {
-                Err(TusError::bad_request(
+                Err(AppError::bad_request(
                     "Upload-Metadata sha256 must be the file's SHA-256 in hex (64 characters), \
                      base64-encoded.",
                 ))
@@ -73,10 +72,10 @@ pub fn parse(raw: Option<&str>) -> Result<Metadata, TusError> {
 }
 
 /// Files only: a name with a path separator, or anything marked as a directory, is refused.
-fn refuse_folders(pairs: &HashMap<String, String>) -> Result<(), TusError> {
+fn refuse_folders(pairs: &HashMap<String, String>) -> Result<(), AppError> {
     for key in ["filename", "name"] {
         if let Some(name) = pairs.get(key).filter(|n| n.contains(['/', '\\'])) {
-            return Err(TusError::bad_request(format!(
+            return Err(AppError::bad_request(format!(
                 "Only files can be uploaded, not folders: the name {name:?} contains a path \
                  separator. Send each file on its own, without its folder."
             )));
@@ -103,7 +102,7 @@ fn refuse_folders(pairs: &HashMap<String, String>) -> Result<(), TusError> {
         || directory_type("type")
         || directory_type("filetype")
     {
-        return Err(TusError::bad_request(
+        return Err(AppError::bad_request(
             "Only files can be uploaded, not folders: this upload is marked as a directory.",
         ));
     }

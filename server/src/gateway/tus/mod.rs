@@ -9,7 +9,6 @@
 mod auth;
 mod cors;
 mod create;
-mod error;
 mod head;
 mod headers;
 mod metadata;
@@ -17,6 +16,7 @@ mod options;
 mod patch;
 mod terminate;
 
+use crate::error::AppError;
 use app::paths;
 use axum::{
     Router,
@@ -27,11 +27,9 @@ use axum::{
     routing::{options, post},
 };
 
-pub use auth::bearer_token;
 pub use cors::{GatewayCors, cors};
-pub use error::TusError;
 
-use crate::{services::settings, state::AppState};
+use crate::{services::AppState, services::settings};
 
 /// The tus version spoken.
 pub const TUS_VERSION: &str = "1.0.0";
@@ -84,12 +82,14 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
     response
 }
 
-async fn check(state: &AppState, versioned: bool) -> Result<(), TusError> {
+async fn check(state: &AppState, versioned: bool) -> Result<(), AppError> {
     if !settings::load(&state.db).await?.gateway_enabled {
-        return Err(TusError::GatewayOff);
+        return Err(AppError::GatewayOff);
     }
     if !versioned {
-        return Err(TusError::VersionMismatch);
+        return Err(AppError::UnsupportedVersion {
+            supported: TUS_VERSION,
+        });
     }
     Ok(())
 }

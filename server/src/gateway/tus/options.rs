@@ -11,7 +11,7 @@ use super::{
     CHECKSUM_ALGORITHMS, EXTENSIONS, TUS_CHECKSUM_ALGORITHM, TUS_EXTENSION, TUS_MAX_SIZE,
     TUS_VERSION, TUS_VERSION_HEADER, headers,
 };
-use crate::state::AppState;
+use crate::services::AppState;
 
 pub async fn options(
     State(state): State<AppState>,

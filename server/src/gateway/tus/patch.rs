@@ -1,6 +1,7 @@
 //! `PATCH /tus/{id}`: bytes at `Upload-Offset`, streamed to the transfer node as they arrive (never
 //! buffered whole); `204` with the new offset once they are durable.
 
+use crate::error::AppError;
 use axum::{
     body::Body,
     extract::{Path, State},
@@ -8,10 +9,10 @@ use axum::{
 };
 use futures_util::TryStreamExt;
 
-use super::{auth::SendToken, error::TusError, headers};
+use super::{auth::SendToken, headers};
 use crate::{
+    services::AppState,
     services::uploads::{self, Chunk},
-    state::AppState,
     storage::ByteStream,
 };
 
@@ -21,10 +22,10 @@ pub async fn patch(
     Path(id): Path<String>,
     request_headers: HeaderMap,
     body: Body,
-) -> Result<(StatusCode, HeaderMap), TusError> {
+) -> Result<(StatusCode, HeaderMap), AppError> {
     headers::require_offset_stream(&request_headers)?;
     let offset = headers::number(&request_headers, &headers::UPLOAD_OFFSET)?.ok_or_else(|| {
-        TusError::bad_request("Upload-Offset is required: where these bytes start.")
+        AppError::bad_request("Upload-Offset is required: where these bytes start.")
     })?;
     let chunk = Chunk {
         offset,

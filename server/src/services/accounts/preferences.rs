@@ -1,13 +1,13 @@
 //! A user's own preferences, and the admin setting that decides whether users may change the
 //! desktop-client one. The email preferences are always the user's own.
 
-use app::types::{Preferences, PreferencesUpdate, Role};
+use app::types::{Preferences, PreferencesUpdate};
 use chrono::Utc;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::{
     db::entities::users::{self, Column},
-    error::ApiError,
+    error::AppError,
     services,
 };
 
@@ -17,12 +17,11 @@ pub async fn read(
     db: &DatabaseConnection,
     user: &users::Model,
     mail_enabled: bool,
-) -> Result<Preferences, ApiError> {
+) -> Result<Preferences, AppError> {
     let settings = services::settings::load(db).await?;
     Ok(Preferences {
         desktop_client_disabled: user.desktop_client_disabled,
-        may_change_desktop_client: settings.users_may_change_desktop_client
-            || user.role() == Role::Admin,
+        may_change_desktop_client: settings.users_may_change_desktop_client || user.is_admin(),
         email_on_receive: user.email_on_receive,
         email_on_download: user.email_on_download,
         email_available: mail_enabled && user.email.as_deref().is_some_and(|e| !e.is_empty()),
@@ -36,7 +35,7 @@ pub async fn update(
     user: &users::Model,
     change: PreferencesUpdate,
     mail_enabled: bool,
-) -> Result<Preferences, ApiError> {
+) -> Result<Preferences, AppError> {
     let current = read(db, user, mail_enabled).await?;
     let desktop_client_disabled = change
         .desktop_client_disabled
@@ -44,7 +43,7 @@ pub async fn update(
     if !current.may_change_desktop_client
         && desktop_client_disabled != current.desktop_client_disabled
     {
-        return Err(ApiError::Forbidden(
+        return Err(AppError::Forbidden(
             "Your administrator manages this preference.".into(),
         ));
     }

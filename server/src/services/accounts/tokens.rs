@@ -12,7 +12,7 @@ use app::types::ApiToken;
 use crate::{
     auth::token::NewToken,
     db::entities::api_tokens::{self, Column},
-    error::ApiError,
+    error::AppError,
 };
 
 /// Longest token name, in characters (the column's size).
@@ -36,16 +36,16 @@ pub async fn create(
     user_id: i64,
     name: &str,
     lifetime_days: Option<u32>,
-) -> Result<(String, api_tokens::Model), ApiError> {
+) -> Result<(String, api_tokens::Model), AppError> {
     let max = ApiToken::MAX_LIFETIME_DAYS;
     if lifetime_days.is_some_and(|days| !(1..=max).contains(&days)) {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "A token can work for 1 to {max} days (expires_in_days), or until revoked (null)."
         )));
     }
     let name = crate::services::text::single_line(name);
     if name.is_empty() || name.chars().count() > MAX_NAME_LEN {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "The token name must be 1 to {MAX_NAME_LEN} characters long."
         )));
     }
@@ -54,7 +54,7 @@ pub async fn create(
         .count(db)
         .await?;
     if held >= MAX_TOKENS_PER_USER {
-        return Err(ApiError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "You already have {MAX_TOKENS_PER_USER} API tokens: revoke one before creating another."
         )));
     }
@@ -77,14 +77,14 @@ pub async fn create(
 }
 
 /// Revokes one of `user_id`'s tokens; another user's token is "not found", like a missing one.
-pub async fn revoke(db: &DatabaseConnection, user_id: i64, token_id: i64) -> Result<(), ApiError> {
+pub async fn revoke(db: &DatabaseConnection, user_id: i64, token_id: i64) -> Result<(), AppError> {
     let deleted = api_tokens::Entity::delete_many()
         .filter(Column::Id.eq(token_id))
         .filter(Column::UserId.eq(user_id))
         .exec(db)
         .await?;
     if deleted.rows_affected == 0 {
-        return Err(ApiError::NotFound);
+        return Err(AppError::NotFound);
     }
     tracing::info!(
         user.id = user_id,

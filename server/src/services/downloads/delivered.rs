@@ -9,9 +9,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use super::tracking::covered;
 use crate::{
     db::entities::{download_ranges, file_downloads, package_files, package_recipients, users},
-    error::ApiError,
+    error::AppError,
+    services::AppState,
     services::packages,
-    state::AppState,
 };
 
 /// What file `file_id` of package `package_id` delivered to `user` so far.
@@ -21,14 +21,14 @@ pub async fn file_delivery(
     user: &users::Model,
     package_id: i64,
     file_id: i64,
-) -> Result<FileDelivery, ApiError> {
+) -> Result<FileDelivery, AppError> {
     let db = &state.db;
     packages::find_visible(db, user, package_id).await?;
     let file = package_files::Entity::find_by_id(file_id)
         .filter(package_files::Column::PackageId.eq(package_id))
         .one(db)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or(AppError::NotFound)?;
     let size = u64::try_from(file.size).unwrap_or_default();
     let tracked = package_recipients::Entity::find_by_id((package_id, user.id))
         .one(db)

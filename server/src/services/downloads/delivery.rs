@@ -20,7 +20,7 @@ use futures_util::StreamExt;
 use tokio_util::task::TaskTracker;
 
 use super::{Servable, still_servable, tracking::Delivered};
-use crate::{state::AppState, storage::ByteStream};
+use crate::{services::AppState, storage::ByteStream};
 
 /// Bytes between two checks that a file being streamed was not deleted meanwhile.
 pub const RECHECK_EVERY: u64 = 32 << 20;

@@ -18,8 +18,8 @@ use sea_orm::{
 
 use crate::{
     db::entities::{download_ranges, file_downloads, package_files, package_recipients},
+    services::AppState,
     services::{expiration, notifications},
-    state::AppState,
 };
 
 /// One response's delivery: bytes `[start, end)` of a file of `file_size` bytes.

@@ -3,8 +3,8 @@
 use app::types::{OutboxMail, OutboxReport};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::render::{About, one_line, render};
@@ -55,7 +55,7 @@ pub async fn enqueue(
         subject: Set(rendered.subject),
         text_body: Set(rendered.text),
         html_body: Set(rendered.html),
-        state: Set(mail_outbox::STATE_PENDING.to_owned()),
+        state: Set(mail_outbox::State::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         claimed_until: Set(None),
@@ -72,17 +72,17 @@ pub async fn enqueue(
 
 /// How many mails are pending or failed, and the most recent of them.
 pub async fn report(db: &impl ConnectionTrait, email_enabled: bool) -> Result<OutboxReport, DbErr> {
-    let count = |state: &'static str| {
+    let count = |state: mail_outbox::State| {
         mail_outbox::Entity::find()
             .filter(mail_outbox::Column::State.eq(state))
             .count(db)
     };
-    let pending = count(mail_outbox::STATE_PENDING).await?;
-    let failed = count(mail_outbox::STATE_FAILED).await?;
+    let pending = count(mail_outbox::State::Pending).await?;
+    let failed = count(mail_outbox::State::Failed).await?;
     let rows = mail_outbox::Entity::find()
         .filter(
             mail_outbox::Column::State
-                .is_in([mail_outbox::STATE_PENDING, mail_outbox::STATE_FAILED]),
+                .is_in([mail_outbox::State::Pending, mail_outbox::State::Failed]),
         )
         .order_by_desc(mail_outbox::Column::CreatedAt)
         .order_by_desc(mail_outbox::Column::Id)
@@ -99,7 +99,7 @@ pub async fn report(db: &impl ConnectionTrait, email_enabled: bool) -> Result<Ou
                 id: row.id,
                 to_address: row.to_address,
                 subject: row.subject,
-                state: row.state,
+                state: row.state.to_value(),
                 attempts: u32::try_from(row.attempts).unwrap_or_default(),
                 last_error: row.last_error,
                 next_attempt_at: row.next_attempt_at,

@@ -25,7 +25,7 @@ use tokio::sync::watch;
 use crate::{
     config::{MailConfig, SmtpTls},
     db::entities::mail_outbox,
-    state::AppState,
+    services::AppState,
 };
 
 /// How often the worker looks for due mail.
@@ -123,7 +123,7 @@ pub async fn deliver_due(
         let due: Vec<i64> = mail_outbox::Entity::find()
             .select_only()
             .column(mail_outbox::Column::Id)
-            .filter(mail_outbox::Column::State.eq(mail_outbox::STATE_PENDING))
+            .filter(mail_outbox::Column::State.eq(mail_outbox::State::Pending))
             .filter(mail_outbox::Column::NextAttemptAt.lte(now))
             .filter(unclaimed(now))
             .order_by_asc(mail_outbox::Column::NextAttemptAt)
@@ -183,7 +183,7 @@ async fn claim(
         .col_expr(mail_outbox::Column::ClaimedUntil, Expr::value(now + LEASE))
         .col_expr(mail_outbox::Column::ClaimToken, Expr::value(token.clone()))
         .filter(mail_outbox::Column::Id.eq(id))
-        .filter(mail_outbox::Column::State.eq(mail_outbox::STATE_PENDING))
+        .filter(mail_outbox::Column::State.eq(mail_outbox::State::Pending))
         .filter(unclaimed(now))
         .exec(db)
         .await?;
@@ -202,7 +202,7 @@ async fn finish_sent(
     mail_outbox::Entity::update_many()
         .col_expr(
             mail_outbox::Column::State,
-            Expr::value(mail_outbox::STATE_SENT),
+            Expr::value(mail_outbox::State::Sent),
         )
         .col_expr(mail_outbox::Column::SentAt, Expr::value(Utc::now()))
         .col_expr(mail_outbox::Column::Attempts, Expr::value(row.attempts + 1))
@@ -234,9 +234,9 @@ async fn finish_failed(
     let attempts = row.attempts + 1;
     let give_up = permanent || attempts >= mail_outbox::MAX_ATTEMPTS;
     let state = if give_up {
-        mail_outbox::STATE_FAILED
+        mail_outbox::State::Failed
     } else {
-        mail_outbox::STATE_PENDING
+        mail_outbox::State::Pending
     };
     let error: String = error.chars().take(MAX_ERROR_CHARS).collect();
     mail_outbox::Entity::update_many()

@@ -8,24 +8,24 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func},
 };
 
-use crate::{db::entities::users, error::ApiError};
+use crate::{db::entities::users, error::AppError};
 
 /// The title without surrounding spaces and bidi controls, if it is a valid one.
-pub(super) fn check_title(title: &str) -> Result<String, ApiError> {
+pub(super) fn check_title(title: &str) -> Result<String, AppError> {
     let title = crate::services::text::single_line(title);
     if title.is_empty() {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "Enter a title for the package.".into(),
         ));
     }
     if title.chars().count() > NewPackage::MAX_TITLE_LEN {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "The title can be at most {} characters long.",
             NewPackage::MAX_TITLE_LEN
         )));
     }
     if title.chars().any(char::is_control) {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "The title cannot contain control characters such as line breaks or tabs.".into(),
         ));
     }
@@ -34,9 +34,9 @@ pub(super) fn check_title(title: &str) -> Result<String, ApiError> {
 
 /// Notes may span lines; other control characters (NUL, which PostgreSQL cannot store, escapes)
 /// are refused.
-pub(super) fn check_note(note: &str) -> Result<(), ApiError> {
+pub(super) fn check_note(note: &str) -> Result<(), AppError> {
     if note.chars().count() > NewPackage::MAX_NOTE_LEN {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "The note can be at most {} characters long.",
             NewPackage::MAX_NOTE_LEN
         )));
@@ -45,7 +45,7 @@ pub(super) fn check_note(note: &str) -> Result<(), ApiError> {
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "The note cannot contain control characters other than line breaks and tabs.".into(),
         ));
     }
@@ -59,9 +59,9 @@ pub(super) fn check_note(note: &str) -> Result<(), ApiError> {
 pub(super) async fn resolve_recipients(
     db: &impl ConnectionTrait,
     entries: &[String],
-) -> Result<Vec<i64>, ApiError> {
+) -> Result<Vec<i64>, AppError> {
     if entries.len() > NewPackage::MAX_RECIPIENTS {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "A package can have at most {} recipients.",
             NewPackage::MAX_RECIPIENTS
         )));
@@ -82,7 +82,7 @@ pub(super) async fn resolve_recipients(
         })
         .collect();
     if wanted.is_empty() {
-        return Err(ApiError::BadRequest(
+        return Err(AppError::BadRequest(
             "Add at least one recipient: a username or an email address.".into(),
         ));
     }
@@ -135,13 +135,13 @@ pub(super) async fn resolve_recipients(
         }
     }
     if !unknown.is_empty() {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "No user matches: {}",
             unknown.join(", ")
         )));
     }
     if !ambiguous.is_empty() {
-        return Err(ApiError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "More than one user has the email address {}: enter their usernames instead.",
             ambiguous.join(", ")
         )));

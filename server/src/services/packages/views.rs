@@ -19,7 +19,7 @@ use crate::{
         entities::{package_files, package_recipients, packages, users},
         expiration,
     },
-    error::ApiError,
+    error::AppError,
     services::downloads::progress::{self, Received},
 };
 
@@ -29,7 +29,7 @@ pub(super) async fn summaries(
     db: &impl ConnectionTrait,
     rows: &[packages::Model],
     viewer: Option<i64>,
-) -> Result<Vec<PackageSummary>, ApiError> {
+) -> Result<Vec<PackageSummary>, AppError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -45,7 +45,7 @@ pub(super) async fn detail(
     viewer: &users::Model,
     package: packages::Model,
     access: Access,
-) -> Result<PackageDetail, ApiError> {
+) -> Result<PackageDetail, AppError> {
     let related = Related::load(db, std::slice::from_ref(&package)).await?;
     let summary = related.summary(&package, Some(viewer.id))?;
     let files = package_files::Entity::find()
@@ -56,7 +56,7 @@ pub(super) async fn detail(
         .into_iter()
         .map(|file| PackageFile {
             id: file.id,
-            state: file.file_state(),
+            state: file.state.into(),
             name: file.name,
             size: u64::try_from(file.size).unwrap_or_default(),
             sha256: file.sha256,
@@ -80,7 +80,7 @@ pub(super) async fn detail(
     Ok(PackageDetail {
         summary,
         note: package.note,
-        expiration: expiration::from_columns(&package.expiration_kind, package.expiration_days),
+        expiration: expiration::from_columns(package.expiration_kind, package.expiration_days)?,
         files,
         recipient_status,
         can_delete: access.may_delete(),
@@ -127,7 +127,7 @@ struct Related {
 }
 
 impl Related {
-    async fn load(db: &impl ConnectionTrait, rows: &[packages::Model]) -> Result<Self, ApiError> {
+    async fn load(db: &impl ConnectionTrait, rows: &[packages::Model]) -> Result<Self, AppError> {
         let ids: Vec<i64> = rows.iter().map(|package| package.id).collect();
         let addressed: Vec<(i64, i64)> = package_recipients::Entity::find()
             .select_only()
@@ -195,7 +195,7 @@ impl Related {
         &self,
         package: &packages::Model,
         viewer: Option<i64>,
-    ) -> Result<PackageSummary, ApiError> {
+    ) -> Result<PackageSummary, AppError> {
         let sender = self
             .people
             .get(&package.sender_id)
@@ -220,7 +220,7 @@ impl Related {
             title: package.title.clone(),
             sender,
             recipients,
-            state: package.state(),
+            state: package.state.into(),
             file_count: u32::try_from(file_count).unwrap_or(u32::MAX),
             total_size: u64::try_from(total_size).unwrap_or_default(),
             created_at: package.created_at,
@@ -235,7 +235,7 @@ impl Related {
 async fn user_summaries(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = i64>,
-) -> Result<HashMap<i64, UserSummary>, ApiError> {
+) -> Result<HashMap<i64, UserSummary>, AppError> {
     let ids: HashSet<i64> = ids.into_iter().collect();
     let rows: Vec<(i64, String, String)> = users::Entity::find()
         .select_only()

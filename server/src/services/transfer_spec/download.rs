@@ -7,9 +7,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use super::require_gateway;
 use crate::{
     db::entities::{package_files, users},
-    error::ApiError,
+    error::AppError,
+    services::AppState,
     services::packages,
-    state::AppState,
     transfer::token::{Issuer, TransferClaims},
 };
 
@@ -28,18 +28,18 @@ pub async fn download_spec(
     issuer: Issuer,
     package_id: i64,
     gateway_url: String,
-) -> Result<TransferSpec, ApiError> {
+) -> Result<TransferSpec, AppError> {
     require_gateway(state).await?;
     let (package, _access) = packages::find_visible(&state.db, user, package_id).await?;
     if !package.is_sent() {
-        return Err(ApiError::Conflict(
+        return Err(AppError::Conflict(
             "This package is still a draft: its files can be downloaded once they are all \
              uploaded and the package is sent."
                 .into(),
         ));
     }
     if let Some(at) = package.files_deleted_at {
-        return Err(ApiError::Gone(format!(
+        return Err(AppError::Gone(format!(
             "This package's files were deleted on {} (by its expiration policy or an admin): \
              they can no longer be downloaded.",
             at.format("%Y-%m-%d %H:%M UTC")
@@ -47,7 +47,7 @@ pub async fn download_spec(
     }
     let files = package_files::Entity::find()
         .filter(package_files::Column::PackageId.eq(package_id))
-        .filter(package_files::Column::State.eq(package_files::STATE_COMPLETE))
+        .filter(package_files::Column::State.eq(package_files::State::Complete))
         .order_by_asc(package_files::Column::Id)
         .all(&state.db)
         .await?;

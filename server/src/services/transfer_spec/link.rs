@@ -10,9 +10,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use super::{download::file_url, require_gateway};
 use crate::{
     db::entities::{package_files, users},
-    error::ApiError,
+    error::AppError,
+    services::AppState,
     services::packages,
-    state::AppState,
     transfer::token::{Issuer, TransferClaims},
 };
 
@@ -25,11 +25,11 @@ pub async fn file_link(
     package_id: i64,
     file_id: i64,
     gateway_url: String,
-) -> Result<FileLink, ApiError> {
+) -> Result<FileLink, AppError> {
     require_gateway(state).await?;
     let (package, _access) = packages::find_visible(&state.db, user, package_id).await?;
     if !package.is_sent() {
-        return Err(ApiError::Conflict(
+        return Err(AppError::Conflict(
             "This package is still a draft: its files can be downloaded once it is sent.".into(),
         ));
     }
@@ -37,16 +37,16 @@ pub async fn file_link(
         .filter(package_files::Column::PackageId.eq(package_id))
         .one(&state.db)
         .await?
-        .ok_or(ApiError::NotFound)?;
-    if package.files_deleted_at.is_some() || file.state == package_files::STATE_DELETED {
-        return Err(ApiError::Gone(
+        .ok_or(AppError::NotFound)?;
+    if package.files_deleted_at.is_some() || file.state == package_files::State::Deleted {
+        return Err(AppError::Gone(
             "This file was deleted (by the package's expiration policy or an admin): it can no \
              longer be downloaded."
                 .into(),
         ));
     }
-    if file.state != package_files::STATE_COMPLETE {
-        return Err(ApiError::NotFound);
+    if file.state != package_files::State::Complete {
+        return Err(AppError::NotFound);
     }
     let claims = TransferClaims::link(user.id, package_id, file_id).issued_by(issuer);
     let token = state.transfer_keys.issue(&claims)?;

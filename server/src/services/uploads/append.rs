@@ -7,18 +7,19 @@
 //! client that goes away mid-chunk still gets what arrived committed (its request future is
 //! dropped, the task is not), and a completion that fails then is still logged.
 
+use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::{
-    LockGuard, UPLOAD_EXPIRY, UploadError,
+    LockGuard, UPLOAD_EXPIRY,
     body::{self, BODY_IDLE_TIMEOUT, BodyEnd},
     complete, from_db, is_expired, load, recover, writable_package,
 };
 use crate::{
     db::entities::{package_files, uploads},
     fault::crash_point,
-    state::AppState,
+    services::AppState,
     storage::{ByteStream, DigestKind, StorageError},
     transfer::token::TransferClaims,
 };
@@ -56,23 +57,23 @@ pub async fn append(
     id: &str,
     chunk: Chunk,
     body: ByteStream,
-) -> Result<Progress, UploadError> {
+) -> Result<Progress, AppError> {
     let lock = state
         .upload_locks
         .upload(id)
         .await?
-        .ok_or(UploadError::Locked)?;
+        .ok_or(AppError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
     writable_package(state, claims).await?;
-    if file.state == package_files::STATE_COMPLETE {
+    if file.state == package_files::State::Complete {
         return Err(super::already_complete(&file));
     }
     if is_expired(&upload, &file, Utc::now()) {
-        return Err(UploadError::Gone);
+        return Err(AppError::UploadExpired);
     }
     let stored = from_db(upload.offset);
     if chunk.offset != stored {
-        return Err(UploadError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "Upload-Offset {} does not match this upload's offset {stored}: ask with HEAD and \
              resume from there.",
             chunk.offset
@@ -87,7 +88,7 @@ pub async fn append(
         body,
     ));
     task.await
-        .map_err(|e| UploadError::Internal(anyhow::anyhow!("the append task failed: {e}")))?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the append task failed: {e}")))?
 }
 
 async fn write_and_commit(
@@ -97,7 +98,7 @@ async fn write_and_commit(
     file: package_files::Model,
     chunk: Chunk,
     body: ByteStream,
-) -> Result<Progress, UploadError> {
+) -> Result<Progress, AppError> {
     let stored = from_db(upload.offset);
     let length = from_db(upload.length);
     if recover::is_stuck(&upload, &file) {
@@ -108,14 +109,14 @@ async fn write_and_commit(
             expires_at: upload.expires_at,
         });
     }
-    if upload.kind == uploads::KIND_FINAL {
-        return Err(UploadError::Forbidden(
+    if upload.kind == uploads::Kind::Final {
+        return Err(AppError::Forbidden(
             "A final upload is joined from its partial uploads: it takes no PATCH.".into(),
         ));
     }
     let remaining = length.saturating_sub(stored);
     if let Some(sent) = chunk.content_length.filter(|&sent| sent > remaining) {
-        return Err(UploadError::TooLarge(format!(
+        return Err(AppError::TooLarge(format!(
             "The request body ({sent} bytes) is longer than the {remaining} bytes left in this upload."
         )));
     }
@@ -135,7 +136,7 @@ async fn write_and_commit(
         .await
     {
         Ok(appended) => appended,
-        Err(StorageError::Joined) if upload.kind == uploads::KIND_SINGLE => {
+        Err(StorageError::Joined) if upload.kind == uploads::Kind::Single => {
             // An earlier completion joined every byte of the upload and was cut short before it
             // was recorded: the chunk resent is already there, finish that completion.
             complete::single(&state, &file, &upload).await?;
@@ -144,13 +145,13 @@ async fn write_and_commit(
                 expires_at: Utc::now() + UPLOAD_EXPIRY,
             });
         }
-        Err(StorageError::NotFound) => return Err(UploadError::Gone),
+        Err(StorageError::NotFound) => return Err(AppError::UploadExpired),
         Err(other) => return Err(other.into()),
     };
     let end = watch.end();
     let drop_chunk = |error| discard(&state, &upload.id, stored, error);
     if end == BodyEnd::TooLong {
-        return drop_chunk(UploadError::TooLarge(format!(
+        return drop_chunk(AppError::TooLarge(format!(
             "The request body is longer than the {remaining} bytes left in this upload; it was discarded."
         )))
         .await;
@@ -165,7 +166,7 @@ async fn write_and_commit(
             .await;
         }
         if appended.digest.as_deref() != Some(checksum.expected.as_slice()) {
-            return drop_chunk(UploadError::ChecksumMismatch(format!(
+            return drop_chunk(AppError::ChecksumMismatch(format!(
                 "The chunk does not match its Upload-Checksum: it was discarded. Resume from \
                  offset {stored}."
             )))
@@ -176,7 +177,7 @@ async fn write_and_commit(
     let offset = stored + appended.written;
     let now = Utc::now();
     let expires_at = now + UPLOAD_EXPIRY;
-    if offset == length && upload.kind == uploads::KIND_SINGLE {
+    if offset == length && upload.kind == uploads::Kind::Single {
         // Every byte is durable (had the body broken off after the last one, nothing is missing):
         // the final offset is recorded with the completion, in one transaction.
         crash_point("completion:after_append");
@@ -184,7 +185,7 @@ async fn write_and_commit(
         return Ok(Progress { offset, expires_at });
     }
     if appended.written > 0 {
-        let finished_partial = offset == length && upload.kind == uploads::KIND_PARTIAL;
+        let finished_partial = offset == length && upload.kind == uploads::Kind::Partial;
         commit(&state, &upload, offset, now, finished_partial).await?;
     }
     if end != BodyEnd::Complete {
@@ -206,7 +207,7 @@ async fn commit(
     offset: u64,
     now: DateTime<Utc>,
     finished_partial: bool,
-) -> Result<(), UploadError> {
+) -> Result<(), AppError> {
     let expires_at = now + UPLOAD_EXPIRY;
     let mut update = uploads::Entity::update_many()
         .col_expr(uploads::Column::Offset, Expr::value(super::to_db(offset)?))
@@ -221,7 +222,7 @@ async fn commit(
         .exec(&state.db)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(UploadError::Conflict(
+        return Err(AppError::Conflict(
             "Another request moved this upload's offset: ask with HEAD and resume from there."
                 .into(),
         ));
@@ -240,20 +241,20 @@ async fn discard(
     state: &AppState,
     upload: &str,
     offset: u64,
-    error: UploadError,
-) -> Result<Progress, UploadError> {
+    error: AppError,
+) -> Result<Progress, AppError> {
     state.node.truncate_upload(upload, offset).await?;
     Err(error)
 }
 
-fn incomplete(end: BodyEnd, offset: u64, kept: &str) -> UploadError {
+fn incomplete(end: BodyEnd, offset: u64, kept: &str) -> AppError {
     match end {
-        BodyEnd::Stalled => UploadError::Stalled(format!(
+        BodyEnd::Stalled => AppError::Stalled(format!(
             "No bytes arrived for {} seconds, so the request was ended; {kept}. Resume from \
              offset {offset}.",
             BODY_IDLE_TIMEOUT.as_secs()
         )),
-        _ => UploadError::BadRequest(format!(
+        _ => AppError::BadRequest(format!(
             "The request body broke off; {kept}. Resume from offset {offset}."
         )),
     }

@@ -6,12 +6,13 @@
 //! file's idle uploads are discarded, oldest first. An upload being appended to right now (its
 //! lease held) is never touched; when only such uploads are in the way, the new one is refused.
 
+use crate::error::AppError;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::{LockGuard, MAX_PARTS, UploadError, from_db};
+use super::{LockGuard, MAX_PARTS, from_db};
 use crate::{
     db::entities::{package_files, uploads},
-    state::AppState,
+    services::AppState,
 };
 
 /// Most uploads of one file open at once: the parts of the largest final upload, and one more.
@@ -24,16 +25,16 @@ pub(super) async fn make_room(
     state: &AppState,
     file: &package_files::Model,
     length: u64,
-) -> Result<LockGuard, UploadError> {
+) -> Result<LockGuard, AppError> {
     let file_lock = state
         .upload_locks
         .file(file.id)
         .await?
-        .ok_or(UploadError::Locked)?;
+        .ok_or(AppError::Locked)?;
     let size = from_db(file.size);
     let open = uploads::Entity::find()
         .filter(uploads::Column::FileId.eq(file.id))
-        .filter(uploads::Column::Kind.ne(uploads::KIND_FINAL))
+        .filter(uploads::Column::Kind.ne(uploads::Kind::Final))
         .filter(uploads::Column::CompletedAt.is_null())
         .filter(uploads::Column::BytesRemovedAt.is_null())
         .order_by_asc(uploads::Column::UpdatedAt)
@@ -65,7 +66,7 @@ pub(super) async fn make_room(
         count -= 1;
     }
     if !fits(held, count) {
-        return Err(UploadError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "File {} already has uploads in progress holding {held} of its {size} bytes: resume \
              them, or terminate one (DELETE its URL) before starting another.",
             file.id

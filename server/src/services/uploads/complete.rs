@@ -10,15 +10,16 @@
 //! still pending (checked under its lock), so an object left under its key by the failed attempt
 //! belongs to no one and is replaced.
 
+use crate::error::AppError;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr};
 
-use super::{UploadError, leftovers};
+use super::leftovers;
 use crate::{
     db::entities::{package_files, uploads},
     fault::crash_point,
     gateway::LOG_TARGET,
-    state::AppState,
+    services::AppState,
     storage::{Published, StorageError},
 };
 
@@ -42,7 +43,7 @@ pub(super) async fn single(
     state: &AppState,
     file: &package_files::Model,
     upload: &uploads::Model,
-) -> Result<(), UploadError> {
+) -> Result<(), AppError> {
     let ids = vec![upload.id.clone()];
     finish(
         state,
@@ -59,15 +60,12 @@ pub(super) async fn single(
 
 /// Completes a file, and logs why when it cannot: the client may be gone, and with it the only
 /// other place the failure would have been reported.
-pub(super) async fn finish(
-    state: &AppState,
-    completion: Completion<'_>,
-) -> Result<(), UploadError> {
+pub(super) async fn finish(state: &AppState, completion: Completion<'_>) -> Result<(), AppError> {
     let result = run(state, &completion).await;
     if let Err(error) = &result {
         let (lead, file) = (&completion.lead.id, completion.file);
         let (file_id, package_id) = (file.id, file.package_id);
-        if error.status().is_server_error() {
+        if error.is_internal() {
             tracing::error!(target: LOG_TARGET, %error, upload.id = %lead, file.id = file_id, package.id = package_id, "completing a file failed");
         } else {
             tracing::warn!(target: LOG_TARGET, %error, upload.id = %lead, file.id = file_id, package.id = package_id, "completing a file was refused");
@@ -77,18 +75,18 @@ pub(super) async fn finish(
 }
 
 #[tracing::instrument(skip_all, fields(file.id = c.file.id, package.id = c.file.package_id))]
-async fn run(state: &AppState, c: &Completion<'_>) -> Result<(), UploadError> {
+async fn run(state: &AppState, c: &Completion<'_>) -> Result<(), AppError> {
     let _lock = state
         .upload_locks
         .file(c.file.id)
         .await?
-        .ok_or(UploadError::Locked)?;
+        .ok_or(AppError::Locked)?;
     // Read again under the lock: another upload of the file may have completed it meanwhile.
     let file = package_files::Entity::find_by_id(c.file.id)
         .one(&state.db)
         .await?
-        .ok_or(UploadError::NotFound)?;
-    if file.state != package_files::STATE_PENDING {
+        .ok_or(AppError::NoSuchUpload)?;
+    if file.state != package_files::State::Pending {
         return Err(super::already_complete(&file));
     }
     let node = &state.node;
@@ -96,7 +94,7 @@ async fn run(state: &AppState, c: &Completion<'_>) -> Result<(), UploadError> {
     crash_point("completion:after_publish");
     if i64::try_from(published.size).ok() != Some(file.size) {
         node.delete_object(&file.storage_key).await?;
-        return Err(UploadError::Internal(anyhow::anyhow!(
+        return Err(AppError::Internal(anyhow::anyhow!(
             "joined {} bytes for file {}, which has {}",
             published.size,
             file.id,
@@ -107,7 +105,7 @@ async fn run(state: &AppState, c: &Completion<'_>) -> Result<(), UploadError> {
         node.delete_object(&file.storage_key).await?;
         discard(state, &c.rows).await?;
         tracing::info!("the file's SHA-256 differs from the declared one: upload discarded");
-        return Err(UploadError::ChecksumMismatch(format!(
+        return Err(AppError::ChecksumMismatch(format!(
             "The file's SHA-256 ({}) does not match the declared sha256 ({declared}): the upload \
              was discarded, send the file again.",
             published.sha256
@@ -146,7 +144,7 @@ async fn run(state: &AppState, c: &Completion<'_>) -> Result<(), UploadError> {
 
 /// Publishes `parts` under `key`, replacing an object an earlier, unrecorded attempt left there
 /// (the caller holds the file's lock and saw it pending, so no row refers to that object).
-async fn publish(state: &AppState, parts: &[String], key: &str) -> Result<Published, UploadError> {
+async fn publish(state: &AppState, parts: &[String], key: &str) -> Result<Published, AppError> {
     let node = &state.node;
     match node.publish(parts, key).await {
         Err(StorageError::AlreadyExists) => {
@@ -159,7 +157,7 @@ async fn publish(state: &AppState, parts: &[String], key: &str) -> Result<Publis
 }
 
 /// Discards the uploads `rows` (bytes, then rows): the file is pending with nothing uploaded.
-async fn discard(state: &AppState, rows: &[String]) -> Result<(), UploadError> {
+async fn discard(state: &AppState, rows: &[String]) -> Result<(), AppError> {
     for id in rows {
         state.node.discard_upload(id).await?;
     }
@@ -178,26 +176,26 @@ async fn mark_complete(
     file: &package_files::Model,
     c: &Completion<'_>,
     sha256: &str,
-) -> Result<bool, UploadError> {
+) -> Result<bool, AppError> {
     let now = Utc::now();
     let txn = state.db.begin().await?;
     // Writing the package row first locks it (PostgreSQL) or takes the write lock (SQLite) for the
     // whole transaction: two files finishing together are serialized and the second one sees the
     // first complete, so the package is sent exactly once.
     if !crate::services::packages::lock_draft(&txn, file.package_id).await? {
-        return Err(UploadError::Conflict(
+        return Err(AppError::Conflict(
             "This package was already sent or deleted: its files cannot change.".into(),
         ));
     }
     let completed = package_files::Entity::update_many()
         .col_expr(
             package_files::Column::State,
-            Expr::value(package_files::STATE_COMPLETE),
+            Expr::value(package_files::State::Complete),
         )
         .col_expr(package_files::Column::Sha256, Expr::value(sha256))
         .col_expr(package_files::Column::CompletedAt, Expr::value(now))
         .filter(package_files::Column::Id.eq(file.id))
-        .filter(package_files::Column::State.eq(package_files::STATE_PENDING))
+        .filter(package_files::Column::State.eq(package_files::State::Pending))
         .exec(&txn)
         .await?;
     if completed.rows_affected != 1 {
@@ -210,7 +208,7 @@ async fn mark_complete(
         .exec(&txn)
         .await?;
     if lead.rows_affected != 1 {
-        return Err(UploadError::Conflict(
+        return Err(AppError::Conflict(
             "Another request moved this upload's offset: ask with HEAD and resume from there."
                 .into(),
         ));

@@ -1,6 +1,7 @@
 //! tus concatenation: a `final` upload joins complete `partial` uploads of one file, in order, and
 //! completes the file at once (Ferry does not accept a final upload before its parts are done).
 
+use crate::error::AppError;
 use std::collections::{HashMap, HashSet};
 
 use app::types::TransferDirection;
@@ -8,13 +9,13 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{
-    UPLOAD_EXPIRY, UploadError,
+    UPLOAD_EXPIRY,
     complete::{self, Completion},
     from_db, is_expired, new_upload_id, not_covered, reload, to_db, writable_package,
 };
 use crate::{
     db::entities::{package_files, uploads},
-    state::AppState,
+    services::AppState,
     transfer::token::TransferClaims,
 };
 
@@ -40,19 +41,19 @@ pub async fn create_final(
     state: &AppState,
     claims: &TransferClaims,
     new: NewFinal,
-) -> Result<uploads::Model, UploadError> {
+) -> Result<uploads::Model, AppError> {
     if new.parts.is_empty() {
-        return Err(UploadError::BadRequest(
+        return Err(AppError::BadRequest(
             "Upload-Concat: final needs the URLs of the partial uploads to join.".into(),
         ));
     }
     if new.parts.iter().collect::<HashSet<_>>().len() != new.parts.len() {
-        return Err(UploadError::BadRequest(
+        return Err(AppError::BadRequest(
             "Upload-Concat: final names the same partial upload twice.".into(),
         ));
     }
     if new.parts.len() > MAX_PARTS {
-        return Err(UploadError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "Upload-Concat: final names {} partial uploads; at most {MAX_PARTS} can be joined \
              (use larger parts).",
             new.parts.len()
@@ -80,7 +81,7 @@ pub async fn create_final(
                 .upload_locks
                 .upload(part)
                 .await?
-                .ok_or(UploadError::Locked)?,
+                .ok_or(AppError::Locked)?,
         );
     }
 
@@ -103,14 +104,14 @@ pub async fn create_final(
         if part_file.package_id != claims.pkg {
             return Err(unknown_part(id));
         }
-        if part.kind != uploads::KIND_PARTIAL {
-            return Err(UploadError::BadRequest(format!(
+        if part.kind != uploads::Kind::Partial {
+            return Err(AppError::BadRequest(format!(
                 "Upload {id} is not a partial upload (create parts with Upload-Concat: partial)."
             )));
         }
         match &file {
             Some(first) if first.id != part_file.id => {
-                return Err(UploadError::BadRequest(
+                return Err(AppError::BadRequest(
                     "The partial uploads belong to different files: a final upload joins the \
                      parts of one file."
                         .into(),
@@ -119,10 +120,10 @@ pub async fn create_final(
             _ => file = Some(part_file.clone()),
         }
         if is_expired(part, part_file, now) {
-            return Err(UploadError::Gone);
+            return Err(AppError::UploadExpired);
         }
         if part.offset < part.length {
-            return Err(UploadError::BadRequest(format!(
+            return Err(AppError::BadRequest(format!(
                 "Partial upload {id} is not complete yet ({} of {} bytes): finish it first.",
                 part.offset, part.length
             )));
@@ -131,7 +132,7 @@ pub async fn create_final(
     }
     let file = file.ok_or_else(|| unknown_part(&new.parts[0]))?;
     if let Some(named) = new.file_id.filter(|&named| named != file.id) {
-        return Err(UploadError::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "The partial uploads belong to file {}, not to file_id {named}.",
             file.id
         )));
@@ -139,7 +140,7 @@ pub async fn create_final(
     if !claims.allows(TransferDirection::Send, file.id) {
         return Err(not_covered(file.id));
     }
-    if file.state == package_files::STATE_COMPLETE {
+    if file.state == package_files::State::Complete {
         return Err(super::already_complete(&file));
     }
     let size = from_db(file.size);
@@ -149,16 +150,16 @@ pub async fn create_final(
             file.id
         );
         return Err(if length > size {
-            UploadError::TooLarge(message)
+            AppError::TooLarge(message)
         } else {
-            UploadError::BadRequest(message)
+            AppError::BadRequest(message)
         });
     }
 
     let joined = uploads::ActiveModel {
         id: Set(new_upload_id()),
         file_id: Set(file.id),
-        kind: Set(uploads::KIND_FINAL.to_owned()),
+        kind: Set(uploads::Kind::Final),
         length: Set(to_db(length)?),
         offset: Set(to_db(length)?),
         concat_parts: Set(Some(new.parts.join(" "))),
@@ -187,8 +188,8 @@ pub async fn create_final(
     reload(state, &joined.id).await
 }
 
-fn unknown_part(id: &str) -> UploadError {
-    UploadError::BadRequest(format!(
+fn unknown_part(id: &str) -> AppError {
+    AppError::BadRequest(format!(
         "Upload-Concat names {id}, which is not a partial upload of this package."
     ))
 }

@@ -5,16 +5,16 @@
 //! package's files are deleted. (The rows stay: `HEAD` still answers a client resuming an upload
 //! that completed.)
 
+use crate::error::AppError;
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, Query},
 };
 
-use super::UploadError;
 use crate::{
     db::entities::{package_files, uploads},
-    state::AppState,
+    services::AppState,
 };
 
 /// Uploads looked at per query.
@@ -38,7 +38,7 @@ pub(super) async fn record_removed(db: &impl ConnectionTrait, id: &str) -> Resul
 /// to [`PER_PASS`] of all) that are not recorded removed yet, and records each; uploads being
 /// written to right now are left for the next pass. Returns how many were removed.
 #[tracing::instrument(skip_all, fields(package.id = package_id))]
-pub async fn sweep(state: &AppState, package_id: Option<i64>) -> Result<u64, UploadError> {
+pub async fn sweep(state: &AppState, package_id: Option<i64>) -> Result<u64, AppError> {
     let mut removed = 0;
     let mut looked = 0;
     let mut after = String::new();
@@ -46,7 +46,7 @@ pub async fn sweep(state: &AppState, package_id: Option<i64>) -> Result<u64, Upl
         let mut done_files = Query::select()
             .column(package_files::Column::Id)
             .from(package_files::Entity)
-            .and_where(package_files::Column::State.ne(package_files::STATE_PENDING))
+            .and_where(package_files::Column::State.ne(package_files::State::Pending))
             .to_owned();
         if let Some(id) = package_id {
             done_files.and_where(package_files::Column::PackageId.eq(id));

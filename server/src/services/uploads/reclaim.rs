@@ -3,15 +3,16 @@
 //! object a completion cut short had published for it; so do bytes no row refers to any more. The
 //! housekeeping task ([`crate::services::housekeeping`]) does this every few minutes.
 
+use crate::error::AppError;
 use std::{collections::HashSet, time::Duration};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, sea_query::Query};
 
-use super::{UPLOAD_EXPIRY, UploadError};
+use super::UPLOAD_EXPIRY;
 use crate::{
     db::entities::{package_files, uploads},
-    state::AppState,
+    services::AppState,
 };
 
 /// Uploads looked at per query.
@@ -20,14 +21,14 @@ const BATCH: u64 = 500;
 /// Removes the uploads that expired by `now` (bytes first, then rows, so a failure is retried on the
 /// next pass) and returns how many. Uploads being written to right now are left for the next pass.
 #[tracing::instrument(skip_all)]
-pub async fn reclaim_expired(state: &AppState, now: DateTime<Utc>) -> Result<u64, UploadError> {
+pub async fn reclaim_expired(state: &AppState, now: DateTime<Utc>) -> Result<u64, AppError> {
     let mut reclaimed = 0;
     let mut skipped = 0;
     loop {
         let pending_files = Query::select()
             .column(package_files::Column::Id)
             .from(package_files::Entity)
-            .and_where(package_files::Column::State.eq(package_files::STATE_PENDING))
+            .and_where(package_files::Column::State.eq(package_files::State::Pending))
             .to_owned();
         // Expired and either unfinished, or a finished part of a file that never completed.
         let expired = uploads::Entity::find()
@@ -79,14 +80,14 @@ pub async fn reclaim_expired(state: &AppState, now: DateTime<Utc>) -> Result<u64
 /// Deletes the object of file `file_id` if the file is still pending: a completion published it and
 /// was cut short before recording it, and its client never came back. (Under the file's lock, so
 /// no completion is between publishing and recording right now; if one holds it, the next pass.)
-async fn drop_unrecorded_object(state: &AppState, file_id: i64) -> Result<(), UploadError> {
+async fn drop_unrecorded_object(state: &AppState, file_id: i64) -> Result<(), AppError> {
     let Some(_lock) = state.upload_locks.file(file_id).await? else {
         return Ok(());
     };
     let file = package_files::Entity::find_by_id(file_id)
         .one(&state.db)
         .await?;
-    if let Some(file) = file.filter(|f| f.state == package_files::STATE_PENDING) {
+    if let Some(file) = file.filter(|f| f.state == package_files::State::Pending) {
         state.node.delete_object(&file.storage_key).await?;
     }
     Ok(())
@@ -94,7 +95,7 @@ async fn drop_unrecorded_object(state: &AppState, file_id: i64) -> Result<(), Up
 
 /// Removes upload bytes that no record refers to any more (their file was dropped from its draft,
 /// or its package deleted) once they have been idle as long as an upload may be.
-async fn reclaim_orphans(state: &AppState) -> Result<u64, UploadError> {
+async fn reclaim_orphans(state: &AppState) -> Result<u64, AppError> {
     let idle = UPLOAD_EXPIRY.to_std().unwrap_or(Duration::MAX);
     let mut reclaimed = 0;
     for ids in state.node.idle_uploads(idle).await?.chunks(BATCH as usize) {

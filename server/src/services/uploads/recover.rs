@@ -6,25 +6,23 @@
 //! pending), on the next `PATCH`, and by housekeeping at start-up and every reclaim pass, so a
 //! stuck upload cannot outlive a restart.
 
+use crate::error::AppError;
 use sea_orm::{
     ColumnTrait, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use super::{
-    UploadError,
-    complete::{self, Completion},
-};
+use super::complete::{self, Completion};
 use crate::{
     db::entities::{package_files, uploads},
-    state::AppState,
+    services::AppState,
 };
 
 /// Whether `upload` is one whose completion was cut short (see the module's comment).
 pub(super) fn is_stuck(upload: &uploads::Model, file: &package_files::Model) -> bool {
-    file.state == package_files::STATE_PENDING
+    file.state == package_files::State::Pending
         && upload.offset == upload.length
-        && upload.kind != uploads::KIND_PARTIAL
+        && upload.kind != uploads::Kind::Partial
 }
 
 /// Completes the file of the stuck `upload`; the caller holds the upload's lock (for a `final`
@@ -33,8 +31,8 @@ pub(super) async fn finish(
     state: &AppState,
     upload: &uploads::Model,
     file: &package_files::Model,
-) -> Result<(), UploadError> {
-    if upload.kind != uploads::KIND_FINAL {
+) -> Result<(), AppError> {
+    if upload.kind != uploads::Kind::Final {
         return complete::single(state, file, upload).await;
     }
     let parts: Vec<String> = upload
@@ -51,7 +49,7 @@ pub(super) async fn finish(
                 .upload_locks
                 .upload(part)
                 .await?
-                .ok_or(UploadError::Locked)?,
+                .ok_or(AppError::Locked)?,
         );
     }
     let mut rows = vec![upload.id.clone()];
@@ -69,14 +67,14 @@ pub(super) async fn finish(
 /// Finishes every stuck completion that no request is working on; returns how many files it
 /// completed. Failures are logged (by the completion) and retried on the next pass.
 #[tracing::instrument(skip_all)]
-pub async fn recover_completions(state: &AppState) -> Result<u64, UploadError> {
+pub async fn recover_completions(state: &AppState) -> Result<u64, AppError> {
     let pending_files = Query::select()
         .column(package_files::Column::Id)
         .from(package_files::Entity)
-        .and_where(package_files::Column::State.eq(package_files::STATE_PENDING))
+        .and_where(package_files::Column::State.eq(package_files::State::Pending))
         .to_owned();
     let stuck = uploads::Entity::find()
-        .filter(uploads::Column::Kind.ne(uploads::KIND_PARTIAL))
+        .filter(uploads::Column::Kind.ne(uploads::Kind::Partial))
         .filter(uploads::Column::CompletedAt.is_null())
         .filter(Expr::col(uploads::Column::Offset).equals(uploads::Column::Length))
         .filter(uploads::Column::FileId.in_subquery(pending_files))

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
-use crate::types::PackageDetail;
+use crate::types::{ErrorCode, PackageDetail};
 use crate::ui::api::{self, ApiError};
 use crate::ui::components::{Feedback, FeedbackMessages, LeaveGuard, LoadError, Loading, Page};
 use crate::ui::format::{
@@ -50,7 +50,7 @@ fn PackageView(id: Option<i64>) -> impl IntoView {
             Some(id) => api::get_package(id).await,
             None => Err(ApiError::Server {
                 status: 404,
-                code: Some("not_found".to_owned()),
+                code: Some(ErrorCode::NotFound),
                 message: "Not found.".to_owned(),
             }),
         }

@@ -19,15 +19,35 @@ pub const OBJECT: &str = "/node/v1/objects/{key}";
 /// `GET`: [`ObjectSize`].
 pub const OBJECT_SIZE: &str = "/node/v1/objects/{key}/size";
 
-/// Error codes beyond the HTTP status, mapped back to [`crate::storage::StorageError`].
-pub const CODE_NOT_FOUND: &str = "not_found";
-pub const CODE_ALREADY_EXISTS: &str = "already_exists";
-pub const CODE_JOINED: &str = "joined";
-pub const CODE_INVALID_INPUT: &str = "invalid_input";
-pub const CODE_UNAUTHORIZED: &str = "unauthorized";
-pub const CODE_INTERNAL: &str = "internal";
-/// A path the node API does not have (a client of another version?).
-pub const CODE_NO_SUCH_PATH: &str = "no_such_path";
+/// The node's error body: Ferry's one error shape, with the node API's own codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeErrorBody {
+    pub error: NodeErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeErrorDetail {
+    pub code: NodeErrorCode,
+    pub message: String,
+}
+
+/// Why the node refused, mapped back to [`crate::storage::StorageError`] by its client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeErrorCode {
+    NotFound,
+    AlreadyExists,
+    /// The upload was joined into a concatenation and can no longer change.
+    Joined,
+    InvalidInput,
+    Unauthorized,
+    Internal,
+    /// A path the node API does not have (a client of another version?).
+    NoSuchPath,
+    /// A code from a newer node.
+    #[serde(other)]
+    Unknown,
+}
 
 /// `path` with its `{…}` placeholder replaced by `name` (already checked to be `[0-9a-z-]`).
 pub fn with_name(path: &str, name: &str) -> String {

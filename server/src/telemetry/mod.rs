@@ -21,7 +21,12 @@ use tracing_subscriber::{
     util::SubscriberInitExt,
 };
 
-use crate::{config::Config, gateway};
+use crate::config::Config;
+
+pub mod http;
+
+/// The target of the gateway's events: they also go to the gateway log file.
+pub const GATEWAY_TARGET: &str = "ferry_server::gateway";
 
 /// Rotated gateway logs kept besides the current one.
 const GATEWAY_LOG_DAYS_KEPT: usize = 30;
@@ -63,7 +68,7 @@ pub fn init(config: &Config) -> anyhow::Result<LogGuard> {
         .fmt_fields(PlainFields::default())
         .with_ansi(false)
         .with_writer(writer)
-        .with_filter(Targets::new().with_target(gateway::LOG_TARGET, LevelFilter::INFO));
+        .with_filter(Targets::new().with_target(GATEWAY_TARGET, LevelFilter::INFO));
     tracing_subscriber::registry()
         .with(console)
         .with(gateway_file)

@@ -1,26 +1,22 @@
 //! Request spans and response lines that carry the matched route, for the web and gateway listeners
 //! and the separate transfer node's.
-//! The gateway's lines use [`crate::gateway::LOG_TARGET`], so they also reach its own log file.
+//! The gateway's lines use [`super::GATEWAY_TARGET`], so they also reach its own log file.
 //!
 //! Every web and gateway span also names the client (`client.address`, after `trusted_proxies`:
-//! [`record_client`]) and, once a request is authenticated, the user (`user.id`), so a log can
+//! `crate::http::client::record_client`) and, once a request is authenticated, the user (`user.id`), so a log can
 //! support an investigation. Tokens, passwords and bodies are never recorded.
 
 use std::time::Duration;
 
 use axum::{
-    extract::{MatchedPath, Request as AxumRequest},
+    extract::MatchedPath,
     http::{Request, Response},
-    middleware::Next,
-    response::Response as AxumResponse,
 };
 use tower_http::{
     classify::{ServerErrorsAsFailures, SharedClassifier},
     trace::{MakeSpan, OnResponse, TraceLayer},
 };
 use tracing::{Span, field::Empty};
-
-use crate::auth::throttle::ClientAddress;
 
 /// Which listener a request came in on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +40,7 @@ impl<B> MakeSpan<B> for RouteSpan {
         let method = request.method();
         match self.0 {
             Listener::Gateway => tracing::info_span!(
-                target: "ferry_server::gateway",
+                target: super::GATEWAY_TARGET,
                 "gateway_request",
                 %method,
                 route,
@@ -73,7 +69,7 @@ impl<B> OnResponse<B> for ResponseLine {
         let latency_ms = latency.as_millis() as u64;
         match self.0 {
             Listener::Gateway => {
-                tracing::info!(target: "ferry_server::gateway", status, latency_ms, "response")
+                tracing::info!(target: super::GATEWAY_TARGET, status, latency_ms, "response")
             }
             Listener::Web | Listener::Node => tracing::info!(status, latency_ms, "response"),
         }
@@ -88,18 +84,6 @@ pub fn layer(
         .make_span_with(RouteSpan(listener))
         .on_request(())
         .on_response(ResponseLine(listener))
-}
-
-/// Records the request's client address (after `trusted_proxies`) in its span.
-pub async fn record_client(
-    client: ClientAddress,
-    request: AxumRequest,
-    next: Next,
-) -> AxumResponse {
-    if let Some(ip) = client.0 {
-        Span::current().record("client.address", tracing::field::display(ip));
-    }
-    next.run(request).await
 }
 
 /// Records the authenticated user in the request's span.

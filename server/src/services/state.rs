@@ -5,12 +5,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
+use super::{downloads::DeliveryRecords, uploads::UploadLocks};
 use crate::{
     config::Config,
-    config::Storage,
     instance::InstanceId,
-    services::{downloads::DeliveryRecords, uploads::UploadLocks},
-    storage::{TransferNode, http::HttpNode, local::LocalNode, s3::S3Node},
+    storage::{self, TransferNode, http::HttpNode},
     transfer::token::TransferKeys,
 };
 
@@ -56,26 +55,5 @@ fn open_node(config: &Config) -> anyhow::Result<Arc<dyn TransferNode>> {
             HttpNode::new(remote).context("invalid setting node_url (env FERRY_NODE_URL)")?;
         return Ok(Arc::new(node));
     }
-    open_storage(&config.storage, &config.data_dir)
-}
-
-/// The node on `storage`: an S3 bucket, or the local disk under `<data_dir>/storage` (creating its
-/// directories). Also what `ferry node` serves.
-pub fn open_storage(
-    storage: &Storage,
-    data_dir: &std::path::Path,
-) -> anyhow::Result<Arc<dyn TransferNode>> {
-    if let Storage::S3(settings) = storage {
-        let node = S3Node::new(settings)
-            .context("invalid S3 settings (s3_endpoint, s3_bucket, s3_region, credentials)")?;
-        return Ok(Arc::new(node));
-    }
-    let storage = data_dir.join("storage");
-    let node = LocalNode::open(&storage).with_context(|| {
-        format!(
-            "invalid setting data_dir (env FERRY_DATA_DIR): cannot create {}",
-            storage.display()
-        )
-    })?;
-    Ok(Arc::new(node))
+    storage::open(&config.storage, &config.data_dir)
 }
