@@ -24,7 +24,7 @@ use crate::ui::app_settings::use_app_settings;
 use crate::ui::components::{ExpirationField, Feedback, FeedbackMessages, LeaveGuard, Page};
 use crate::ui::format::expiration_words;
 use crate::ui::routes::PackageRoute;
-use crate::ui::transfer::{FileStage, PackageUpload};
+use crate::ui::transfer::upload::{FileStage, PackageUpload};
 use files_field::FilesField;
 use form::PackageForm;
 use recipients::RecipientsField;

@@ -8,9 +8,9 @@ use std::cell::{Cell, RefCell};
 use web_sys::js_sys::Date;
 
 use super::tus::{Gateway, TusError};
-use super::wait::Slot;
 use crate::types::{DeclaredFile, TransferSpec, UploadSpecRequest};
 use crate::ui::api::{self, ApiError};
+use crate::ui::transfer::wait::Slot;
 
 /// Ask for a new token this long before the current one expires (milliseconds).
 const REFRESH_MARGIN_MS: f64 = 5.0 * 60.0 * 1000.0;
