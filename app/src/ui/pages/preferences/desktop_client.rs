@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages, LoadError, Loading};
+use crate::ui::components::{Feedback, FeedbackMessages, Loadable};
 
 #[component]
 pub fn DesktopClientSection() -> impl IntoView {
@@ -16,22 +16,9 @@ pub fn DesktopClientSection() -> impl IntoView {
             <h2 id="desktop-client-heading" class="panel__title">
                 "Desktop client"
             </h2>
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match preferences.await {
-                        Ok(preferences) => view! { <DesktopClientForm preferences /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| preferences.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loadable resource=preferences let:preferences>
+                <DesktopClientForm preferences />
+            </Loadable>
         </section>
     }
 }

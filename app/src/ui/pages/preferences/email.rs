@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages, LoadError, Loading};
+use crate::ui::components::{Feedback, FeedbackMessages, Loadable};
 
 #[component]
 pub fn EmailSection() -> impl IntoView {
@@ -17,22 +17,9 @@ pub fn EmailSection() -> impl IntoView {
             <h2 id="email-heading" class="panel__title">
                 "Email notifications"
             </h2>
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match preferences.await {
-                        Ok(preferences) => view! { <EmailForm preferences /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| preferences.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loadable resource=preferences let:preferences>
+                <EmailForm preferences />
+            </Loadable>
         </section>
     }
 }
