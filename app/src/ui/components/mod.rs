@@ -22,6 +22,7 @@ mod page;
 mod pager;
 mod progress_bar;
 mod shell;
+mod submission;
 
 pub use brand::BrandMark;
 pub use confirm_dialog::ConfirmDialog;
@@ -40,3 +41,4 @@ pub use page::Page;
 pub use pager::Pager;
 pub use progress_bar::ProgressBar;
 pub use shell::Shell;
+pub use submission::{FormActions, Submission};

@@ -1,12 +1,10 @@
 //! The "Disable desktop client" preference, which an admin may lock.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages, Loadable};
+use crate::ui::components::{Feedback, FormActions, Loadable, Submission};
 
 #[component]
 pub fn DesktopClientSection() -> impl IntoView {
@@ -29,31 +27,22 @@ pub fn DesktopClientSection() -> impl IntoView {
 fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
     let locked = !preferences.may_change_desktop_client;
     let disabled = RwSignal::new(preferences.desktop_client_disabled);
-    let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(Feedback::new());
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if locked || pending.get_untracked() {
+    let on_submit = submission.on_submit(move || {
+        if locked {
             return;
         }
         let update = PreferencesUpdate {
             desktop_client_disabled: Some(disabled.get_untracked()),
             ..PreferencesUpdate::default()
         };
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::update_preferences(&update).await {
-                Ok(saved) => {
-                    disabled.try_set(saved.desktop_client_disabled);
-                    feedback.succeed("Preferences updated.");
-                }
-                Err(error) => feedback.fail(error.to_string()),
-            }
-            pending.try_set(false);
+        submission.send(async move {
+            let saved = api::update_preferences(&update).await?;
+            disabled.try_set(saved.desktop_client_disabled);
+            Ok("Preferences updated.")
         });
-    };
+    });
 
     view! {
         <form class="form" on:submit=on_submit>
@@ -79,16 +68,7 @@ fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
                     </p>
                 </div>
             </div>
-            <FeedbackMessages feedback />
-            <div class="form__actions">
-                <button
-                    type="submit"
-                    class="button button--primary"
-                    disabled=move || locked || pending.get()
-                >
-                    "Update preferences"
-                </button>
-            </div>
+            <FormActions submission label="Update preferences" disabled=locked />
         </form>
     }
 }

@@ -1,13 +1,11 @@
 //! The email preferences: "Email me when a package arrives" and "Email me when my package is
 //! downloaded". When the server sends no email (or I have no address) the section says so.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages, Loadable};
+use crate::ui::components::{Feedback, FormActions, Loadable, Submission};
 
 #[component]
 pub fn EmailSection() -> impl IntoView {
@@ -29,33 +27,21 @@ fn EmailForm(preferences: Preferences) -> impl IntoView {
     let on_receive = RwSignal::new(preferences.email_on_receive);
     let on_download = RwSignal::new(preferences.email_on_download);
     let available = preferences.email_available;
-    let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(Feedback::new());
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
+    let on_submit = submission.on_submit(move || {
         let update = PreferencesUpdate {
             email_on_receive: Some(on_receive.get_untracked()),
             email_on_download: Some(on_download.get_untracked()),
             ..PreferencesUpdate::default()
         };
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::update_preferences(&update).await {
-                Ok(saved) => {
-                    on_receive.try_set(saved.email_on_receive);
-                    on_download.try_set(saved.email_on_download);
-                    feedback.succeed("Email preferences updated.");
-                }
-                Err(error) => feedback.fail(error.to_string()),
-            }
-            pending.try_set(false);
+        submission.send(async move {
+            let saved = api::update_preferences(&update).await?;
+            on_receive.try_set(saved.email_on_receive);
+            on_download.try_set(saved.email_on_download);
+            Ok("Email preferences updated.")
         });
-    };
+    });
 
     view! {
         <form class="form" on:submit=on_submit>
@@ -95,12 +81,7 @@ fn EmailForm(preferences: Preferences) -> impl IntoView {
                     </p>
                 </div>
             </div>
-            <FeedbackMessages feedback />
-            <div class="form__actions">
-                <button type="submit" class="button button--primary" disabled=move || pending.get()>
-                    "Update email preferences"
-                </button>
-            </div>
+            <FormActions submission label="Update email preferences" />
         </form>
     }
 }
