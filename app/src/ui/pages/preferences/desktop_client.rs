@@ -4,27 +4,12 @@ use leptos::prelude::*;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FormActions, Loadable, Submission};
-
-#[component]
-pub fn DesktopClientSection() -> impl IntoView {
-    let preferences = LocalResource::new(api::get_preferences);
-    view! {
-        <section class="panel" aria-labelledby="desktop-client-heading">
-            <h2 id="desktop-client-heading" class="panel__title">
-                "Desktop client"
-            </h2>
-            <Loadable resource=preferences let:preferences>
-                <DesktopClientForm preferences />
-            </Loadable>
-        </section>
-    }
-}
+use crate::ui::components::{Feedback, FormActions, Submission};
 
 /// The checkbox and "Update preferences"; both disabled, with the reason, when an admin does not
 /// let users change it.
 #[component]
-fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
+pub fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
     let locked = !preferences.may_change_desktop_client;
     let disabled = RwSignal::new(preferences.desktop_client_disabled);
     let submission = Submission::new(Feedback::new());

@@ -5,25 +5,11 @@ use leptos::prelude::*;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FormActions, Loadable, Submission};
+use crate::ui::components::{Feedback, FormActions, Submission};
 
+/// The two checkboxes and "Update email preferences", with a notice when no email can be sent.
 #[component]
-pub fn EmailSection() -> impl IntoView {
-    let preferences = LocalResource::new(api::get_preferences);
-    view! {
-        <section class="panel" aria-labelledby="email-heading">
-            <h2 id="email-heading" class="panel__title">
-                "Email notifications"
-            </h2>
-            <Loadable resource=preferences let:preferences>
-                <EmailForm preferences />
-            </Loadable>
-        </section>
-    }
-}
-
-#[component]
-fn EmailForm(preferences: Preferences) -> impl IntoView {
+pub fn EmailForm(preferences: Preferences) -> impl IntoView {
     let on_receive = RwSignal::new(preferences.email_on_receive);
     let on_download = RwSignal::new(preferences.email_on_download);
     let available = preferences.email_available;
