@@ -6,8 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::empty_state::EmptyState;
-use super::load_error::LoadError;
-use super::loading::Loading;
+use super::loadable::Loadable;
 use super::package_table::{ListKind, PackageTable};
 use super::pager::Pager;
 use crate::types::{PackagePage, PageQuery};
@@ -81,38 +80,26 @@ pub fn PackageList(data: PackageListData) -> impl IntoView {
     });
 
     view! {
-        <Transition fallback=|| view! { <Loading inline=true /> }>
-            {move || Suspend::new(async move {
-                match packages.await {
-                    Err(error) => {
-                        view! {
-                            <LoadError
-                                message=error.to_string()
-                                retry=Callback::new(move |()| packages.refetch())
-                            />
+        <Loadable resource=packages let:list>
+            {if list.total == 0 {
+                empty(kind).into_any()
+            } else {
+                let pages = page_count(list.total, list.per_page.max(1));
+                view! {
+                    <PackageTable kind packages=list.items />
+                    <Pager
+                        page=page
+                        pages=Signal::stored(pages)
+                        label=match kind {
+                            ListKind::Received => "Received pages",
+                            ListKind::Sent => "Sent pages",
                         }
-                            .into_any()
-                    }
-                    Ok(list) if list.total == 0 => empty(kind).into_any(),
-                    Ok(list) => {
-                        let pages = page_count(list.total, list.per_page.max(1));
-                        view! {
-                            <PackageTable kind packages=list.items />
-                            <Pager
-                                page=page
-                                pages=Signal::stored(pages)
-                                label=match kind {
-                                    ListKind::Received => "Received pages",
-                                    ListKind::Sent => "Sent pages",
-                                }
-                                go_to
-                            />
-                        }
-                            .into_any()
-                    }
+                        go_to
+                    />
                 }
-            })}
-        </Transition>
+                    .into_any()
+            }}
+        </Loadable>
     }
 }
 

@@ -7,9 +7,7 @@ use leptos_router::components::A;
 
 use crate::types::{Notification, NotificationKind, NotificationPage, PageQuery};
 use crate::ui::api;
-use crate::ui::components::{
-    EmptyState, Feedback, FeedbackMessages, LoadError, Loading, Page, Pager,
-};
+use crate::ui::components::{EmptyState, Feedback, FeedbackMessages, Loadable, Page, Pager};
 use crate::ui::format::{local_date_time, machine_date_time};
 use crate::ui::routes::PackageRoute;
 use crate::ui::unread::use_unread;
@@ -60,31 +58,19 @@ pub fn NotificationsPage() -> impl IntoView {
             }
         >
             <FeedbackMessages feedback />
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match list.await {
-                        Ok(found) if found.total == 0 => {
-                            view! {
-                                <EmptyState
-                                    message="No notifications yet."
-                                    hint="You are told here when a package arrives for you, when a recipient downloads every file of a package you sent, and when a package's files expire."
-                                />
-                            }
-                                .into_any()
-                        }
-                        Ok(found) => view! { <NotificationList found page changed /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| list.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
+            <Loadable resource=list let:found>
+                {if found.total == 0 {
+                    view! {
+                        <EmptyState
+                            message="No notifications yet."
+                            hint="You are told here when a package arrives for you, when a recipient downloads every file of a package you sent, and when a package's files expire."
+                        />
                     }
-                })}
-            </Transition>
+                        .into_any()
+                } else {
+                    view! { <NotificationList found page changed /> }.into_any()
+                }}
+            </Loadable>
         </Page>
     }
 }

@@ -1,37 +1,15 @@
-//! The transfer engines. [`download`] fetches a sent package's files (see there); the rest is the
-//! upload engine, which sends a draft's files to the HTTP gateway with tus 1.0.0, straight from the
-//! chosen files (`Blob` slices over `XMLHttpRequest`, never copied into wasm memory).
+//! The transfer engines, one folder each: [`upload`] sends a draft's files to the HTTP gateway,
+//! [`download`] fetches a sent package's files from it (see each for how).
 //!
-//! Big files go in parallel parts joined by tus concatenation; every failure is retried with
-//! backoff from the gateway's own offset; uploads pause while the browser is offline; upload URLs
-//! are remembered in `localStorage` so that choosing the same file again resumes it.
-//!
-//! - [`package`] and [`cancel`]: the whole package (files two at a time, abort) and Cancel;
-//! - [`file`], [`part`] and [`retry`]: one file, one of its parts, and retrying their requests;
-//! - [`tus`], [`xhr`], [`headers`]: the protocol over the wire;
-//! - [`spec`]: the transfer spec and its token, kept fresh;
-//! - [`plan`], [`backoff`], [`speed`], [`resume`], [`progress`]: rules and figures;
-//! - [`stop`], [`wait`]: stopping and waiting on the browser's single thread.
+//! Beside them, what both use: [`wait`] (waiting on the browser's single thread), [`stop`]
+//! (stopping a file's requests and waits), [`shared_request`] (one spec request for concurrent
+//! callers) and [`speed`] (speed and time left, in words).
 
-mod backoff;
-mod cancel;
 pub mod download;
-mod file;
-mod headers;
-mod package;
-mod part;
-mod plan;
-mod progress;
-mod resume;
-mod retry;
-mod spec;
+mod shared_request;
 mod speed;
 mod stop;
-mod tus;
+pub mod upload;
 mod wait;
-mod xhr;
 
-pub use package::{PackageUpload, UploadOutcome};
-pub use progress::{FileProgress, FileStage, TotalProgress};
-pub use resume::forget_package;
 pub use wait::pause;

@@ -1,6 +1,6 @@
-//! The little async plumbing the engine needs on the browser's single thread, without an executor
-//! crate: a one-shot [`Slot`] a callback fills and a task awaits, timers, "until back online", and
-//! [`join_all`] for a file's parallel parts.
+//! The little async plumbing both engines need on the browser's single thread, without an executor
+//! crate: a one-shot [`Slot`] a callback fills and a task awaits, timers (and a [`Watchdog`] that
+//! checks at an interval), "until back online", and [`join_all`] for a file's parallel parts.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -11,6 +11,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use leptos::prelude::{set_timeout, window, window_event_listener};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
 use super::stop::StopToken;
 
@@ -241,5 +243,30 @@ impl Drop for StreamGuard {
                 }
             }
         }
+    }
+}
+
+/// Runs a check at an interval until dropped (and frees its closure then, unlike a leaked one).
+pub struct Watchdog {
+    id: i32,
+    _check: Closure<dyn Fn()>,
+}
+
+impl Watchdog {
+    pub fn start(check: impl Fn() + 'static, every: Duration) -> Option<Self> {
+        let check = Closure::<dyn Fn()>::new(check);
+        let id = window()
+            .set_interval_with_callback_and_timeout_and_arguments_0(
+                check.as_ref().unchecked_ref(),
+                every.as_millis() as i32,
+            )
+            .ok()?;
+        Some(Watchdog { id, _check: check })
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        window().clear_interval_with_handle(self.id);
     }
 }

@@ -1,14 +1,12 @@
 //! Creating an account: username, display name, email, role and a first password.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::limits::{MAX_PASSWORD_LEN, MAX_USERNAME_LEN};
 use crate::types::{NewUser, Role};
 use crate::ui::MIN_PASSWORD_LEN;
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages};
+use crate::ui::components::{Feedback, FormActions, Submission};
 
 /// The form; `on_created` reloads the table.
 #[component]
@@ -19,13 +17,9 @@ pub fn CreateUserForm(on_created: Callback<()>) -> impl IntoView {
     let admin = RwSignal::new(false);
     let password = RwSignal::new(String::new());
     let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(feedback);
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
+    let on_submit = submission.on_submit(move || {
         let email = email_field.get_untracked().trim().to_owned();
         let user = NewUser {
             username: username.get_untracked().trim().to_owned(),
@@ -50,22 +44,15 @@ pub fn CreateUserForm(on_created: Callback<()>) -> impl IntoView {
         if !problems.is_empty() {
             return feedback.fail(problems.join(" "));
         }
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::create_user(&user).await {
-                Ok(created) => {
-                    for field in [username, display_name, email_field, password] {
-                        field.try_set(String::new());
-                    }
-                    feedback.succeed(format!("User {} created.", created.username));
-                    on_created.run(());
-                }
-                Err(error) => feedback.fail(error.to_string()),
+        submission.send(async move {
+            let created = api::create_user(&user).await?;
+            for field in [username, display_name, email_field, password] {
+                field.try_set(String::new());
             }
-            pending.try_set(false);
+            on_created.run(());
+            Ok(format!("User {} created.", created.username))
         });
-    };
+    });
     view! {
         <form
             class="subpanel form"
@@ -156,12 +143,7 @@ pub fn CreateUserForm(on_created: Callback<()>) -> impl IntoView {
                     </p>
                 </div>
             </div>
-            <FeedbackMessages feedback />
-            <div class="form__actions">
-                <button type="submit" class="button button--primary" disabled=move || pending.get()>
-                    "Create user"
-                </button>
-            </div>
+            <FormActions submission label="Create user" />
         </form>
     }
 }

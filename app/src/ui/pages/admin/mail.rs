@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::types::OutboxReport;
 use crate::ui::api;
-use crate::ui::components::{LoadError, Loading};
+use crate::ui::components::Loadable;
 use crate::ui::format::{count, local_date_time, machine_date_time};
 
 #[component]
@@ -21,22 +21,9 @@ pub fn MailSection() -> impl IntoView {
                     "Refresh"
                 </button>
             </div>
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match report.await {
-                        Ok(report) => view! { <MailReport report /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| report.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loadable resource=report let:report>
+                <MailReport report />
+            </Loadable>
         </section>
     }
 }

@@ -8,9 +8,7 @@ use leptos_router::components::A;
 
 use crate::types::{PackagePage, PackageSummary, PageQuery};
 use crate::ui::api;
-use crate::ui::components::{
-    ConfirmDialog, Feedback, FeedbackMessages, LoadError, Loading, Pager, names,
-};
+use crate::ui::components::{ConfirmDialog, Feedback, FeedbackMessages, Loadable, Pager, names};
 use crate::ui::format::{count, human_size, local_date_time, machine_date_time};
 use crate::ui::routes::PackageRoute;
 
@@ -71,22 +69,9 @@ pub fn PackagesSection() -> impl IntoView {
             </h2>
             <p class="muted">"Packages whose files are still stored, newest first."</p>
             <FeedbackMessages feedback />
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match packages.await {
-                        Ok(list) => view! { <PackagesList list page on_delete /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| packages.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loadable resource=packages let:list>
+                <PackagesList list page on_delete />
+            </Loadable>
             <ConfirmDialog
                 open=asking
                 title="Delete these files?"

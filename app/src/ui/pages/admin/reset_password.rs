@@ -1,14 +1,12 @@
 //! The small form that opens under a user's row to set a new password for them.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::limits::MAX_PASSWORD_LEN;
 use crate::types::PasswordReset;
 use crate::ui::MIN_PASSWORD_LEN;
 use crate::ui::api;
-use crate::ui::components::Feedback;
+use crate::ui::components::{Feedback, Submission};
 
 /// The row under a user with "New password for <name>", "Save password" and "Cancel".
 #[component]
@@ -19,12 +17,11 @@ pub fn ResetPasswordRow(
     feedback: Feedback,
 ) -> impl IntoView {
     let password = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(feedback);
     let input_id = format!("reset-password-{id}");
-    let on_submit = {
+    let on_submit = submission.on_submit({
         let name = name.clone();
-        move |event: SubmitEvent| {
-            event.prevent_default();
+        move || {
             let reset = PasswordReset {
                 new_password: password.get_untracked(),
             };
@@ -34,22 +31,15 @@ pub fn ResetPasswordRow(
                 ));
             }
             let name = name.clone();
-            pending.set(true);
-            feedback.clear();
-            spawn_local(async move {
-                match api::reset_password(id, &reset).await {
-                    Ok(()) => {
-                        open.try_set(false);
-                        feedback.succeed(format!(
-                            "Password for {name} changed. Their sessions have ended and their API tokens were revoked."
-                        ));
-                    }
-                    Err(error) => feedback.fail(error.to_string()),
-                }
-                pending.try_set(false);
+            submission.send(async move {
+                api::reset_password(id, &reset).await?;
+                open.try_set(false);
+                Ok(format!(
+                    "Password for {name} changed. Their sessions have ended and their API tokens were revoked."
+                ))
             });
         }
-    };
+    });
     view! {
         <tr class="table__subrow">
             <td colspan="7">
@@ -67,7 +57,7 @@ pub fn ResetPasswordRow(
                             bind:value=password
                         />
                     </div>
-                    <button type="submit" class="button button--primary" disabled=move || pending.get()>
+                    <button type="submit" class="button button--primary" disabled=move || submission.pending()>
                         "Save password"
                     </button>
                     <button type="button" class="button button--quiet" on:click=move |_| open.set(false)>

@@ -1,14 +1,12 @@
 //! The Settings section: the admin settings that shape what everyone can do.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::types::Settings;
 use crate::ui::api;
 use crate::ui::app_settings::use_app_settings;
 use crate::ui::components::{
-    ExpirationField, ExpirationInput, Feedback, FeedbackMessages, LoadError, Loading,
+    ExpirationField, ExpirationInput, Feedback, FormActions, LoadError, Loading, Submission,
 };
 
 /// Edits the shared copy of the settings; after saving, the whole app reloads it (the gateway
@@ -68,13 +66,9 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
     let quota = RwSignal::new(quota_text(initial.user_quota_bytes));
     let expiration = ExpirationInput::new(Some(initial.default_expiration));
     let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(feedback);
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
+    let on_submit = submission.on_submit(move || {
         let max = max_files
             .get_untracked()
             .trim()
@@ -105,25 +99,18 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
             directory_exact_email: exact_email.get_untracked(),
             user_quota_bytes,
         };
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::save_settings(&settings).await {
-                Ok(saved) => {
-                    gateway.try_set(saved.gateway_enabled);
-                    max_files.try_set(saved.max_files_per_package.to_string());
-                    users_may_change.try_set(saved.users_may_change_desktop_client);
-                    exact_email.try_set(saved.directory_exact_email);
-                    quota.try_set(quota_text(saved.user_quota_bytes));
-                    expiration.set(Some(saved.default_expiration));
-                    feedback.succeed("Settings saved.");
-                    app_settings.refresh();
-                }
-                Err(error) => feedback.fail(error.to_string()),
-            }
-            pending.try_set(false);
+        submission.send(async move {
+            let saved = api::save_settings(&settings).await?;
+            gateway.try_set(saved.gateway_enabled);
+            max_files.try_set(saved.max_files_per_package.to_string());
+            users_may_change.try_set(saved.users_may_change_desktop_client);
+            exact_email.try_set(saved.directory_exact_email);
+            quota.try_set(quota_text(saved.user_quota_bytes));
+            expiration.set(Some(saved.default_expiration));
+            app_settings.refresh();
+            Ok("Settings saved.")
         });
-    };
+    });
 
     view! {
         <form class="form" on:submit=on_submit novalidate>
@@ -179,12 +166,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                 </p>
             </div>
             <ExpirationField input=expiration label="Default expiration" id="settings-expiration" />
-            <FeedbackMessages feedback />
-            <div class="form__actions">
-                <button type="submit" class="button button--primary" disabled=move || pending.get()>
-                    "Save settings"
-                </button>
-            </div>
+            <FormActions submission label="Save settings" />
         </form>
     }
 }

@@ -6,7 +6,7 @@ use super::create_user::CreateUserForm;
 use super::user_row::UserRow;
 use crate::types::AdminUser;
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages, LoadError, Loading};
+use crate::ui::components::{Feedback, FeedbackMessages, Loadable};
 
 #[component]
 pub fn UsersSection() -> impl IntoView {
@@ -18,22 +18,9 @@ pub fn UsersSection() -> impl IntoView {
                 "Users"
             </h2>
             <FeedbackMessages feedback />
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match users.await {
-                        Ok(list) => view! { <UserTable list feedback /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| users.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loadable resource=users let:list>
+                <UserTable list feedback />
+            </Loadable>
             <CreateUserForm on_created=Callback::new(move |()| users.refetch()) />
         </section>
     }

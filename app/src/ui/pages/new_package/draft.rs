@@ -9,7 +9,7 @@ use web_sys::Storage;
 
 use crate::types::{NewPackage, PackageDetail};
 use crate::ui::api::{self, ApiError};
-use crate::ui::transfer;
+use crate::ui::transfer::upload;
 
 const KEY: &str = "ferry.new_package.draft";
 
@@ -57,7 +57,7 @@ pub async fn draft_for(request: &NewPackage) -> Result<i64, ApiError> {
         }
         // Best effort: an outdated draft is only clutter in the Sent list.
         let _ = api::delete_package(draft.id).await;
-        transfer::forget_package(draft.id);
+        upload::forget_package(draft.id);
         forget();
     }
     let created = api::create_package(request).await?;

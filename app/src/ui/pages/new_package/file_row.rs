@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::files::ChosenFile;
 use crate::ui::components::ProgressBar;
 use crate::ui::format::human_size;
-use crate::ui::transfer::{FileProgress, FileStage};
+use crate::ui::transfer::upload::{FileProgress, FileStage};
 
 #[component]
 pub fn FileRow(

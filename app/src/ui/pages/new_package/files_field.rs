@@ -11,7 +11,7 @@ use super::file_row::FileRow;
 use super::files::ChosenFiles;
 use crate::ui::components::ProgressBar;
 use crate::ui::format::count;
-use crate::ui::transfer::{FileProgress, TotalProgress};
+use crate::ui::transfer::upload::{FileProgress, TotalProgress};
 
 /// Each file row's key and its upload progress, while sending.
 pub type UploadRows = RwSignal<Vec<(u64, RwSignal<FileProgress>)>>;

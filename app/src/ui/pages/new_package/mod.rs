@@ -13,18 +13,18 @@ mod recipients;
 mod restore;
 mod send;
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 use crate::limits::DEFAULT_MAX_FILES_PER_PACKAGE;
 use crate::types::NewPackage;
 use crate::ui::app_settings::use_app_settings;
-use crate::ui::components::{ExpirationField, Feedback, FeedbackMessages, LeaveGuard, Page};
+use crate::ui::components::{
+    ExpirationField, Feedback, FeedbackMessages, LeaveGuard, Page, Submission,
+};
 use crate::ui::format::expiration_words;
 use crate::ui::routes::PackageRoute;
-use crate::ui::transfer::{FileStage, PackageUpload};
+use crate::ui::transfer::upload::{FileStage, PackageUpload};
 use files_field::FilesField;
 use form::PackageForm;
 use recipients::RecipientsField;
@@ -42,7 +42,8 @@ pub fn NewPackagePage() -> impl IntoView {
     let app_settings = use_app_settings();
     let form = PackageForm::new();
     let feedback = Feedback::new();
-    let sending = RwSignal::new(false);
+    let submission = Submission::new(feedback);
+    let sending = Signal::derive(move || submission.pending());
     let done = RwSignal::new(None::<Done>);
     let uploads = RwSignal::new(Vec::new());
     let current = StoredValue::new_local(None::<PackageUpload>);
@@ -70,29 +71,19 @@ pub fn NewPackagePage() -> impl IntoView {
         }
     });
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if sending.get_untracked() {
-            return;
-        }
+    let on_submit = submission.on_submit(move || {
         form.recipients.add_typed();
         let chosen = form.files.list.get_untracked();
         let request = match form.request() {
             Ok(request) => request,
             Err(problems) => return feedback.fail(problems),
         };
-        feedback.clear();
         done.set(None);
         resumed.set(None);
-        sending.set(true);
-        spawn_local(async move {
+        submission.run(async move {
             let prepared = match send::prepare(&request, &chosen).await {
                 Ok(prepared) => prepared,
-                Err(problem) => {
-                    sending.try_set(false);
-                    feedback.fail(problem);
-                    return;
-                }
+                Err(problem) => return feedback.fail(problem),
             };
             let upload = prepared.upload;
             let rows: Vec<_> = prepared.keys.iter().copied().zip(upload.files()).collect();
@@ -117,7 +108,6 @@ pub fn NewPackagePage() -> impl IntoView {
                 .update(|list| list.retain(|file| !cancelled.contains(&file.key)));
             uploads.try_set(Vec::new());
             current.try_set_value(None);
-            sending.try_set(false);
             match outcome {
                 Outcome::Sent(id) | Outcome::Uploaded(id) => {
                     form.reset();
@@ -133,7 +123,7 @@ pub fn NewPackagePage() -> impl IntoView {
                 Outcome::Aborted => {}
             }
         });
-    };
+    });
 
     view! {
         <Page title="New package">

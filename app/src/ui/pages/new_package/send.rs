@@ -7,7 +7,8 @@ use super::draft;
 use super::files::ChosenFile;
 use crate::types::{DeclaredFile, NewPackage, PackageState, TransferFile, UploadSpecRequest};
 use crate::ui::api::{self, ApiError};
-use crate::ui::transfer::{self, PackageUpload, UploadOutcome};
+use crate::ui::transfer;
+use crate::ui::transfer::upload::{PackageUpload, UploadOutcome};
 
 /// How long to wait for the server to mark a fully uploaded package sent.
 const SENT_CHECKS: [u64; 8] = [200, 400, 800, 1600, 3000, 3000, 5000, 5000];
@@ -86,7 +87,7 @@ pub async fn finish(package_id: i64, upload: &PackageUpload) -> Outcome {
             && detail.summary.state == PackageState::Sent
         {
             draft::forget();
-            transfer::forget_package(package_id);
+            transfer::upload::forget_package(package_id);
             return Outcome::Sent(package_id);
         }
         transfer::pause(Duration::from_millis(delay)).await;

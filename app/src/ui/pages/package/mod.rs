@@ -16,7 +16,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::types::{ErrorCode, PackageDetail};
 use crate::ui::api::{self, ApiError};
-use crate::ui::components::{Feedback, FeedbackMessages, LeaveGuard, LoadError, Loading, Page};
+use crate::ui::components::{Feedback, FeedbackMessages, LeaveGuard, Loadable, Page};
 use crate::ui::format::{
     download_state_label, download_state_tone, package_state_label, package_state_tone,
 };
@@ -92,23 +92,9 @@ fn PackageView(id: Option<i64>) -> impl IntoView {
         >
             <LeaveGuard active=Signal::derive(move || downloads.holds_page()) />
             <FeedbackMessages feedback />
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match package.await {
-                        Ok(detail) => view! { <PackageDetails detail downloads /> }.into_any(),
-                        Err(error) if error.is_not_found() => view! { <NotFound /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| package.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
+            <Loadable resource=package not_found=NotFound let:detail>
+                <PackageDetails detail downloads />
+            </Loadable>
         </Page>
     }
 }

@@ -1,72 +1,33 @@
 //! The "Disable desktop client" preference, which an admin may lock.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages, LoadError, Loading};
-
-#[component]
-pub fn DesktopClientSection() -> impl IntoView {
-    let preferences = LocalResource::new(api::get_preferences);
-    view! {
-        <section class="panel" aria-labelledby="desktop-client-heading">
-            <h2 id="desktop-client-heading" class="panel__title">
-                "Desktop client"
-            </h2>
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match preferences.await {
-                        Ok(preferences) => view! { <DesktopClientForm preferences /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| preferences.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
-        </section>
-    }
-}
+use crate::ui::components::{Feedback, FormActions, Submission};
 
 /// The checkbox and "Update preferences"; both disabled, with the reason, when an admin does not
 /// let users change it.
 #[component]
-fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
+pub fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
     let locked = !preferences.may_change_desktop_client;
     let disabled = RwSignal::new(preferences.desktop_client_disabled);
-    let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(Feedback::new());
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if locked || pending.get_untracked() {
+    let on_submit = submission.on_submit(move || {
+        if locked {
             return;
         }
         let update = PreferencesUpdate {
             desktop_client_disabled: Some(disabled.get_untracked()),
             ..PreferencesUpdate::default()
         };
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::update_preferences(&update).await {
-                Ok(saved) => {
-                    disabled.try_set(saved.desktop_client_disabled);
-                    feedback.succeed("Preferences updated.");
-                }
-                Err(error) => feedback.fail(error.to_string()),
-            }
-            pending.try_set(false);
+        submission.send(async move {
+            let saved = api::update_preferences(&update).await?;
+            disabled.try_set(saved.desktop_client_disabled);
+            Ok("Preferences updated.")
         });
-    };
+    });
 
     view! {
         <form class="form" on:submit=on_submit>
@@ -92,16 +53,7 @@ fn DesktopClientForm(preferences: Preferences) -> impl IntoView {
                     </p>
                 </div>
             </div>
-            <FeedbackMessages feedback />
-            <div class="form__actions">
-                <button
-                    type="submit"
-                    class="button button--primary"
-                    disabled=move || locked || pending.get()
-                >
-                    "Update preferences"
-                </button>
-            </div>
+            <FormActions submission label="Update preferences" disabled=locked />
         </form>
     }
 }

@@ -1,74 +1,33 @@
 //! The email preferences: "Email me when a package arrives" and "Email me when my package is
 //! downloaded". When the server sends no email (or I have no address) the section says so.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::types::{Preferences, PreferencesUpdate};
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages, LoadError, Loading};
+use crate::ui::components::{Feedback, FormActions, Submission};
 
+/// The two checkboxes and "Update email preferences", with a notice when no email can be sent.
 #[component]
-pub fn EmailSection() -> impl IntoView {
-    let preferences = LocalResource::new(api::get_preferences);
-    view! {
-        <section class="panel" aria-labelledby="email-heading">
-            <h2 id="email-heading" class="panel__title">
-                "Email notifications"
-            </h2>
-            <Transition fallback=|| view! { <Loading inline=true /> }>
-                {move || Suspend::new(async move {
-                    match preferences.await {
-                        Ok(preferences) => view! { <EmailForm preferences /> }.into_any(),
-                        Err(error) => {
-                            view! {
-                                <LoadError
-                                    message=error.to_string()
-                                    retry=Callback::new(move |()| preferences.refetch())
-                                />
-                            }
-                                .into_any()
-                        }
-                    }
-                })}
-            </Transition>
-        </section>
-    }
-}
-
-#[component]
-fn EmailForm(preferences: Preferences) -> impl IntoView {
+pub fn EmailForm(preferences: Preferences) -> impl IntoView {
     let on_receive = RwSignal::new(preferences.email_on_receive);
     let on_download = RwSignal::new(preferences.email_on_download);
     let available = preferences.email_available;
-    let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(Feedback::new());
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
+    let on_submit = submission.on_submit(move || {
         let update = PreferencesUpdate {
             email_on_receive: Some(on_receive.get_untracked()),
             email_on_download: Some(on_download.get_untracked()),
             ..PreferencesUpdate::default()
         };
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::update_preferences(&update).await {
-                Ok(saved) => {
-                    on_receive.try_set(saved.email_on_receive);
-                    on_download.try_set(saved.email_on_download);
-                    feedback.succeed("Email preferences updated.");
-                }
-                Err(error) => feedback.fail(error.to_string()),
-            }
-            pending.try_set(false);
+        submission.send(async move {
+            let saved = api::update_preferences(&update).await?;
+            on_receive.try_set(saved.email_on_receive);
+            on_download.try_set(saved.email_on_download);
+            Ok("Email preferences updated.")
         });
-    };
+    });
 
     view! {
         <form class="form" on:submit=on_submit>
@@ -108,12 +67,7 @@ fn EmailForm(preferences: Preferences) -> impl IntoView {
                     </p>
                 </div>
             </div>
-            <FeedbackMessages feedback />
-            <div class="form__actions">
-                <button type="submit" class="button button--primary" disabled=move || pending.get()>
-                    "Update email preferences"
-                </button>
-            </div>
+            <FormActions submission label="Update email preferences" />
         </form>
     }
 }

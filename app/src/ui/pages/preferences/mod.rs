@@ -9,12 +9,14 @@ mod tokens;
 
 use leptos::prelude::*;
 
+use crate::types::Preferences;
+use crate::ui::api;
 use crate::ui::app_settings::use_app_settings;
-use crate::ui::components::Page;
+use crate::ui::components::{Loadable, Page};
 use crate::ui::format::role_name;
 use crate::ui::use_session;
-use desktop_client::DesktopClientSection;
-use email::EmailSection;
+use desktop_client::DesktopClientForm;
+use email::EmailForm;
 use password::PasswordSection;
 use tokens::TokensSection;
 
@@ -28,9 +30,13 @@ pub fn PreferencesPage() -> impl IntoView {
             <div class="stack">
                 <AccountSection />
                 <Show when=move || app_settings.gateway_enabled()>
-                    <DesktopClientSection />
+                    <PreferencesSection id="desktop-client" title="Desktop client" let:preferences>
+                        <DesktopClientForm preferences />
+                    </PreferencesSection>
                 </Show>
-                <EmailSection />
+                <PreferencesSection id="email" title="Email notifications" let:preferences>
+                    <EmailForm preferences />
+                </PreferencesSection>
                 <PasswordSection />
                 <TokensSection />
             </div>
@@ -68,6 +74,31 @@ fn AccountSection() -> impl IntoView {
                         }
                     })
             }}
+        </section>
+    }
+}
+
+/// A section whose form edits some of the preferences. Each loads them for itself, so that each
+/// form starts from what the server has.
+#[component]
+fn PreferencesSection<F, V>(
+    /// Names the heading: `{id}-heading`.
+    id: &'static str,
+    title: &'static str,
+    /// The form, from the loaded preferences.
+    children: F,
+) -> impl IntoView
+where
+    F: Fn(Preferences) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let preferences = LocalResource::new(api::get_preferences);
+    view! {
+        <section class="panel" aria-labelledby=format!("{id}-heading")>
+            <h2 id=format!("{id}-heading") class="panel__title">
+                {title}
+            </h2>
+            <Loadable resource=preferences children />
         </section>
     }
 }

@@ -1,15 +1,13 @@
 //! Changing one's own password. This browser stays signed in; other sessions end, and every API
 //! token stops working (the form says so before it is sent).
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use crate::limits::MAX_PASSWORD_LEN;
 use crate::types::PasswordChange;
 use crate::ui::MIN_PASSWORD_LEN;
 use crate::ui::api;
-use crate::ui::components::{Feedback, FeedbackMessages};
+use crate::ui::components::{Feedback, FormActions, Submission};
 
 #[component]
 pub fn PasswordSection() -> impl IntoView {
@@ -17,13 +15,9 @@ pub fn PasswordSection() -> impl IntoView {
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(feedback);
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
-        if pending.get_untracked() {
-            return;
-        }
+    let on_submit = submission.on_submit(move || {
         let change = PasswordChange {
             current_password: current.get_untracked(),
             new_password: new.get_untracked(),
@@ -39,23 +33,14 @@ pub fn PasswordSection() -> impl IntoView {
         if change.new_password != confirm.get_untracked() {
             return feedback.fail("The new passwords do not match.");
         }
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::change_password(&change).await {
-                Ok(()) => {
-                    for field in [current, new, confirm] {
-                        field.try_set(String::new());
-                    }
-                    feedback.succeed(
-                        "Password changed. Your other sessions have ended and your API tokens were revoked.",
-                    );
-                }
-                Err(error) => feedback.fail(error.to_string()),
+        submission.send(async move {
+            api::change_password(&change).await?;
+            for field in [current, new, confirm] {
+                field.try_set(String::new());
             }
-            pending.try_set(false);
+            Ok("Password changed. Your other sessions have ended and your API tokens were revoked.")
         });
-    };
+    });
 
     let field = move |id: &'static str,
                       label: &'static str,
@@ -100,12 +85,7 @@ pub fn PasswordSection() -> impl IntoView {
                     )),
                 )}
                 {field("password-confirm", "Confirm new password", "new-password", confirm, None)}
-                <FeedbackMessages feedback />
-                <div class="form__actions">
-                    <button type="submit" class="button button--primary" disabled=move || pending.get()>
-                        "Change password"
-                    </button>
-                </div>
+                <FormActions submission label="Change password" />
             </form>
         </section>
     }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::types::ApiToken;
 use crate::ui::api::ApiError;
-use crate::ui::components::{LoadError, Loading};
+use crate::ui::components::Loadable;
 use crate::ui::format::{local_date_time, machine_date_time};
 
 /// Name, the token's first characters, when it was created and last used, and "Revoke".
@@ -14,25 +14,13 @@ pub fn TokenList(
     on_revoke: Callback<ApiToken>,
 ) -> impl IntoView {
     view! {
-        <Transition fallback=|| view! { <Loading inline=true /> }>
-            {move || Suspend::new(async move {
-                match tokens.await {
-                    Err(error) => {
-                        view! {
-                            <LoadError
-                                message=error.to_string()
-                                retry=Callback::new(move |()| tokens.refetch())
-                            />
-                        }
-                            .into_any()
-                    }
-                    Ok(list) if list.is_empty() => {
-                        view! { <p class="empty-line">"You have no API tokens."</p> }.into_any()
-                    }
-                    Ok(list) => view! { <TokenTable list on_revoke /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loadable resource=tokens let:list>
+            {if list.is_empty() {
+                view! { <p class="empty-line">"You have no API tokens."</p> }.into_any()
+            } else {
+                view! { <TokenTable list on_revoke /> }.into_any()
+            }}
+        </Loadable>
     }
 }
 

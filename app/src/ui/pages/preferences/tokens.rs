@@ -1,6 +1,5 @@
 //! Personal API tokens: create one (its secret is shown once), list them, revoke one.
 
-use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
@@ -8,7 +7,7 @@ use wasm_bindgen::JsCast;
 use super::token_list::TokenList;
 use crate::types::{ApiToken, NewApiToken};
 use crate::ui::api;
-use crate::ui::components::{ConfirmDialog, Feedback, FeedbackMessages};
+use crate::ui::components::{ConfirmDialog, Feedback, FeedbackMessages, Submission};
 
 #[component]
 pub fn TokensSection() -> impl IntoView {
@@ -17,12 +16,11 @@ pub fn TokensSection() -> impl IntoView {
     let lifetime = RwSignal::new(ApiToken::DEFAULT_LIFETIME_DAYS.to_string());
     let created = RwSignal::new(None::<String>);
     let feedback = Feedback::new();
-    let pending = RwSignal::new(false);
+    let submission = Submission::new(feedback);
     let revoking = RwSignal::new(None::<ApiToken>);
     let asking = RwSignal::new(false);
 
-    let on_submit = move |event: SubmitEvent| {
-        event.prevent_default();
+    let on_submit = submission.on_submit(move || {
         let token = NewApiToken {
             name: name.get_untracked().trim().to_owned(),
             // "never" (or anything not a number) is a token that works until revoked.
@@ -31,24 +29,14 @@ pub fn TokensSection() -> impl IntoView {
         if token.name.is_empty() {
             return feedback.fail("Give the token a name, e.g. where it will be used.");
         }
-        if pending.get_untracked() {
-            return;
-        }
-        pending.set(true);
-        feedback.clear();
-        spawn_local(async move {
-            match api::create_token(&token).await {
-                Ok(answer) => {
-                    name.try_set(String::new());
-                    created.try_set(Some(answer.token));
-                    feedback.succeed(format!("Token “{}” created.", answer.details.name));
-                    tokens.refetch();
-                }
-                Err(error) => feedback.fail(error.to_string()),
-            }
-            pending.try_set(false);
+        submission.send(async move {
+            let answer = api::create_token(&token).await?;
+            name.try_set(String::new());
+            created.try_set(Some(answer.token));
+            tokens.refetch();
+            Ok(format!("Token “{}” created.", answer.details.name))
         });
-    };
+    });
 
     let ask_revoke = Callback::new(move |token: ApiToken| {
         revoking.set(Some(token));
@@ -106,7 +94,7 @@ pub fn TokensSection() -> impl IntoView {
                         <option value="never">"Never"</option>
                     </select>
                 </div>
-                <button type="submit" class="button button--primary" disabled=move || pending.get()>
+                <button type="submit" class="button button--primary" disabled=move || submission.pending()>
                     "Create token"
                 </button>
             </form>

@@ -17,7 +17,7 @@ use web_sys::{AbortController, ReadableStreamDefaultReader, RequestCache};
 
 use super::disk::SaveTarget;
 use super::error::DownloadError;
-use crate::ui::transfer::xhr::Watchdog;
+use crate::ui::transfer::wait::Watchdog;
 
 /// Longest time a download may receive nothing before it is given up as stalled.
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(45);

@@ -2,14 +2,14 @@
 //! download starts, again shortly before its token expires, and whenever the gateway answers 401.
 //! Concurrent downloads share one request.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use web_sys::js_sys::Date;
 
 use super::error::DownloadError;
 use crate::types::TransferSpec;
 use crate::ui::api;
-use crate::ui::transfer::wait::Slot;
+use crate::ui::transfer::shared_request::SharedRequest;
 
 /// Ask for a new token this long before the current one expires (milliseconds).
 const REFRESH_MARGIN_MS: f64 = 2.0 * 60.0 * 1000.0;
@@ -26,9 +26,7 @@ pub struct FileSource {
 pub struct ReceiveSpec {
     package_id: i64,
     spec: RefCell<Option<TransferSpec>>,
-    refreshing: Cell<bool>,
-    waiters: RefCell<Vec<Slot<()>>>,
-    last_result: RefCell<Result<(), DownloadError>>,
+    refreshing: SharedRequest<Result<(), DownloadError>>,
 }
 
 impl ReceiveSpec {
@@ -36,9 +34,7 @@ impl ReceiveSpec {
         ReceiveSpec {
             package_id,
             spec: RefCell::new(None),
-            refreshing: Cell::new(false),
-            waiters: RefCell::new(Vec::new()),
-            last_result: RefCell::new(Ok(())),
+            refreshing: SharedRequest::new(),
         }
     }
 
@@ -71,26 +67,14 @@ impl ReceiveSpec {
 
     /// Requests the spec again (one request for concurrent callers).
     pub async fn refresh(&self) -> Result<(), DownloadError> {
-        if self.refreshing.get() {
-            let slot = Slot::new();
-            self.waiters.borrow_mut().push(slot.clone());
-            slot.wait().await;
-            return self.last_result.borrow().clone();
-        }
-        self.refreshing.set(true);
-        let result = match api::download_spec(self.package_id).await {
-            Ok(spec) => {
+        self.refreshing
+            .run(async {
+                let spec = api::download_spec(self.package_id)
+                    .await
+                    .map_err(|error| DownloadError::from_api(&error))?;
                 *self.spec.borrow_mut() = Some(spec);
                 Ok(())
-            }
-            Err(error) => Err(DownloadError::from_api(&error)),
-        };
-        *self.last_result.borrow_mut() = result.clone();
-        self.refreshing.set(false);
-        let waiters: Vec<_> = self.waiters.borrow_mut().drain(..).collect();
-        for waiter in waiters {
-            waiter.fill(());
-        }
-        result
+            })
+            .await
     }
 }

@@ -8,9 +8,9 @@ use std::cell::{Cell, RefCell};
 use web_sys::js_sys::Date;
 
 use super::tus::{Gateway, TusError};
-use super::wait::Slot;
 use crate::types::{DeclaredFile, TransferSpec, UploadSpecRequest};
 use crate::ui::api::{self, ApiError};
+use crate::ui::transfer::shared_request::SharedRequest;
 
 /// Ask for a new token this long before the current one expires (milliseconds).
 const REFRESH_MARGIN_MS: f64 = 5.0 * 60.0 * 1000.0;
@@ -22,9 +22,7 @@ pub struct SpecSource {
     /// Bumped whenever `declared` changes, so a refresh that started before knows to run again.
     generation: Cell<u64>,
     spec: RefCell<TransferSpec>,
-    refreshing: Cell<bool>,
-    waiters: RefCell<Vec<Slot<()>>>,
-    last_result: RefCell<Result<(), TusError>>,
+    refreshing: SharedRequest<Result<(), TusError>>,
 }
 
 impl SpecSource {
@@ -35,9 +33,7 @@ impl SpecSource {
             declared: RefCell::new(declared),
             generation: Cell::new(0),
             spec: RefCell::new(spec),
-            refreshing: Cell::new(false),
-            waiters: RefCell::new(Vec::new()),
-            last_result: RefCell::new(Ok(())),
+            refreshing: SharedRequest::new(),
         }
     }
 
@@ -101,37 +97,23 @@ impl SpecSource {
 
     /// Requests the spec again for the declared files (one request for concurrent callers).
     pub async fn refresh(&self) -> Result<(), TusError> {
-        if self.refreshing.get() {
-            let slot = Slot::new();
-            self.waiters.borrow_mut().push(slot.clone());
-            slot.wait().await;
-            return self.last_result.borrow().clone();
-        }
-        self.refreshing.set(true);
-        let result = loop {
-            let generation = self.generation.get();
-            let request = UploadSpecRequest {
-                files: self.declared.borrow().clone(),
-            };
-            let answer = api::upload_spec(self.package_id, &request).await;
-            let result = match answer {
-                Ok(spec) => {
+        self.refreshing
+            .run(async {
+                loop {
+                    let generation = self.generation.get();
+                    let request = UploadSpecRequest {
+                        files: self.declared.borrow().clone(),
+                    };
+                    let spec = api::upload_spec(self.package_id, &request)
+                        .await
+                        .map_err(|error| spec_error(&error))?;
                     *self.spec.borrow_mut() = spec;
-                    Ok(())
+                    if generation == self.generation.get() {
+                        return Ok(());
+                    }
                 }
-                Err(error) => Err(spec_error(&error)),
-            };
-            if result.is_err() || generation == self.generation.get() {
-                break result;
-            }
-        };
-        *self.last_result.borrow_mut() = result.clone();
-        self.refreshing.set(false);
-        let waiters: Vec<_> = self.waiters.borrow_mut().drain(..).collect();
-        for waiter in waiters {
-            waiter.fill(());
-        }
-        result
+            })
+            .await
     }
 }
 

@@ -10,7 +10,7 @@ use super::backoff::retry_delay;
 use super::file::FileJob;
 use super::progress::FileStage;
 use super::tus::{Gateway, TusError};
-use super::wait::{sleep, until_online};
+use crate::ui::transfer::wait::{sleep, until_online};
 
 impl FileJob {
     /// Runs a request until it gets an answer that is not "try again": waits while offline, backs

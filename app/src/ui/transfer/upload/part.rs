@@ -8,7 +8,7 @@ use super::backoff::retry_delay;
 use super::file::FileJob;
 use super::plan::next_chunk;
 use super::tus::{self, TusError};
-use super::wait::{sleep, until_online};
+use crate::ui::transfer::wait::{sleep, until_online};
 
 impl FileJob {
     /// Uploads part `index` until the gateway holds all of it.

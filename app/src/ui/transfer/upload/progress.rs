@@ -1,6 +1,6 @@
 //! What the page shows about each file and about the whole package while it uploads.
 
-use super::speed::progress_words;
+use crate::ui::transfer::speed::progress_words;
 
 /// Where one file is.
 #[derive(Debug, Clone, PartialEq)]

@@ -12,10 +12,10 @@ use web_sys::File;
 use super::file::FileJob;
 use super::progress::{FileProgress, FileStage};
 use super::spec::SpecSource;
-use super::stop::Stop;
 use super::tus::TusError;
-use super::wait::{Slot, Streams, join_all};
 use crate::types::{DeclaredFile, TransferSpec};
+use crate::ui::transfer::stop::Stop;
+use crate::ui::transfer::wait::{Slot, Streams, join_all};
 
 /// Files uploading at the same time (each in up to `spec.parallel` parts).
 const FILES_AT_ONCE: usize = 2;

@@ -11,9 +11,9 @@ use super::file::FileJob;
 use super::package::PackageUpload;
 use super::progress::FileStage;
 use super::resume;
-use super::stop::{Stop, StopToken};
 use super::tus::{self, TusError};
-use super::wait::{join_all, sleep};
+use crate::ui::transfer::stop::{Stop, StopToken};
+use crate::ui::transfer::wait::{join_all, sleep};
 
 /// Attempts at telling the server to drop a cancelled file before giving up.
 const DROP_ATTEMPTS: u32 = 5;

@@ -10,14 +10,13 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use leptos::prelude::window;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::js_sys::Date;
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
-use super::stop::StopToken;
-use super::wait::Slot;
+use crate::ui::transfer::stop::StopToken;
+use crate::ui::transfer::wait::{Slot, Watchdog};
 
 /// Longest wait for the answer to a request without a body (HEAD, POST, DELETE).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -168,30 +167,5 @@ pub async fn send(request: XhrRequest<'_>, stop: &StopToken) -> Result<XhrRespon
         Outcome::Aborted if stalled.get() => Err(XhrFailure::TimedOut),
         Outcome::Aborted if stop.is_stopped() => Err(XhrFailure::Stopped),
         Outcome::Aborted => Err(XhrFailure::Network),
-    }
-}
-
-/// Runs a check at an interval until dropped (and frees its closure then, unlike a leaked one).
-pub(super) struct Watchdog {
-    id: i32,
-    _check: Closure<dyn Fn()>,
-}
-
-impl Watchdog {
-    pub(super) fn start(check: impl Fn() + 'static, every: Duration) -> Option<Self> {
-        let check = Closure::<dyn Fn()>::new(check);
-        let id = window()
-            .set_interval_with_callback_and_timeout_and_arguments_0(
-                check.as_ref().unchecked_ref(),
-                every.as_millis() as i32,
-            )
-            .ok()?;
-        Some(Watchdog { id, _check: check })
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        window().clear_interval_with_handle(self.id);
     }
 }

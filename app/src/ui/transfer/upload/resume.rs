@@ -113,7 +113,7 @@ mod tests {
             back.urls_for(&[0..10, 10..15]).map(<[String]>::len),
             Some(2)
         );
-        assert_eq!(back.urls_for(&[0..15]), None);
+        assert_eq!(back.urls_for(std::slice::from_ref(&(0..15))), None);
         assert_eq!(back.urls_for(&[0..8, 8..15]), None);
     }
 }

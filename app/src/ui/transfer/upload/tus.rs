@@ -8,9 +8,9 @@ use leptos::serde_json;
 use web_sys::Blob;
 
 use super::headers::{TUS_VERSION, parse_offset, resolve_location};
-use super::stop::StopToken;
 use super::xhr::{self, XhrFailure, XhrRequest, XhrResponse};
 use crate::types::ErrorBody;
+use crate::ui::transfer::stop::StopToken;
 
 /// Where to send and with which token; taken fresh from the transfer spec for every request.
 #[derive(Debug, Clone)]

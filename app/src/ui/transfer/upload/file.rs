@@ -15,11 +15,11 @@ use super::plan::part_ranges;
 use super::progress::{FileProgress, FileStage};
 use super::resume::{self, ResumeRecord};
 use super::spec::SpecSource;
-use super::speed::SpeedMeter;
-use super::stop::StopToken;
 use super::tus::{self, TusError};
-use super::wait::{Streams, join_all};
 use crate::types::TransferFile;
+use crate::ui::transfer::speed::SpeedMeter;
+use crate::ui::transfer::stop::StopToken;
+use crate::ui::transfer::wait::{Streams, join_all};
 
 /// One part of the file on the gateway.
 pub(super) struct Part {
