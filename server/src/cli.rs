@@ -232,3 +232,6 @@ pub struct StorageArgs {
     #[arg(long, env = "FERRY_S3_ALLOW_HTTP", value_name = "BOOL")]
     pub s3_allow_http: Option<String>,
 }
+
+#[cfg(test)]
+mod tests;
