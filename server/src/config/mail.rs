@@ -62,14 +62,13 @@ impl MailConfig {
             .map(parse_public_url)
             .transpose()?;
         let Some(host) = raw.smtp_host.filter(|h| !h.trim().is_empty()) else {
-            for (value, name, env) in [
-                (&raw.smtp_username, "smtp_username", "FERRY_SMTP_USERNAME"),
-                (&raw.smtp_from, "smtp_from", "FERRY_SMTP_FROM"),
+            for (value, name) in [
+                (&raw.smtp_username, "smtp_username"),
+                (&raw.smtp_from, "smtp_from"),
             ] {
                 if value.is_some() {
                     return Err(bad(
                         name,
-                        env,
                         "is set but smtp_host is not: set smtp_host to turn email on",
                     ));
                 }
@@ -80,7 +79,6 @@ impl MailConfig {
         if host.contains(|c: char| c.is_whitespace() || c == '/') {
             return Err(bad(
                 "smtp_host",
-                "FERRY_SMTP_HOST",
                 format!("{host:?} is not a host name or IP address"),
             ));
         }
@@ -91,7 +89,6 @@ impl MailConfig {
             other => {
                 return Err(bad(
                     "smtp_tls",
-                    "FERRY_SMTP_TLS",
                     format!("{other:?} is not one of \"none\", \"starttls\", \"tls\""),
                 ));
             }
@@ -105,7 +102,6 @@ impl MailConfig {
                 .ok_or_else(|| {
                     bad(
                         "smtp_port",
-                        "FERRY_SMTP_PORT",
                         format!("{text:?} is not a port number (1 to 65535)"),
                     )
                 })?,
@@ -117,14 +113,12 @@ impl MailConfig {
             (Some(_), None) => {
                 return Err(bad(
                     "smtp_password",
-                    "FERRY_SMTP_PASSWORD",
                     "is required when smtp_username is set",
                 ));
             }
             (None, Some(_)) => {
                 return Err(bad(
                     "smtp_username",
-                    "FERRY_SMTP_USERNAME",
                     "is required when smtp_password is set",
                 ));
             }
@@ -132,21 +126,18 @@ impl MailConfig {
         let from_raw = raw.smtp_from.ok_or_else(|| {
             bad(
                 "smtp_from",
-                "FERRY_SMTP_FROM",
                 "is required when smtp_host is set: the sender address, such as \"Ferry <ferry@example.com>\"",
             )
         })?;
         let from = from_raw.parse().map_err(|e| {
             bad(
                 "smtp_from",
-                "FERRY_SMTP_FROM",
                 format!("{from_raw:?} is not an email address: {e}"),
             )
         })?;
         let public_url = public_url.ok_or_else(|| {
             bad(
                 "public_url",
-                "FERRY_PUBLIC_URL",
                 "is required when smtp_host is set: emails link to the web app there, such as https://ferry.example.com",
             )
         })?;
@@ -167,7 +158,7 @@ impl MailConfig {
 }
 
 pub(super) fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| bad("public_url", "FERRY_PUBLIC_URL", reason);
+    let invalid = |reason: String| bad("public_url", reason);
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(format!(

@@ -18,7 +18,7 @@ pub use self::{
     node::{DEFAULT_NODE_ADDR, MIN_NODE_TOKEN_LEN, NodeConfig, RemoteNode},
     storage::{DEFAULT_S3_REGION, S3Settings, Storage},
 };
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, env_name};
 
 /// A configuration value that must never appear in logs or `Debug` output.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -138,17 +138,23 @@ pub struct FileConfig {
 
 /// A setting that could not be used, with the names a person would look for.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid setting {name} (env {env}): {reason}")]
+#[error("invalid setting {name} (env {}): {reason}", env_name(.name))]
 pub struct ConfigError {
+    /// The setting's key, as in the `--config` file.
     pub name: &'static str,
-    pub env: &'static str,
     pub reason: String,
 }
 
-fn bad(name: &'static str, env: &'static str, reason: impl Into<String>) -> ConfigError {
+impl ConfigError {
+    /// The setting's environment variable.
+    pub fn env(&self) -> String {
+        env_name(self.name)
+    }
+}
+
+fn bad(name: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError {
         name,
-        env,
         reason: reason.into(),
     }
 }
@@ -178,7 +184,7 @@ impl Config {
             .or(file.data_dir)
             .unwrap_or_else(|| "data".into());
         if data_dir.as_os_str().is_empty() {
-            return Err(bad("data_dir", "FERRY_DATA_DIR", "must not be empty"));
+            return Err(bad("data_dir", "must not be empty"));
         }
         let database_url = args
             .database_url
@@ -191,18 +197,15 @@ impl Config {
             args.http_addr.clone().or(file.http_addr),
             DEFAULT_HTTP_ADDR,
             "http_addr",
-            "FERRY_HTTP_ADDR",
         )?;
         let gateway_addr = parse_addr(
             args.gateway_addr.clone().or(file.gateway_addr),
             DEFAULT_GATEWAY_ADDR,
             "gateway_addr",
-            "FERRY_GATEWAY_ADDR",
         )?;
         if http_addr == gateway_addr && http_addr.port() != 0 {
             return Err(bad(
                 "gateway_addr",
-                "FERRY_GATEWAY_ADDR",
                 format!(
                     "must differ from http_addr ({http_addr}): the gateway has its own listener"
                 ),
@@ -229,7 +232,7 @@ impl Config {
             .map(Secret::new);
         if let Some(password) = &admin_password {
             crate::auth::password::check_policy(password.expose())
-                .map_err(|reason| bad("admin_password", "FERRY_ADMIN_PASSWORD", reason))?;
+                .map_err(|reason| bad("admin_password", reason))?;
         }
 
         let tls = tls_mode(
@@ -244,7 +247,7 @@ impl Config {
             .or(file.gateway_log)
             .unwrap_or_else(|| data_dir.join("logs").join("gateway.log"));
         if gateway_log.file_name().is_none() {
-            return Err(bad("gateway_log", "FERRY_GATEWAY_LOG", "must name a file"));
+            return Err(bad("gateway_log", "must name a file"));
         }
         let log = args
             .log
@@ -252,7 +255,7 @@ impl Config {
             .or(file.log)
             .unwrap_or_else(|| DEFAULT_LOG.into());
         tracing_subscriber::EnvFilter::try_new(&log)
-            .map_err(|e| bad("log", "FERRY_LOG", format!("not a valid log filter: {e}")))?;
+            .map_err(|e| bad("log", format!("not a valid log filter: {e}")))?;
 
         let token_secret = args
             .token_secret
@@ -264,7 +267,6 @@ impl Config {
         {
             return Err(bad(
                 "token_secret",
-                "FERRY_TOKEN_SECRET",
                 format!(
                     "must be at least {} characters long",
                     crate::transfer::token::MIN_SECRET_LEN
@@ -272,8 +274,7 @@ impl Config {
             ));
         }
         let max_file_size = match args.max_file_size.clone().or(file.max_file_size) {
-            Some(raw) => parse_size(&raw)
-                .map_err(|reason| bad("max_file_size", "FERRY_MAX_FILE_SIZE", reason))?,
+            Some(raw) => parse_size(&raw).map_err(|reason| bad("max_file_size", reason))?,
             None => DEFAULT_MAX_FILE_SIZE,
         };
 
@@ -283,7 +284,7 @@ impl Config {
             .or(file.trusted_proxies)
             .map(|raw| parse_ip_list(&raw))
             .transpose()
-            .map_err(|reason| bad("trusted_proxies", "FERRY_TRUSTED_PROXIES", reason))?
+            .map_err(|reason| bad("trusted_proxies", reason))?
             .unwrap_or_default();
 
         let allowed_hosts = args
@@ -292,7 +293,7 @@ impl Config {
             .or(file.allowed_hosts)
             .map(|raw| parse_host_list(&raw))
             .transpose()
-            .map_err(|reason| bad("allowed_hosts", "FERRY_ALLOWED_HOSTS", reason))?
+            .map_err(|reason| bad("allowed_hosts", reason))?
             .unwrap_or_default();
 
         let remote_node = RemoteNode::from_settings(
@@ -302,7 +303,6 @@ impl Config {
         if remote_node.is_some() && storage != Storage::Local {
             return Err(bad(
                 "storage",
-                "FERRY_STORAGE",
                 "must stay \"local\" when node_url is set: the separate node keeps the files, so \
                  give it the storage settings instead",
             ));
@@ -392,20 +392,10 @@ fn parse_host_list(raw: &str) -> Result<Vec<String>, String> {
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        bad(
-            "config",
-            "FERRY_CONFIG",
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    toml::from_str(&text).map_err(|e| {
-        bad(
-            "config",
-            "FERRY_CONFIG",
-            format!("{} is not valid: {e}", path.display()),
-        )
-    })
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad("config", format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text)
+        .map_err(|e| bad("config", format!("{} is not valid: {e}", path.display())))
 }
 
 fn default_database_url(data_dir: &Path) -> String {
@@ -419,7 +409,6 @@ fn check_database_url(url: &str) -> Result<(), ConfigError> {
     } else {
         Err(bad(
             "database_url",
-            "FERRY_DATABASE_URL",
             "must start with sqlite: (a file) or postgres:// (a PostgreSQL server)",
         ))
     }
@@ -429,30 +418,21 @@ fn parse_addr(
     raw: Option<String>,
     default: &str,
     name: &'static str,
-    env: &'static str,
 ) -> Result<SocketAddr, ConfigError> {
     let raw = raw.unwrap_or_else(|| default.into());
     raw.parse().map_err(|_| {
         bad(
             name,
-            env,
             format!("{raw:?} is not an IP address and port, such as {default}"),
         )
     })
 }
 
 fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw).map_err(|e| {
-        bad(
-            "gateway_public_url",
-            "FERRY_GATEWAY_PUBLIC_URL",
-            format!("{raw:?}: {e}"),
-        )
-    })?;
+    let url = Url::parse(raw).map_err(|e| bad("gateway_public_url", format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(bad(
             "gateway_public_url",
-            "FERRY_GATEWAY_PUBLIC_URL",
             format!("{raw:?} must be an http:// or https:// URL with a host"),
         ));
     }
@@ -509,8 +489,7 @@ fn parse_ip_list(raw: &str) -> Result<Vec<std::net::IpAddr>, String> {
 }
 
 fn check_username(name: &str) -> Result<(), ConfigError> {
-    crate::auth::username::check(name)
-        .map_err(|reason| bad("admin_username", "FERRY_ADMIN_USERNAME", reason))
+    crate::auth::username::check(name).map_err(|reason| bad("admin_username", reason))
 }
 
 fn tls_mode(
@@ -528,27 +507,17 @@ fn tls_mode(
     match mode.as_str() {
         "off" | "self-signed" if cert.is_some() || key.is_some() => Err(bad(
             "tls",
-            "FERRY_TLS",
             format!("is {mode:?} but a certificate or key path is set; use \"files\" or drop them"),
         )),
         "off" => Ok(TlsMode::Off),
         "self-signed" => Ok(TlsMode::SelfSigned),
         "files" => match (cert, key) {
             (Some(cert), Some(key)) => Ok(TlsMode::Files { cert, key }),
-            (None, _) => Err(bad(
-                "tls_cert",
-                "FERRY_TLS_CERT",
-                "is required when tls is \"files\"",
-            )),
-            (_, None) => Err(bad(
-                "tls_key",
-                "FERRY_TLS_KEY",
-                "is required when tls is \"files\"",
-            )),
+            (None, _) => Err(bad("tls_cert", "is required when tls is \"files\"")),
+            (_, None) => Err(bad("tls_key", "is required when tls is \"files\"")),
         },
         other => Err(bad(
             "tls",
-            "FERRY_TLS",
             format!("{other:?} is not one of \"off\", \"self-signed\", \"files\""),
         )),
     }

@@ -53,18 +53,16 @@ impl NodeConfig {
             .or(file.data_dir)
             .unwrap_or_else(|| "data".into());
         if data_dir.as_os_str().is_empty() {
-            return Err(bad("data_dir", "FERRY_DATA_DIR", "must not be empty"));
+            return Err(bad("data_dir", "must not be empty"));
         }
         let node_addr = parse_addr(
             args.node_addr.clone().or(file.node_addr),
             DEFAULT_NODE_ADDR,
             "node_addr",
-            "FERRY_NODE_ADDR",
         )?;
         let node_token = args.node_token.clone().or(file.node_token).ok_or_else(|| {
             bad(
                 "node_token",
-                "FERRY_NODE_TOKEN",
                 format!(
                     "is required: the node serves only requests that carry it (at least \
                      {MIN_NODE_TOKEN_LEN} characters; give gateways the same one)"
@@ -77,7 +75,7 @@ impl NodeConfig {
             .or(file.log)
             .unwrap_or_else(|| DEFAULT_NODE_LOG.into());
         tracing_subscriber::EnvFilter::try_new(&log)
-            .map_err(|e| bad("log", "FERRY_LOG", format!("not a valid log filter: {e}")))?;
+            .map_err(|e| bad("log", format!("not a valid log filter: {e}")))?;
         Ok(Self {
             data_dir,
             node_addr,
@@ -103,7 +101,6 @@ impl RemoteNode {
             if token.is_some() {
                 return Err(bad(
                     "node_url",
-                    "FERRY_NODE_URL",
                     "is required when node_token is set: the token is for a separate transfer node",
                 ));
             }
@@ -113,7 +110,6 @@ impl RemoteNode {
         let token = token.ok_or_else(|| {
             bad(
                 "node_token",
-                "FERRY_NODE_TOKEN",
                 "is required when node_url is set: the same token as the node's",
             )
         })?;
@@ -125,7 +121,7 @@ impl RemoteNode {
 }
 
 fn parse_node_url(raw: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| bad("node_url", "FERRY_NODE_URL", reason);
+    let invalid = |reason: String| bad("node_url", reason);
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(format!(
@@ -147,7 +143,7 @@ fn parse_node_url(raw: &str) -> Result<Url, ConfigError> {
 
 /// A token goes into an HTTP header: printable ASCII without spaces, long enough to guess never.
 fn check_token(token: String) -> Result<Secret, ConfigError> {
-    let invalid = |reason: String| bad("node_token", "FERRY_NODE_TOKEN", reason);
+    let invalid = |reason: String| bad("node_token", reason);
     if token.len() < MIN_NODE_TOKEN_LEN {
         return Err(invalid(format!(
             "must be at least {MIN_NODE_TOKEN_LEN} characters long"

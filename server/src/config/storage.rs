@@ -48,7 +48,6 @@ pub(super) fn from_settings(args: &StorageArgs, file: &FileConfig) -> Result<Sto
             if bucket.is_some() || endpoint.is_some() {
                 return Err(bad(
                     "storage",
-                    "FERRY_STORAGE",
                     "is \"local\" but s3_bucket or s3_endpoint is set; set storage = \"s3\" to use them",
                 ));
             }
@@ -57,7 +56,6 @@ pub(super) fn from_settings(args: &StorageArgs, file: &FileConfig) -> Result<Sto
         "s3" => s3_settings(args, file, endpoint, bucket).map(Storage::S3),
         other => Err(bad(
             "storage",
-            "FERRY_STORAGE",
             format!("{other:?} is not one of \"local\", \"s3\""),
         )),
     }
@@ -69,27 +67,19 @@ fn s3_settings(
     endpoint: Option<String>,
     bucket: Option<String>,
 ) -> Result<S3Settings, ConfigError> {
-    let bucket = bucket.ok_or_else(|| {
-        bad(
-            "s3_bucket",
-            "FERRY_S3_BUCKET",
-            "is required when storage is \"s3\"",
-        )
-    })?;
+    let bucket = bucket.ok_or_else(|| bad("s3_bucket", "is required when storage is \"s3\""))?;
     check_bucket(&bucket)?;
     let allow_http = flag(
         args.s3_allow_http
             .clone()
             .or(file.s3_allow_http.map(|b| b.to_string())),
         "s3_allow_http",
-        "FERRY_S3_ALLOW_HTTP",
     )?;
     let path_style = flag(
         args.s3_path_style
             .clone()
             .or(file.s3_path_style.map(|b| b.to_string())),
         "s3_path_style",
-        "FERRY_S3_PATH_STYLE",
     )?;
     let endpoint = endpoint
         .map(|raw| parse_endpoint(&raw, allow_http))
@@ -106,7 +96,6 @@ fn s3_settings(
     {
         return Err(bad(
             "s3_region",
-            "FERRY_S3_REGION",
             format!("{region:?} is not a region name such as {DEFAULT_S3_REGION}"),
         ));
     }
@@ -122,12 +111,10 @@ fn s3_settings(
     match (&access_key_id, &secret_access_key) {
         (Some(_), None) => Err(bad(
             "s3_secret_access_key",
-            "FERRY_S3_SECRET_ACCESS_KEY",
             "is required when s3_access_key_id is set",
         )),
         (None, Some(_)) => Err(bad(
             "s3_access_key_id",
-            "FERRY_S3_ACCESS_KEY_ID",
             "is required when s3_secret_access_key is set",
         )),
         _ => Ok(S3Settings {
@@ -153,14 +140,13 @@ fn check_bucket(bucket: &str) -> Result<(), ConfigError> {
     } else {
         Err(bad(
             "s3_bucket",
-            "FERRY_S3_BUCKET",
             format!("{bucket:?} is not a bucket name (3 to 63 of a-z, 0-9, '.', '-')"),
         ))
     }
 }
 
 fn parse_endpoint(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| bad("s3_endpoint", "FERRY_S3_ENDPOINT", reason);
+    let invalid = |reason: String| bad("s3_endpoint", reason);
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(format!(
@@ -181,11 +167,11 @@ fn parse_endpoint(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
 }
 
 /// `true`/`false` (also `1`/`0`, `yes`/`no`); unset is `false`.
-fn flag(raw: Option<String>, name: &'static str, env: &'static str) -> Result<bool, ConfigError> {
+fn flag(raw: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
     match raw.map(|r| r.trim().to_ascii_lowercase()).as_deref() {
         None | Some("false" | "0" | "no") => Ok(false),
         Some("true" | "1" | "yes") => Ok(true),
-        Some(other) => Err(bad(name, env, format!("{other:?} is not true or false"))),
+        Some(other) => Err(bad(name, format!("{other:?} is not true or false"))),
     }
 }
 

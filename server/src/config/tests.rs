@@ -100,7 +100,7 @@ fn bad_values_name_the_setting() {
         set(&mut args);
         let err = Config::merge(&args, FileConfig::default()).expect_err(name);
         assert_eq!(err.name, name, "{err}");
-        assert!(err.to_string().contains(err.env), "{err}");
+        assert!(err.to_string().contains(&err.env()), "{err}");
     }
 }
 
