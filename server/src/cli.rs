@@ -3,11 +3,16 @@
 //! A setting is declared once, as a field of [`ServeArgs`], [`NodeArgs`] or [`StorageArgs`]: its
 //! name is the `--config` file's key, the flag is that name in kebab case (`data_dir` →
 //! `--data-dir`) and the environment variable is [`env_name`] of it (`FERRY_DATA_DIR`); the doc
-//! comment is the `--help` text, with the default.
+//! comment is the `--help` text, with the default. Every value stays text here, as given;
+//! [`crate::config`] checks it and applies the default.
 
 use std::path::PathBuf;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use merge::Merge;
+use serde::Deserialize;
+
+use crate::config::switch;
 
 /// Ferry: send packages of files to people, from the browser.
 #[derive(Debug, Args)]
@@ -88,10 +93,12 @@ pub enum AdminTask {
 /// Settings of `ferry serve`. Each flag can also come from its `FERRY_*` environment variable or
 /// from the `--config` TOML file (same name in snake_case); flags win over the environment, which
 /// wins over the file.
-#[derive(Debug, Default, Clone, Args)]
+#[derive(Debug, Default, Clone, Args, Deserialize, Merge)]
+#[merge(strategy = merge::option::overwrite_none)]
 pub struct ServeArgs {
     /// A TOML file with settings.
     #[arg(long, value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// Where Ferry keeps its database, files, certificates and logs [default: ./data].
     #[arg(long, value_name = "DIR")]
@@ -180,15 +187,19 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILTER")]
     pub log: Option<String>,
     #[command(flatten)]
+    #[serde(skip)] // read from the file on its own: see `FileConfig`
+    #[merge(strategy = Merge::merge)]
     pub storage: StorageArgs,
 }
 
 /// Settings of `ferry node`, from flags, `FERRY_*` environment variables or the `--config` TOML file
 /// (the same file `ferry serve` reads; settings only `ferry serve` uses are ignored).
-#[derive(Debug, Default, Clone, Args)]
+#[derive(Debug, Default, Clone, Args, Deserialize, Merge)]
+#[merge(strategy = merge::option::overwrite_none)]
 pub struct NodeArgs {
     /// A TOML file with settings.
     #[arg(long, value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// Where the node keeps files, under storage/ [default: ./data].
     #[arg(long, value_name = "DIR")]
@@ -204,11 +215,14 @@ pub struct NodeArgs {
     #[arg(long, value_name = "FILTER")]
     pub log: Option<String>,
     #[command(flatten)]
+    #[serde(skip)] // read from the file on its own: see `FileConfig`
+    #[merge(strategy = Merge::merge)]
     pub storage: StorageArgs,
 }
 
 /// Where the transfer node keeps files, shared by `ferry serve` (its in-process node) and `ferry node`.
-#[derive(Debug, Default, Clone, Args)]
+#[derive(Debug, Default, Clone, Args, Deserialize, Merge)]
+#[merge(strategy = merge::option::overwrite_none)]
 pub struct StorageArgs {
     /// local (files under <data dir>/storage) or s3 (an S3-compatible bucket) [default: local].
     #[arg(long, value_name = "KIND")]
@@ -230,9 +244,11 @@ pub struct StorageArgs {
     pub s3_secret_access_key: Option<String>,
     /// true: path-style URLs (host/bucket/key), as MinIO and Ceph expect [default: false].
     #[arg(long, value_name = "BOOL")]
+    #[serde(default, deserialize_with = "switch")]
     pub s3_path_style: Option<String>,
     /// true: allow a plain http:// endpoint (a store on loopback or a trusted network) [default: false].
     #[arg(long, value_name = "BOOL")]
+    #[serde(default, deserialize_with = "switch")]
     pub s3_allow_http: Option<String>,
 }
 

@@ -3,9 +3,10 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use merge::Merge;
 use url::Url;
 
-use super::{ConfigError, FileConfig, Secret, Storage, bad, parse_addr, read_file};
+use super::{ConfigError, FileConfig, Secret, Storage, bad, check_data_dir, check_log, parse_addr};
 use crate::cli::NodeArgs;
 
 pub const DEFAULT_NODE_ADDR: &str = "127.0.0.1:4002";
@@ -37,30 +38,21 @@ pub struct RemoteNode {
 impl NodeConfig {
     /// Reads `--config` (if any) and merges it under the flags and environment that clap parsed.
     pub fn load(args: &NodeArgs) -> Result<Self, ConfigError> {
-        let file = match &args.config {
-            Some(path) => read_file(path)?,
-            None => FileConfig::default(),
-        };
-        Self::merge(args, file)
+        Self::merge(args, FileConfig::read(args.config.as_deref())?)
     }
 
-    /// Merges a parsed file with the command line and validates the result.
+    /// Merges a parsed file under the command line and validates the result.
     pub fn merge(args: &NodeArgs, file: FileConfig) -> Result<Self, ConfigError> {
-        let storage = super::storage::from_settings(&args.storage, &file)?;
-        let data_dir = args
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| "data".into());
-        if data_dir.as_os_str().is_empty() {
-            return Err(bad("data_dir", "must not be empty"));
-        }
+        let mut settings = args.clone();
+        settings.merge(file.node);
+        let storage = super::storage::from_settings(&settings.storage)?;
+        let data_dir = check_data_dir(settings.data_dir)?;
         let node_addr = parse_addr(
-            args.node_addr.clone().or(file.node_addr),
+            settings.node_addr.as_deref(),
             DEFAULT_NODE_ADDR,
             "node_addr",
         )?;
-        let node_token = args.node_token.clone().or(file.node_token).ok_or_else(|| {
+        let node_token = settings.node_token.ok_or_else(|| {
             bad(
                 "node_token",
                 format!(
@@ -69,13 +61,7 @@ impl NodeConfig {
                 ),
             )
         })?;
-        let log = args
-            .log
-            .clone()
-            .or(file.log)
-            .unwrap_or_else(|| DEFAULT_NODE_LOG.into());
-        tracing_subscriber::EnvFilter::try_new(&log)
-            .map_err(|e| bad("log", format!("not a valid log filter: {e}")))?;
+        let log = check_log(settings.log, DEFAULT_NODE_LOG)?;
         Ok(Self {
             data_dir,
             node_addr,
@@ -186,9 +172,10 @@ mod tests {
 
     #[test]
     fn node_settings_come_from_the_shared_file_under_flags() {
-        let file: FileConfig = toml::from_str(&format!(
+        let file: FileConfig = format!(
             "node_addr = \"0.0.0.0:9002\"\nnode_token = \"{TOKEN}\"\ndata_dir = \"/srv/node\"\nhttp_addr = \"0.0.0.0:1\""
-        ))
+        )
+        .parse()
         .expect("valid toml");
         let args = NodeArgs {
             node_addr: Some("127.0.0.1:7002".into()),
