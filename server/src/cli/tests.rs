@@ -133,3 +133,28 @@ fn the_readme_documents_every_setting_as_declared() {
         assert!(documented, "the README's tables lack {key}");
     }
 }
+
+#[test]
+fn help_states_the_defaults_the_checks_apply() {
+    use crate::config::{
+        DEFAULT_GATEWAY_ADDR, DEFAULT_HTTP_ADDR, DEFAULT_LOG, DEFAULT_NODE_ADDR, DEFAULT_S3_REGION,
+    };
+    for (command, key, default) in [
+        ("serve", "http_addr", DEFAULT_HTTP_ADDR),
+        ("serve", "gateway_addr", DEFAULT_GATEWAY_ADDR),
+        ("serve", "log", DEFAULT_LOG),
+        ("serve", "s3_region", DEFAULT_S3_REGION),
+        ("node", "node_addr", DEFAULT_NODE_ADDR),
+        ("node", "s3_region", DEFAULT_S3_REGION),
+    ] {
+        let setting = settings(command)
+            .into_iter()
+            .find(|s| s.get_id() == key)
+            .expect(key);
+        let help = setting.get_help().expect("help").to_string();
+        assert!(
+            help.contains(&format!("[default: {default}]")),
+            "{command} {key}: {help}"
+        );
+    }
+}
