@@ -5,6 +5,7 @@
 use url::Url;
 
 use super::{ConfigError, Secret, bad};
+use crate::cli::ServeArgs;
 
 /// How the SMTP connection is encrypted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,35 +42,26 @@ pub struct MailConfig {
     pub public_url: Url,
 }
 
-/// The raw email settings, from flags, environment or the file.
-#[derive(Debug, Default)]
-pub struct MailSettings {
-    pub smtp_host: Option<String>,
-    pub smtp_port: Option<String>,
-    pub smtp_tls: Option<String>,
-    pub smtp_username: Option<String>,
-    pub smtp_password: Option<String>,
-    pub smtp_from: Option<String>,
-    pub public_url: Option<String>,
-}
-
 impl MailConfig {
     /// `None` when `smtp_host` is unset (email off); otherwise every setting checked.
-    pub(super) fn from_settings(raw: MailSettings) -> Result<Option<Self>, ConfigError> {
-        let public_url = raw
+    pub(super) fn from_settings(settings: &ServeArgs) -> Result<Option<Self>, ConfigError> {
+        let public_url = settings
             .public_url
             .as_deref()
             .map(parse_public_url)
             .transpose()?;
-        let Some(host) = raw.smtp_host.filter(|h| !h.trim().is_empty()) else {
-            for (value, name, env) in [
-                (&raw.smtp_username, "smtp_username", "FERRY_SMTP_USERNAME"),
-                (&raw.smtp_from, "smtp_from", "FERRY_SMTP_FROM"),
+        let Some(host) = settings
+            .smtp_host
+            .as_deref()
+            .filter(|h| !h.trim().is_empty())
+        else {
+            for (value, name) in [
+                (&settings.smtp_username, "smtp_username"),
+                (&settings.smtp_from, "smtp_from"),
             ] {
                 if value.is_some() {
                     return Err(bad(
                         name,
-                        env,
                         "is set but smtp_host is not: set smtp_host to turn email on",
                     ));
                 }
@@ -80,23 +72,21 @@ impl MailConfig {
         if host.contains(|c: char| c.is_whitespace() || c == '/') {
             return Err(bad(
                 "smtp_host",
-                "FERRY_SMTP_HOST",
                 format!("{host:?} is not a host name or IP address"),
             ));
         }
-        let tls = match raw.smtp_tls.as_deref().unwrap_or("starttls") {
+        let tls = match settings.smtp_tls.as_deref().unwrap_or("starttls") {
             "none" => SmtpTls::None,
             "starttls" => SmtpTls::StartTls,
             "tls" => SmtpTls::Tls,
             other => {
                 return Err(bad(
                     "smtp_tls",
-                    "FERRY_SMTP_TLS",
                     format!("{other:?} is not one of \"none\", \"starttls\", \"tls\""),
                 ));
             }
         };
-        let port = match raw.smtp_port {
+        let port = match &settings.smtp_port {
             Some(text) => text
                 .trim()
                 .parse::<u16>()
@@ -105,48 +95,42 @@ impl MailConfig {
                 .ok_or_else(|| {
                     bad(
                         "smtp_port",
-                        "FERRY_SMTP_PORT",
                         format!("{text:?} is not a port number (1 to 65535)"),
                     )
                 })?,
             None => tls.default_port(),
         };
-        let credentials = match (raw.smtp_username, raw.smtp_password) {
-            (Some(user), Some(password)) => Some((user, Secret::new(password))),
+        let credentials = match (&settings.smtp_username, &settings.smtp_password) {
+            (Some(user), Some(password)) => Some((user.clone(), Secret::new(password.clone()))),
             (None, None) => None,
             (Some(_), None) => {
                 return Err(bad(
                     "smtp_password",
-                    "FERRY_SMTP_PASSWORD",
                     "is required when smtp_username is set",
                 ));
             }
             (None, Some(_)) => {
                 return Err(bad(
                     "smtp_username",
-                    "FERRY_SMTP_USERNAME",
                     "is required when smtp_password is set",
                 ));
             }
         };
-        let from_raw = raw.smtp_from.ok_or_else(|| {
+        let from_raw = settings.smtp_from.as_deref().ok_or_else(|| {
             bad(
                 "smtp_from",
-                "FERRY_SMTP_FROM",
                 "is required when smtp_host is set: the sender address, such as \"Ferry <ferry@example.com>\"",
             )
         })?;
         let from = from_raw.parse().map_err(|e| {
             bad(
                 "smtp_from",
-                "FERRY_SMTP_FROM",
                 format!("{from_raw:?} is not an email address: {e}"),
             )
         })?;
         let public_url = public_url.ok_or_else(|| {
             bad(
                 "public_url",
-                "FERRY_PUBLIC_URL",
                 "is required when smtp_host is set: emails link to the web app there, such as https://ferry.example.com",
             )
         })?;
@@ -167,7 +151,7 @@ impl MailConfig {
 }
 
 pub(super) fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| bad("public_url", "FERRY_PUBLIC_URL", reason);
+    let invalid = |reason: String| bad("public_url", reason);
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(format!(
@@ -190,19 +174,19 @@ pub(super) fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
 mod tests {
     use super::*;
 
-    fn settings() -> MailSettings {
-        MailSettings {
+    fn settings() -> ServeArgs {
+        ServeArgs {
             smtp_host: Some("smtp.example.com".into()),
             smtp_from: Some("Ferry <ferry@example.com>".into()),
             public_url: Some("https://ferry.example.com/".into()),
-            ..MailSettings::default()
+            ..ServeArgs::default()
         }
     }
 
     #[test]
     fn email_is_off_without_a_host() {
         assert!(
-            MailConfig::from_settings(MailSettings::default())
+            MailConfig::from_settings(&ServeArgs::default())
                 .expect("valid")
                 .is_none()
         );
@@ -213,7 +197,7 @@ mod tests {
         let mut raw = settings();
         raw.smtp_username = Some("mailer".into());
         raw.smtp_password = Some("hunter2-secret".into());
-        let mail = MailConfig::from_settings(raw).expect("valid").expect("on");
+        let mail = MailConfig::from_settings(&raw).expect("valid").expect("on");
         assert_eq!((mail.tls, mail.port), (SmtpTls::StartTls, 587));
         assert_eq!(
             mail.link("/packages/3"),
@@ -223,13 +207,13 @@ mod tests {
 
         let mut raw = settings();
         raw.smtp_tls = Some("tls".into());
-        let mail = MailConfig::from_settings(raw).expect("valid").expect("on");
+        let mail = MailConfig::from_settings(&raw).expect("valid").expect("on");
         assert_eq!(mail.port, 465);
     }
 
     #[test]
     fn bad_settings_name_the_setting() {
-        type Change = fn(&mut MailSettings);
+        type Change = fn(&mut ServeArgs);
         let cases: Vec<(Change, &str)> = vec![
             (|s| s.smtp_tls = Some("ssl".into()), "smtp_tls"),
             (|s| s.smtp_port = Some("0".into()), "smtp_port"),
@@ -248,15 +232,17 @@ mod tests {
         for (change, name) in cases {
             let mut raw = settings();
             change(&mut raw);
-            let err = MailConfig::from_settings(raw).expect_err(name);
+            let err = MailConfig::from_settings(&raw).expect_err(name);
             assert_eq!(err.name, name, "{err}");
         }
-        let orphan = MailSettings {
+        let orphan = ServeArgs {
             smtp_from: Some("a@b.c".into()),
-            ..MailSettings::default()
+            ..ServeArgs::default()
         };
         assert_eq!(
-            MailConfig::from_settings(orphan).expect_err("no host").name,
+            MailConfig::from_settings(&orphan)
+                .expect_err("no host")
+                .name,
             "smtp_from"
         );
     }

@@ -1,8 +1,10 @@
 //! Ferry's typed configuration, loaded once at start-up.
 //!
 //! Precedence, lowest first: built-in defaults → the TOML file given by `--config` → `FERRY_*`
-//! environment variables → command-line flags (clap reads the last two). Every value is checked here,
-//! and a bad one stops start-up with a message that names the setting.
+//! environment variables → command-line flags. clap reads the last two into the settings declared
+//! in [`crate::cli`], [`FileConfig`] reads the file into the same structs, and [`Merge`] lays the
+//! first over the second. Every value is checked here, and a bad one stops start-up with a message
+//! that names the setting.
 
 use std::{
     fmt,
@@ -10,15 +12,17 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use serde::Deserialize;
+use merge::Merge;
 use url::Url;
 
+pub(crate) use self::file::switch;
 pub use self::{
-    mail::{MailConfig, MailSettings, SmtpTls},
+    file::FileConfig,
+    mail::{MailConfig, SmtpTls},
     node::{DEFAULT_NODE_ADDR, MIN_NODE_TOKEN_LEN, NodeConfig, RemoteNode},
     storage::{DEFAULT_S3_REGION, S3Settings, Storage},
 };
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, env_name};
 
 /// A configuration value that must never appear in logs or `Debug` output.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -95,60 +99,25 @@ pub struct Config {
     pub mail: Option<MailConfig>,
 }
 
-/// The optional TOML file: the same settings as the flags, in snake_case. Unknown keys are errors.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub data_dir: Option<PathBuf>,
-    pub database_url: Option<String>,
-    pub http_addr: Option<String>,
-    pub gateway_addr: Option<String>,
-    pub gateway_public_url: Option<String>,
-    pub web_dir: Option<PathBuf>,
-    pub admin_username: Option<String>,
-    pub admin_password: Option<String>,
-    pub tls: Option<String>,
-    pub tls_cert: Option<PathBuf>,
-    pub tls_key: Option<PathBuf>,
-    pub gateway_log: Option<PathBuf>,
-    pub log: Option<String>,
-    pub token_secret: Option<String>,
-    pub max_file_size: Option<String>,
-    pub trusted_proxies: Option<String>,
-    pub allowed_hosts: Option<String>,
-    pub node_url: Option<String>,
-    pub node_token: Option<String>,
-    pub node_addr: Option<String>,
-    pub storage: Option<String>,
-    pub s3_endpoint: Option<String>,
-    pub s3_bucket: Option<String>,
-    pub s3_region: Option<String>,
-    pub s3_access_key_id: Option<String>,
-    pub s3_secret_access_key: Option<String>,
-    pub s3_path_style: Option<bool>,
-    pub s3_allow_http: Option<bool>,
-    pub smtp_host: Option<String>,
-    pub smtp_port: Option<String>,
-    pub smtp_tls: Option<String>,
-    pub smtp_username: Option<String>,
-    pub smtp_password: Option<String>,
-    pub smtp_from: Option<String>,
-    pub public_url: Option<String>,
-}
-
 /// A setting that could not be used, with the names a person would look for.
 #[derive(Debug, thiserror::Error)]
-#[error("invalid setting {name} (env {env}): {reason}")]
+#[error("invalid setting {name} (env {}): {reason}", env_name(.name))]
 pub struct ConfigError {
+    /// The setting's key, as in the `--config` file.
     pub name: &'static str,
-    pub env: &'static str,
     pub reason: String,
 }
 
-fn bad(name: &'static str, env: &'static str, reason: impl Into<String>) -> ConfigError {
+impl ConfigError {
+    /// The setting's environment variable.
+    pub fn env(&self) -> String {
+        env_name(self.name)
+    }
+}
+
+fn bad(name: &'static str, reason: impl Into<String>) -> ConfigError {
     ConfigError {
         name,
-        env,
         reason: reason.into(),
     }
 }
@@ -162,166 +131,126 @@ pub const DEFAULT_LOG: &str = "info,sqlx=warn,sea_orm=warn";
 impl Config {
     /// Reads `--config` (if any) and merges it under the flags and environment that clap parsed.
     pub fn load(args: &ServeArgs) -> Result<Self, ConfigError> {
-        let file = match &args.config {
-            Some(path) => read_file(path)?,
-            None => FileConfig::default(),
-        };
-        Self::merge(args, file)
+        Self::merge(args, FileConfig::read(args.config.as_deref())?)
     }
 
-    /// Merges a parsed file with the command line and validates the result.
+    /// Merges a parsed file under the command line and validates the result.
     pub fn merge(args: &ServeArgs, file: FileConfig) -> Result<Self, ConfigError> {
-        let storage = storage::from_settings(&args.storage, &file)?;
-        let data_dir = args
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| "data".into());
-        if data_dir.as_os_str().is_empty() {
-            return Err(bad("data_dir", "FERRY_DATA_DIR", "must not be empty"));
-        }
-        let database_url = args
+        let mut settings = args.clone();
+        settings.merge(file.serve);
+        Self::check(&settings)
+    }
+
+    /// Checks each setting, in turn, and fills in the defaults of those not set.
+    fn check(settings: &ServeArgs) -> Result<Self, ConfigError> {
+        let storage = storage::from_settings(&settings.storage)?;
+        let data_dir = check_data_dir(settings.data_dir.clone())?;
+        let database_url = settings
             .database_url
             .clone()
-            .or(file.database_url)
             .unwrap_or_else(|| default_database_url(&data_dir));
         check_database_url(&database_url)?;
 
         let http_addr = parse_addr(
-            args.http_addr.clone().or(file.http_addr),
+            settings.http_addr.as_deref(),
             DEFAULT_HTTP_ADDR,
             "http_addr",
-            "FERRY_HTTP_ADDR",
         )?;
         let gateway_addr = parse_addr(
-            args.gateway_addr.clone().or(file.gateway_addr),
+            settings.gateway_addr.as_deref(),
             DEFAULT_GATEWAY_ADDR,
             "gateway_addr",
-            "FERRY_GATEWAY_ADDR",
         )?;
         if http_addr == gateway_addr && http_addr.port() != 0 {
             return Err(bad(
                 "gateway_addr",
-                "FERRY_GATEWAY_ADDR",
                 format!(
                     "must differ from http_addr ({http_addr}): the gateway has its own listener"
                 ),
             ));
         }
 
-        let gateway_public_url = args
+        let gateway_public_url = settings
             .gateway_public_url
-            .clone()
-            .or(file.gateway_public_url)
-            .map(|raw| parse_public_url(&raw))
+            .as_deref()
+            .map(parse_public_url)
             .transpose()?;
 
-        let admin_username = args
+        let admin_username = settings
             .admin_username
             .clone()
-            .or(file.admin_username)
             .unwrap_or_else(|| "admin".into());
         check_username(&admin_username)?;
-        let admin_password = args
-            .admin_password
-            .clone()
-            .or(file.admin_password)
-            .map(Secret::new);
+        let admin_password = settings.admin_password.clone().map(Secret::new);
         if let Some(password) = &admin_password {
             crate::auth::password::check_policy(password.expose())
-                .map_err(|reason| bad("admin_password", "FERRY_ADMIN_PASSWORD", reason))?;
+                .map_err(|reason| bad("admin_password", reason))?;
         }
 
         let tls = tls_mode(
-            args.tls.clone().or(file.tls),
-            args.tls_cert.clone().or(file.tls_cert),
-            args.tls_key.clone().or(file.tls_key),
+            settings.tls.clone(),
+            settings.tls_cert.clone(),
+            settings.tls_key.clone(),
         )?;
 
-        let gateway_log = args
+        let gateway_log = settings
             .gateway_log
             .clone()
-            .or(file.gateway_log)
             .unwrap_or_else(|| data_dir.join("logs").join("gateway.log"));
         if gateway_log.file_name().is_none() {
-            return Err(bad("gateway_log", "FERRY_GATEWAY_LOG", "must name a file"));
+            return Err(bad("gateway_log", "must name a file"));
         }
-        let log = args
-            .log
-            .clone()
-            .or(file.log)
-            .unwrap_or_else(|| DEFAULT_LOG.into());
-        tracing_subscriber::EnvFilter::try_new(&log)
-            .map_err(|e| bad("log", "FERRY_LOG", format!("not a valid log filter: {e}")))?;
+        let log = check_log(settings.log.clone(), DEFAULT_LOG)?;
 
-        let token_secret = args
-            .token_secret
-            .clone()
-            .or(file.token_secret)
-            .map(Secret::new);
+        let token_secret = settings.token_secret.clone().map(Secret::new);
         if let Some(secret) = &token_secret
             && secret.expose().len() < crate::transfer::token::MIN_SECRET_LEN
         {
             return Err(bad(
                 "token_secret",
-                "FERRY_TOKEN_SECRET",
                 format!(
                     "must be at least {} characters long",
                     crate::transfer::token::MIN_SECRET_LEN
                 ),
             ));
         }
-        let max_file_size = match args.max_file_size.clone().or(file.max_file_size) {
-            Some(raw) => parse_size(&raw)
-                .map_err(|reason| bad("max_file_size", "FERRY_MAX_FILE_SIZE", reason))?,
+        let max_file_size = match &settings.max_file_size {
+            Some(raw) => parse_size(raw).map_err(|reason| bad("max_file_size", reason))?,
             None => DEFAULT_MAX_FILE_SIZE,
         };
 
-        let trusted_proxies = args
+        let trusted_proxies = settings
             .trusted_proxies
-            .clone()
-            .or(file.trusted_proxies)
-            .map(|raw| parse_ip_list(&raw))
+            .as_deref()
+            .map(parse_ip_list)
             .transpose()
-            .map_err(|reason| bad("trusted_proxies", "FERRY_TRUSTED_PROXIES", reason))?
+            .map_err(|reason| bad("trusted_proxies", reason))?
             .unwrap_or_default();
 
-        let allowed_hosts = args
+        let allowed_hosts = settings
             .allowed_hosts
-            .clone()
-            .or(file.allowed_hosts)
-            .map(|raw| parse_host_list(&raw))
+            .as_deref()
+            .map(parse_host_list)
             .transpose()
-            .map_err(|reason| bad("allowed_hosts", "FERRY_ALLOWED_HOSTS", reason))?
+            .map_err(|reason| bad("allowed_hosts", reason))?
             .unwrap_or_default();
 
-        let remote_node = RemoteNode::from_settings(
-            args.node_url.clone().or(file.node_url.clone()),
-            args.node_token.clone().or(file.node_token.clone()),
-        )?;
+        let remote_node =
+            RemoteNode::from_settings(settings.node_url.clone(), settings.node_token.clone())?;
         if remote_node.is_some() && storage != Storage::Local {
             return Err(bad(
                 "storage",
-                "FERRY_STORAGE",
                 "must stay \"local\" when node_url is set: the separate node keeps the files, so \
                  give it the storage settings instead",
             ));
         }
 
-        let public_url = args.public_url.clone().or(file.public_url);
-        let parsed_public_url = public_url
+        let public_url = settings
+            .public_url
             .as_deref()
             .map(mail::parse_public_url)
             .transpose()?;
-        let mail = MailConfig::from_settings(MailSettings {
-            smtp_host: args.smtp_host.clone().or(file.smtp_host),
-            smtp_port: args.smtp_port.clone().or(file.smtp_port),
-            smtp_tls: args.smtp_tls.clone().or(file.smtp_tls),
-            smtp_username: args.smtp_username.clone().or(file.smtp_username),
-            smtp_password: args.smtp_password.clone().or(file.smtp_password),
-            smtp_from: args.smtp_from.clone().or(file.smtp_from),
-            public_url,
-        })?;
+        let mail = MailConfig::from_settings(settings)?;
 
         Ok(Self {
             storage,
@@ -331,17 +260,13 @@ impl Config {
             allowed_hosts,
             token_secret,
             max_file_size,
-            web_dir: args
-                .web_dir
-                .clone()
-                .or(file.web_dir)
-                .unwrap_or_else(|| "dist".into()),
+            web_dir: settings.web_dir.clone().unwrap_or_else(|| "dist".into()),
             data_dir,
             database_url,
             http_addr,
             gateway_addr,
             gateway_public_url,
-            public_url: parsed_public_url,
+            public_url,
             admin_username,
             admin_password,
             tls,
@@ -391,25 +316,25 @@ fn parse_host_list(raw: &str) -> Result<Vec<String>, String> {
         .collect()
 }
 
-fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        bad(
-            "config",
-            "FERRY_CONFIG",
-            format!("cannot read {}: {e}", path.display()),
-        )
-    })?;
-    toml::from_str(&text).map_err(|e| {
-        bad(
-            "config",
-            "FERRY_CONFIG",
-            format!("{} is not valid: {e}", path.display()),
-        )
-    })
-}
-
 fn default_database_url(data_dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", data_dir.join("ferry.db").display())
+}
+
+/// The data dir, `./data` unless set.
+fn check_data_dir(data_dir: Option<PathBuf>) -> Result<PathBuf, ConfigError> {
+    let data_dir = data_dir.unwrap_or_else(|| "data".into());
+    if data_dir.as_os_str().is_empty() {
+        return Err(bad("data_dir", "must not be empty"));
+    }
+    Ok(data_dir)
+}
+
+/// The log filter, `default` unless set.
+fn check_log(log: Option<String>, default: &str) -> Result<String, ConfigError> {
+    let log = log.unwrap_or_else(|| default.into());
+    tracing_subscriber::EnvFilter::try_new(&log)
+        .map_err(|e| bad("log", format!("not a valid log filter: {e}")))?;
+    Ok(log)
 }
 
 fn check_database_url(url: &str) -> Result<(), ConfigError> {
@@ -419,40 +344,30 @@ fn check_database_url(url: &str) -> Result<(), ConfigError> {
     } else {
         Err(bad(
             "database_url",
-            "FERRY_DATABASE_URL",
             "must start with sqlite: (a file) or postgres:// (a PostgreSQL server)",
         ))
     }
 }
 
 fn parse_addr(
-    raw: Option<String>,
+    raw: Option<&str>,
     default: &str,
     name: &'static str,
-    env: &'static str,
 ) -> Result<SocketAddr, ConfigError> {
-    let raw = raw.unwrap_or_else(|| default.into());
+    let raw = raw.unwrap_or(default);
     raw.parse().map_err(|_| {
         bad(
             name,
-            env,
             format!("{raw:?} is not an IP address and port, such as {default}"),
         )
     })
 }
 
 fn parse_public_url(raw: &str) -> Result<Url, ConfigError> {
-    let url = Url::parse(raw).map_err(|e| {
-        bad(
-            "gateway_public_url",
-            "FERRY_GATEWAY_PUBLIC_URL",
-            format!("{raw:?}: {e}"),
-        )
-    })?;
+    let url = Url::parse(raw).map_err(|e| bad("gateway_public_url", format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(bad(
             "gateway_public_url",
-            "FERRY_GATEWAY_PUBLIC_URL",
             format!("{raw:?} must be an http:// or https:// URL with a host"),
         ));
     }
@@ -509,8 +424,7 @@ fn parse_ip_list(raw: &str) -> Result<Vec<std::net::IpAddr>, String> {
 }
 
 fn check_username(name: &str) -> Result<(), ConfigError> {
-    crate::auth::username::check(name)
-        .map_err(|reason| bad("admin_username", "FERRY_ADMIN_USERNAME", reason))
+    crate::auth::username::check(name).map_err(|reason| bad("admin_username", reason))
 }
 
 fn tls_mode(
@@ -528,32 +442,23 @@ fn tls_mode(
     match mode.as_str() {
         "off" | "self-signed" if cert.is_some() || key.is_some() => Err(bad(
             "tls",
-            "FERRY_TLS",
             format!("is {mode:?} but a certificate or key path is set; use \"files\" or drop them"),
         )),
         "off" => Ok(TlsMode::Off),
         "self-signed" => Ok(TlsMode::SelfSigned),
         "files" => match (cert, key) {
             (Some(cert), Some(key)) => Ok(TlsMode::Files { cert, key }),
-            (None, _) => Err(bad(
-                "tls_cert",
-                "FERRY_TLS_CERT",
-                "is required when tls is \"files\"",
-            )),
-            (_, None) => Err(bad(
-                "tls_key",
-                "FERRY_TLS_KEY",
-                "is required when tls is \"files\"",
-            )),
+            (None, _) => Err(bad("tls_cert", "is required when tls is \"files\"")),
+            (_, None) => Err(bad("tls_key", "is required when tls is \"files\"")),
         },
         other => Err(bad(
             "tls",
-            "FERRY_TLS",
             format!("{other:?} is not one of \"off\", \"self-signed\", \"files\""),
         )),
     }
 }
 
+mod file;
 mod mail;
 mod node;
 mod storage;

@@ -3,9 +3,10 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use merge::Merge;
 use url::Url;
 
-use super::{ConfigError, FileConfig, Secret, Storage, bad, parse_addr, read_file};
+use super::{ConfigError, FileConfig, Secret, Storage, bad, check_data_dir, check_log, parse_addr};
 use crate::cli::NodeArgs;
 
 pub const DEFAULT_NODE_ADDR: &str = "127.0.0.1:4002";
@@ -37,47 +38,30 @@ pub struct RemoteNode {
 impl NodeConfig {
     /// Reads `--config` (if any) and merges it under the flags and environment that clap parsed.
     pub fn load(args: &NodeArgs) -> Result<Self, ConfigError> {
-        let file = match &args.config {
-            Some(path) => read_file(path)?,
-            None => FileConfig::default(),
-        };
-        Self::merge(args, file)
+        Self::merge(args, FileConfig::read(args.config.as_deref())?)
     }
 
-    /// Merges a parsed file with the command line and validates the result.
+    /// Merges a parsed file under the command line and validates the result.
     pub fn merge(args: &NodeArgs, file: FileConfig) -> Result<Self, ConfigError> {
-        let storage = super::storage::from_settings(&args.storage, &file)?;
-        let data_dir = args
-            .data_dir
-            .clone()
-            .or(file.data_dir)
-            .unwrap_or_else(|| "data".into());
-        if data_dir.as_os_str().is_empty() {
-            return Err(bad("data_dir", "FERRY_DATA_DIR", "must not be empty"));
-        }
+        let mut settings = args.clone();
+        settings.merge(file.node);
+        let storage = super::storage::from_settings(&settings.storage)?;
+        let data_dir = check_data_dir(settings.data_dir)?;
         let node_addr = parse_addr(
-            args.node_addr.clone().or(file.node_addr),
+            settings.node_addr.as_deref(),
             DEFAULT_NODE_ADDR,
             "node_addr",
-            "FERRY_NODE_ADDR",
         )?;
-        let node_token = args.node_token.clone().or(file.node_token).ok_or_else(|| {
+        let node_token = settings.node_token.ok_or_else(|| {
             bad(
                 "node_token",
-                "FERRY_NODE_TOKEN",
                 format!(
                     "is required: the node serves only requests that carry it (at least \
                      {MIN_NODE_TOKEN_LEN} characters; give gateways the same one)"
                 ),
             )
         })?;
-        let log = args
-            .log
-            .clone()
-            .or(file.log)
-            .unwrap_or_else(|| DEFAULT_NODE_LOG.into());
-        tracing_subscriber::EnvFilter::try_new(&log)
-            .map_err(|e| bad("log", "FERRY_LOG", format!("not a valid log filter: {e}")))?;
+        let log = check_log(settings.log, DEFAULT_NODE_LOG)?;
         Ok(Self {
             data_dir,
             node_addr,
@@ -103,7 +87,6 @@ impl RemoteNode {
             if token.is_some() {
                 return Err(bad(
                     "node_url",
-                    "FERRY_NODE_URL",
                     "is required when node_token is set: the token is for a separate transfer node",
                 ));
             }
@@ -113,7 +96,6 @@ impl RemoteNode {
         let token = token.ok_or_else(|| {
             bad(
                 "node_token",
-                "FERRY_NODE_TOKEN",
                 "is required when node_url is set: the same token as the node's",
             )
         })?;
@@ -125,7 +107,7 @@ impl RemoteNode {
 }
 
 fn parse_node_url(raw: &str) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| bad("node_url", "FERRY_NODE_URL", reason);
+    let invalid = |reason: String| bad("node_url", reason);
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(format!(
@@ -147,7 +129,7 @@ fn parse_node_url(raw: &str) -> Result<Url, ConfigError> {
 
 /// A token goes into an HTTP header: printable ASCII without spaces, long enough to guess never.
 fn check_token(token: String) -> Result<Secret, ConfigError> {
-    let invalid = |reason: String| bad("node_token", "FERRY_NODE_TOKEN", reason);
+    let invalid = |reason: String| bad("node_token", reason);
     if token.len() < MIN_NODE_TOKEN_LEN {
         return Err(invalid(format!(
             "must be at least {MIN_NODE_TOKEN_LEN} characters long"
@@ -190,9 +172,10 @@ mod tests {
 
     #[test]
     fn node_settings_come_from_the_shared_file_under_flags() {
-        let file: FileConfig = toml::from_str(&format!(
+        let file: FileConfig = format!(
             "node_addr = \"0.0.0.0:9002\"\nnode_token = \"{TOKEN}\"\ndata_dir = \"/srv/node\"\nhttp_addr = \"0.0.0.0:1\""
-        ))
+        )
+        .parse()
         .expect("valid toml");
         let args = NodeArgs {
             node_addr: Some("127.0.0.1:7002".into()),

@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use super::{ConfigError, FileConfig, Secret, bad};
+use super::{ConfigError, Secret, bad};
 use crate::cli::StorageArgs;
 
 /// The region sent when none is set (MinIO and most other S3-compatible stores ignore it).
@@ -34,70 +34,42 @@ pub struct S3Settings {
     pub allow_http: bool,
 }
 
-/// The storage settings: flags and environment (`args`) over the file.
-pub(super) fn from_settings(args: &StorageArgs, file: &FileConfig) -> Result<Storage, ConfigError> {
-    let kind = args
-        .storage
-        .clone()
-        .or(file.storage.clone())
-        .unwrap_or_else(|| "local".into());
-    let endpoint = args.s3_endpoint.clone().or(file.s3_endpoint.clone());
-    let bucket = args.s3_bucket.clone().or(file.s3_bucket.clone());
-    match kind.as_str() {
+/// The storage that `settings` select, `local` unless set.
+pub(super) fn from_settings(settings: &StorageArgs) -> Result<Storage, ConfigError> {
+    match settings.storage.as_deref().unwrap_or("local") {
         "local" => {
-            if bucket.is_some() || endpoint.is_some() {
+            if settings.s3_bucket.is_some() || settings.s3_endpoint.is_some() {
                 return Err(bad(
                     "storage",
-                    "FERRY_STORAGE",
                     "is \"local\" but s3_bucket or s3_endpoint is set; set storage = \"s3\" to use them",
                 ));
             }
             Ok(Storage::Local)
         }
-        "s3" => s3_settings(args, file, endpoint, bucket).map(Storage::S3),
+        "s3" => s3_settings(settings).map(Storage::S3),
         other => Err(bad(
             "storage",
-            "FERRY_STORAGE",
             format!("{other:?} is not one of \"local\", \"s3\""),
         )),
     }
 }
 
-fn s3_settings(
-    args: &StorageArgs,
-    file: &FileConfig,
-    endpoint: Option<String>,
-    bucket: Option<String>,
-) -> Result<S3Settings, ConfigError> {
-    let bucket = bucket.ok_or_else(|| {
-        bad(
-            "s3_bucket",
-            "FERRY_S3_BUCKET",
-            "is required when storage is \"s3\"",
-        )
-    })?;
+fn s3_settings(settings: &StorageArgs) -> Result<S3Settings, ConfigError> {
+    let bucket = settings
+        .s3_bucket
+        .clone()
+        .ok_or_else(|| bad("s3_bucket", "is required when storage is \"s3\""))?;
     check_bucket(&bucket)?;
-    let allow_http = flag(
-        args.s3_allow_http
-            .clone()
-            .or(file.s3_allow_http.map(|b| b.to_string())),
-        "s3_allow_http",
-        "FERRY_S3_ALLOW_HTTP",
-    )?;
-    let path_style = flag(
-        args.s3_path_style
-            .clone()
-            .or(file.s3_path_style.map(|b| b.to_string())),
-        "s3_path_style",
-        "FERRY_S3_PATH_STYLE",
-    )?;
-    let endpoint = endpoint
-        .map(|raw| parse_endpoint(&raw, allow_http))
+    let allow_http = flag(settings.s3_allow_http.as_deref(), "s3_allow_http")?;
+    let path_style = flag(settings.s3_path_style.as_deref(), "s3_path_style")?;
+    let endpoint = settings
+        .s3_endpoint
+        .as_deref()
+        .map(|raw| parse_endpoint(raw, allow_http))
         .transpose()?;
-    let region = args
+    let region = settings
         .s3_region
         .clone()
-        .or(file.s3_region.clone())
         .unwrap_or_else(|| DEFAULT_S3_REGION.into());
     if region.is_empty()
         || !region
@@ -106,28 +78,18 @@ fn s3_settings(
     {
         return Err(bad(
             "s3_region",
-            "FERRY_S3_REGION",
             format!("{region:?} is not a region name such as {DEFAULT_S3_REGION}"),
         ));
     }
-    let access_key_id = args
-        .s3_access_key_id
-        .clone()
-        .or(file.s3_access_key_id.clone());
-    let secret_access_key = args
-        .s3_secret_access_key
-        .clone()
-        .or(file.s3_secret_access_key.clone())
-        .map(Secret::new);
+    let access_key_id = settings.s3_access_key_id.clone();
+    let secret_access_key = settings.s3_secret_access_key.clone().map(Secret::new);
     match (&access_key_id, &secret_access_key) {
         (Some(_), None) => Err(bad(
             "s3_secret_access_key",
-            "FERRY_S3_SECRET_ACCESS_KEY",
             "is required when s3_access_key_id is set",
         )),
         (None, Some(_)) => Err(bad(
             "s3_access_key_id",
-            "FERRY_S3_ACCESS_KEY_ID",
             "is required when s3_secret_access_key is set",
         )),
         _ => Ok(S3Settings {
@@ -153,14 +115,13 @@ fn check_bucket(bucket: &str) -> Result<(), ConfigError> {
     } else {
         Err(bad(
             "s3_bucket",
-            "FERRY_S3_BUCKET",
             format!("{bucket:?} is not a bucket name (3 to 63 of a-z, 0-9, '.', '-')"),
         ))
     }
 }
 
 fn parse_endpoint(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
-    let invalid = |reason: String| bad("s3_endpoint", "FERRY_S3_ENDPOINT", reason);
+    let invalid = |reason: String| bad("s3_endpoint", reason);
     let url = Url::parse(raw).map_err(|e| invalid(format!("{raw:?}: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err(invalid(format!(
@@ -181,17 +142,18 @@ fn parse_endpoint(raw: &str, allow_http: bool) -> Result<Url, ConfigError> {
 }
 
 /// `true`/`false` (also `1`/`0`, `yes`/`no`); unset is `false`.
-fn flag(raw: Option<String>, name: &'static str, env: &'static str) -> Result<bool, ConfigError> {
+fn flag(raw: Option<&str>, name: &'static str) -> Result<bool, ConfigError> {
     match raw.map(|r| r.trim().to_ascii_lowercase()).as_deref() {
         None | Some("false" | "0" | "no") => Ok(false),
         Some("true" | "1" | "yes") => Ok(true),
-        Some(other) => Err(bad(name, env, format!("{other:?} is not true or false"))),
+        Some(other) => Err(bad(name, format!("{other:?} is not true or false"))),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::FileConfig;
 
     fn s3_args() -> StorageArgs {
         StorageArgs {
@@ -208,10 +170,9 @@ mod tests {
 
     #[test]
     fn local_by_default_and_s3_from_settings() {
-        let local = from_settings(&StorageArgs::default(), &FileConfig::default()).expect("valid");
+        let local = from_settings(&StorageArgs::default()).expect("valid");
         assert_eq!(local, Storage::Local);
-        let Storage::S3(s3) = from_settings(&s3_args(), &FileConfig::default()).expect("valid")
-        else {
+        let Storage::S3(s3) = from_settings(&s3_args()).expect("valid") else {
             panic!("s3 expected");
         };
         assert_eq!(s3.bucket, "ferry-files");
@@ -222,11 +183,11 @@ mod tests {
             "redacted"
         );
 
-        let file: FileConfig = toml::from_str(
-            "storage = \"s3\"\ns3_bucket = \"from-file\"\ns3_region = \"eu-west-1\"\ns3_path_style = true",
-        )
-        .expect("valid toml");
-        let Storage::S3(s3) = from_settings(&StorageArgs::default(), &file).expect("valid") else {
+        let file: FileConfig =
+            "storage = \"s3\"\ns3_bucket = \"from-file\"\ns3_region = \"eu-west-1\"\ns3_path_style = true"
+                .parse()
+                .expect("valid toml");
+        let Storage::S3(s3) = from_settings(&file.serve.storage).expect("valid") else {
             panic!("s3 expected");
         };
         assert_eq!(
@@ -256,7 +217,7 @@ mod tests {
         for (change, name) in cases {
             let mut args = s3_args();
             change(&mut args);
-            let err = from_settings(&args, &FileConfig::default()).expect_err(name);
+            let err = from_settings(&args).expect_err(name);
             assert_eq!(err.name, name, "{err}");
         }
         let separate = crate::cli::ServeArgs {
@@ -271,7 +232,7 @@ mod tests {
 
         let mut local = s3_args();
         local.storage = None;
-        let err = from_settings(&local, &FileConfig::default()).expect_err("bucket without s3");
+        let err = from_settings(&local).expect_err("bucket without s3");
         assert_eq!(err.name, "storage");
     }
 }

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use super::*;
+use crate::cli::NodeArgs;
 
 fn args() -> ServeArgs {
     ServeArgs::default()
@@ -23,13 +24,12 @@ fn defaults_are_the_embedded_setup() {
 
 #[test]
 fn flags_win_over_the_file_and_the_file_over_defaults() {
-    let file: FileConfig = toml::from_str(
-        r#"
+    let file: FileConfig = r#"
         data_dir = "/srv/ferry"
         http_addr = "0.0.0.0:9000"
         gateway_addr = "0.0.0.0:9001"
-        "#,
-    )
+        "#
+    .parse()
     .expect("valid toml");
     let mut args = args();
     args.http_addr = Some("127.0.0.1:7000".into());
@@ -100,7 +100,7 @@ fn bad_values_name_the_setting() {
         set(&mut args);
         let err = Config::merge(&args, FileConfig::default()).expect_err(name);
         assert_eq!(err.name, name, "{err}");
-        assert!(err.to_string().contains(err.env), "{err}");
+        assert!(err.to_string().contains(&err.env()), "{err}");
     }
 }
 
@@ -160,8 +160,7 @@ fn email_settings_come_from_the_file_under_flags_and_stay_off_by_default() {
     let config = Config::merge(&args(), FileConfig::default()).expect("valid");
     assert!(config.mail.is_none(), "email is off without smtp_host");
 
-    let file: FileConfig = toml::from_str(
-        r#"
+    let file: FileConfig = r#"
         smtp_host = "smtp.example.com"
         smtp_port = "2525"
         smtp_tls = "tls"
@@ -169,8 +168,8 @@ fn email_settings_come_from_the_file_under_flags_and_stay_off_by_default() {
         smtp_password = "file-secret-password"
         smtp_from = "Ferry <ferry@example.com>"
         public_url = "https://ferry.example.com"
-        "#,
-    )
+        "#
+    .parse()
     .expect("valid toml");
     let mut args = args();
     args.smtp_port = Some("465".into());
@@ -185,7 +184,9 @@ fn email_settings_come_from_the_file_under_flags_and_stay_off_by_default() {
     );
     assert!(!format!("{config:?}").contains("file-secret-password"));
 
-    let file: FileConfig = toml::from_str("smtp_host = \"smtp.example.com\"").expect("valid toml");
+    let file: FileConfig = "smtp_host = \"smtp.example.com\""
+        .parse()
+        .expect("valid toml");
     let err = Config::merge(&ServeArgs::default(), file).expect_err("no sender");
     assert_eq!(err.name, "smtp_from");
     assert!(err.to_string().contains("FERRY_SMTP_FROM"), "{err}");
@@ -197,4 +198,43 @@ fn allowed_hosts_are_lower_cased_names() {
     args.allowed_hosts = Some(" Ferry.LAN ,files.example.com,, ".into());
     let config = Config::merge(&args, FileConfig::default()).expect("valid");
     assert_eq!(config.allowed_hosts, ["ferry.lan", "files.example.com"]);
+}
+
+#[test]
+fn every_setting_of_serve_and_node_can_come_from_the_file() {
+    for key in file::keys() {
+        let value = match *key {
+            "s3_path_style" | "s3_allow_http" => "true",
+            _ => "\"x\"",
+        };
+        let file: FileConfig = format!("{key} = {value}").parse().expect(key);
+        let read = format!("{:?} {:?}", file.serve, file.node);
+        let none = format!("{:?} {:?}", ServeArgs::default(), NodeArgs::default());
+        assert_ne!(read, none, "{key} is read into no setting");
+    }
+    let err = "config = \"other.toml\""
+        .parse::<FileConfig>()
+        .expect_err("no setting");
+    assert!(err.to_string().contains("unknown field `config`"), "{err}");
+}
+
+#[test]
+fn a_bad_file_is_named_at_its_line() {
+    for (text, line, what) in [
+        (
+            "data_dir = \"d\"\nhtp_addr = \"x\"",
+            2,
+            "unknown field `htp_addr`",
+        ),
+        (
+            "data_dir = \"d\"\n\ns3_path_style = \"yes\"",
+            3,
+            "expected a boolean",
+        ),
+        ("data_dir = [1]", 1, "expected"),
+    ] {
+        let err = text.parse::<FileConfig>().expect_err(text).to_string();
+        assert!(err.contains(&format!("line {line}")), "{err}");
+        assert!(err.contains(what), "{err}");
+    }
 }
