@@ -40,7 +40,10 @@ async fn serves_both_listeners_logs_the_gateway_and_stops_on_signal() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = config_in(dir.path());
     let log_file = config.gateway_log.clone();
-    let guard = telemetry::init(&config).expect("logging starts");
+    // On this thread only, not for the whole process: tests in other threads have gateways of
+    // their own, whose requests must not land in this log.
+    let (subscriber, guard) = telemetry::subscriber(&config).expect("logging starts");
+    let _logging = tracing::subscriber::set_default(subscriber);
     let listeners = Listeners::bind(&config).expect("binds");
     let web = listeners.web.local_addr().expect("addr");
     let gateway = listeners.gateway.local_addr().expect("addr");
