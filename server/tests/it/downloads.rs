@@ -2,8 +2,6 @@
 //! and `If-Range`, the headers that keep a browser safe whatever the file's name, token misuse, 410
 //! after deletion (also mid-stream), and exact tracking of what recipients received. On SQLite and
 //! PostgreSQL.
-#![expect(clippy::unwrap_used, reason = "test set-up panics on failure")]
-
 use app::{
     paths,
     types::{Settings, TransferDirection},

@@ -1,8 +1,6 @@
 //! Expiration policies and the admin's package files API: every policy, deletion that happens once
 //! across concurrent workers, bytes removed from the node (also after a crash between the database
 //! and the node), and packages that stay listed. On SQLite and PostgreSQL.
-#![expect(clippy::unwrap_used, reason = "test set-up panics on failure")]
-
 use app::paths;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};

@@ -2,8 +2,6 @@
 //! downloads and follow it there: a link's token (in the URL) opens exactly one file for one user,
 //! a spec's token is not accepted in a URL, and what a link delivered is tracked and read back
 //! byte-exact. On SQLite and PostgreSQL.
-#![expect(clippy::unwrap_used, reason = "test set-up panics on failure")]
-
 use app::paths;
 use axum::{
     body::Body,

@@ -1,11 +1,6 @@
 //! Several instances of one Ferry on one PostgreSQL database and one S3 bucket (moto), each with
 //! its own memory and data dir, as behind a load balancer without sticky sessions: an upload goes
 //! on wherever its next request lands, and a file is downloaded from any instance.
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a panic is the failure report"
-)]
-
 use app::paths;
 use axum::{
     body::Body,

@@ -2,8 +2,6 @@
 //! right people get the right mails with links under the public URL; hostile titles and names are
 //! escaped and inject no header; a server that is down delays mail and loses none; two workers at
 //! once send each mail once.
-#![expect(clippy::unwrap_used, reason = "test set-up panics on failure")]
-
 use app::paths;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};

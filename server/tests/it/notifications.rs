@@ -1,8 +1,6 @@
 //! In-app notifications and their outbox rows: who is told of a package sent, of a recipient's
 //! complete download and of expiry; marking read; the email preferences; the outbox written in the
 //! event's own transaction; the admins' view of undelivered mail.
-#![expect(clippy::unwrap_used, reason = "test set-up panics on failure")]
-
 use app::paths;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};

@@ -1,10 +1,5 @@
 //! Packages through the package API: creating drafts, who may see and delete them, and the Received
 //! and Sent lists, each on a fresh SQLite database and a fresh PostgreSQL database.
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a panic is the failure report"
-)]
-
 use app::{
     paths::{self, with_id},
     types::{ExpirationPolicy, Role, Settings},

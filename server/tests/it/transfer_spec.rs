@@ -1,8 +1,6 @@
 //! `POST /api/v1/packages/{id}/transfer_spec/upload`: who may ask, what is checked, and what the
 //! spec and its token allow. On SQLite and PostgreSQL.
 
-#![expect(clippy::unwrap_used, reason = "test set-up panics on failure")]
-
 use app::{
     paths,
     types::{Role, Settings, TransferDirection},

@@ -6,8 +6,6 @@
 //! at the files) and its gateway reaches it over HTTP, as `ferry serve` does with `node_url`.
 //! With `FERRY_TEST_STORAGE=s3` the node keeps files in a bucket of its own on a real
 //! S3-compatible server (moto, see [`s3`]) instead of the local disk; both switches combine.
-#![allow(dead_code, clippy::unwrap_used)] // test support: shared by several test binaries, panics are the point
-
 pub mod s3;
 
 use axum::{

@@ -5,11 +5,6 @@
 //! file is byte-identical. And two `ferry serve` on one PostgreSQL database and one S3 bucket,
 //! sharing uploads, download records and expiry. Spoken over raw HTTP/1.1 sockets.
 #![cfg(unix)]
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a panic is the failure report"
-)]
-
 mod admin_cli;
 mod cluster;
 mod completion;

@@ -1,8 +1,6 @@
 //! A real SMTP server on loopback for the mail tests: Python's aiosmtpd (installed into `.venv/` by
 //! `scripts/setup`) with the handler in `smtp_sink.py`, which writes each accepted message to a
 //! directory as JSON. The server process is killed when the [`SmtpSink`] is dropped.
-#![allow(dead_code, clippy::unwrap_used)] // test support
-
 use std::{
     net::TcpListener,
     path::{Path, PathBuf},

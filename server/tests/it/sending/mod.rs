@@ -1,7 +1,5 @@
 //! A sent package with real bytes, for the download and expiration tests: alice sends files to
 //! recipients through the tus gateway, then anyone asks for download specs and GETs files.
-#![allow(dead_code, clippy::unwrap_used)] // shared by several test modules, each using part of it; panics are the point
-
 use app::{paths, types::Role};
 use axum::{
     body::Body,

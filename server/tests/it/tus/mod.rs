@@ -2,11 +2,6 @@
 //! rules and refusals, concatenation, token scoping, durability (broken bodies, concurrent writers,
 //! expiry) and completion (the package becomes sent). Database-dependent tests run on SQLite and
 //! PostgreSQL.
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a panic is the failure report"
-)]
-
 mod capacity;
 mod completion;
 mod concat;
