@@ -38,6 +38,18 @@ pub struct LogGuard {
 
 /// Installs the global subscriber. Call once, early in `main`.
 pub fn init(config: &Config) -> anyhow::Result<LogGuard> {
+    let (subscriber, guard) = subscriber(config)?;
+    subscriber
+        .try_init()
+        .context("a logger was already installed")?;
+    Ok(guard)
+}
+
+/// The subscriber [`init`] installs, not installed: for a caller that may only scope it to its own
+/// thread (`tracing::subscriber::set_default`), as a test sharing its process with others must.
+pub fn subscriber(
+    config: &Config,
+) -> anyhow::Result<(impl tracing::Subscriber + Send + Sync + 'static, LogGuard)> {
     let path = &config.gateway_log;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| {
@@ -69,12 +81,10 @@ pub fn init(config: &Config) -> anyhow::Result<LogGuard> {
         .with_ansi(false)
         .with_writer(writer)
         .with_filter(Targets::new().with_target(GATEWAY_TARGET, LevelFilter::INFO));
-    tracing_subscriber::registry()
+    let subscriber = tracing_subscriber::registry()
         .with(console)
-        .with(gateway_file)
-        .try_init()
-        .context("a logger was already installed")?;
-    Ok(LogGuard { _gateway: guard })
+        .with(gateway_file);
+    Ok((subscriber, LogGuard { _gateway: guard }))
 }
 
 /// Installs a subscriber for `ferry node`: lines on stderr filtered by `filter` (no gateway file).
