@@ -150,6 +150,20 @@ pub struct PageQuery {
 impl PageQuery {
     pub const MAX_PER_PAGE: u32 = 100;
 
+    /// Whether this page can be asked for; the error says what is allowed.
+    pub fn check(self) -> Result<(), String> {
+        if self.page == 0 {
+            return Err("The page number (page) must be 1 or more.".into());
+        }
+        if !(1..=Self::MAX_PER_PAGE).contains(&self.per_page) {
+            return Err(format!(
+                "The page size (per_page) must be between 1 and {}.",
+                Self::MAX_PER_PAGE
+            ));
+        }
+        Ok(())
+    }
+
     fn first() -> u32 {
         1
     }
@@ -165,5 +179,20 @@ impl Default for PageQuery {
             page: 1,
             per_page: Self::default_per_page(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_start_at_one_and_hold_at_most_the_maximum() {
+        let page = |page, per_page| PageQuery { page, per_page }.check();
+        assert!(page(1, 1).is_ok());
+        assert!(page(7, PageQuery::MAX_PER_PAGE).is_ok());
+        assert!(page(0, 20).is_err());
+        assert!(page(1, 0).is_err());
+        assert!(page(1, PageQuery::MAX_PER_PAGE + 1).is_err());
     }
 }

@@ -9,7 +9,7 @@ pub mod tus;
 use app::{paths, types::GatewayInfo};
 use axum::{Json, Router, extract::State, routing::get};
 
-use crate::{config::TlsMode, services::AppState};
+use crate::{config::TlsMode, error::AppError, services::AppState};
 
 /// Log target of everything the gateway does; these events also go to the gateway's own log file.
 pub const LOG_TARGET: &str = crate::telemetry::GATEWAY_TARGET;
@@ -23,8 +23,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(check_page::show))
         .route(paths::GATEWAY_INFO, get(info))
         .route(check_page::CERTIFICATE_PATH, get(check_page::certificate))
-        .merge(tus::routes(state.clone()))
-        .merge(files::routes())
+        .merge(transfers(state.clone()))
         .layer(tus::cors())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -34,6 +33,28 @@ pub fn router(state: AppState) -> Router {
             crate::telemetry::http::Listener::Gateway,
         ))
         .with_state(state)
+}
+
+/// The routes that move bytes (tus uploads, file downloads): refused while the gateway is off.
+fn transfers(state: AppState) -> Router<AppState> {
+    tus::routes()
+        .merge(files::routes())
+        .layer(axum::middleware::from_fn_with_state(state, require_enabled))
+}
+
+/// Refuses every transfer request (403 `gateway_disabled`) while an admin has the gateway off,
+/// before its token is looked at.
+async fn require_enabled(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match crate::services::settings::load(&state.db).await {
+        Ok(settings) if settings.gateway_enabled => next.run(request).await,
+        Ok(_) => AppError::GatewayOff.into_response(),
+        Err(error) => error.into_response(),
+    }
 }
 
 async fn info(State(state): State<AppState>) -> Json<GatewayInfo> {

@@ -169,7 +169,7 @@ pub async fn list(
     user_id: i64,
     query: PageQuery,
 ) -> Result<NotificationPage, AppError> {
-    super::packages::check_page(query)?;
+    query.check().map_err(AppError::BadRequest)?;
     let mine = notifications::Entity::find().filter(notifications::Column::UserId.eq(user_id));
     let total = mine.clone().count(db).await?;
     let rows = mine

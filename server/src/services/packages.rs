@@ -193,22 +193,6 @@ pub async fn create(
     views::detail(db, sender, package, Access::Sender).await
 }
 
-/// Checks a list request; the error says what is allowed.
-pub(crate) fn check_page(query: PageQuery) -> Result<(), AppError> {
-    if query.page == 0 {
-        return Err(AppError::BadRequest(
-            "The page number (page) must be 1 or more.".into(),
-        ));
-    }
-    if !(1..=PageQuery::MAX_PER_PAGE).contains(&query.per_page) {
-        return Err(AppError::BadRequest(format!(
-            "The page size (per_page) must be between 1 and {}.",
-            PageQuery::MAX_PER_PAGE
-        )));
-    }
-    Ok(())
-}
-
 /// Sent packages addressed to `user`, newest sent first.
 #[tracing::instrument(skip_all, fields(user.id = user.id))]
 pub async fn received(
@@ -216,7 +200,7 @@ pub async fn received(
     user: &users::Model,
     query: PageQuery,
 ) -> Result<PackagePage, AppError> {
-    check_page(query)?;
+    query.check().map_err(AppError::BadRequest)?;
     let matching = packages::Entity::find().filter(received_by(user.id));
     let (rows, total) = newest_first(db, matching, packages::Column::SentAt, query).await?;
     let items = views::summaries(db, &rows, Some(user.id)).await?;
@@ -230,7 +214,7 @@ pub async fn sent(
     user: &users::Model,
     query: PageQuery,
 ) -> Result<PackagePage, AppError> {
-    check_page(query)?;
+    query.check().map_err(AppError::BadRequest)?;
     let matching = packages::Entity::find().filter(packages::Column::SenderId.eq(user.id));
     let (rows, total) = newest_first(db, matching, packages::Column::CreatedAt, query).await?;
     let items = views::summaries(db, &rows, None).await?;
@@ -244,7 +228,7 @@ pub async fn with_files(
     db: &impl ConnectionTrait,
     query: PageQuery,
 ) -> Result<PackagePage, AppError> {
-    check_page(query)?;
+    query.check().map_err(AppError::BadRequest)?;
     let matching = packages::Entity::find()
         .filter(packages::Column::State.eq(packages::State::Sent))
         .filter(packages::Column::FilesDeletedAt.is_null());
@@ -360,16 +344,6 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pages_start_at_one_and_hold_at_most_the_maximum() {
-        let page = |page, per_page| check_page(PageQuery { page, per_page });
-        assert!(page(1, 1).is_ok());
-        assert!(page(7, PageQuery::MAX_PER_PAGE).is_ok());
-        assert!(page(0, 20).is_err());
-        assert!(page(1, 0).is_err());
-        assert!(page(1, PageQuery::MAX_PER_PAGE + 1).is_err());
-    }
 
     #[test]
     fn only_senders_and_admins_delete_or_see_recipient_status() {

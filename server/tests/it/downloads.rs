@@ -113,6 +113,10 @@ on_both_databases!(
         let get = sent.get(&token, sent.files[1].0, &[]).await;
         assert_eq!(get.status, StatusCode::FORBIDDEN);
         assert_eq!(get.error_code(), "gateway_disabled");
+        // The switch is checked before the token, as for uploads: no token, the same answer.
+        let tokenless = sent.get("", sent.files[1].0, &[]).await;
+        assert_eq!(tokenless.status, StatusCode::FORBIDDEN);
+        assert_eq!(tokenless.error_code(), "gateway_disabled");
     }
 );
 

@@ -30,10 +30,7 @@ pub use range::Selection;
 
 use crate::{
     services::AppState,
-    services::{
-        downloads::{self, Servable},
-        settings,
-    },
+    services::downloads::{self, Servable},
     storage::StorageError,
     transfer::token::TransferClaims,
 };
@@ -116,13 +113,6 @@ async fn serve(
     Path(file_id): Path<String>,
     request: HeaderMap,
 ) -> Result<Response, AppError> {
-    let gateway_on = settings::load(&state.db)
-        .await
-        .map_err(anyhow::Error::from)?
-        .gateway_enabled;
-    if !gateway_on {
-        return Err(AppError::GatewayOff);
-    }
     let file_id: i64 = file_id.parse().map_err(|_| AppError::NoSuchFile)?;
     let file = downloads::open(&state, &claims, file_id).await?;
     let etag = format!("\"{}\"", file.sha256);

@@ -20,7 +20,7 @@ use crate::error::AppError;
 use app::paths;
 use axum::{
     Router,
-    extract::{Request, State},
+    extract::Request,
     http::{HeaderName, HeaderValue, Method},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -29,7 +29,7 @@ use axum::{
 
 pub use cors::{GatewayCors, cors};
 
-use crate::{services::AppState, services::settings};
+use crate::services::AppState;
 
 /// The tus version spoken.
 pub const TUS_VERSION: &str = "1.0.0";
@@ -48,7 +48,7 @@ pub const TUS_MAX_SIZE: HeaderName = HeaderName::from_static("tus-max-size");
 pub const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static("tus-checksum-algorithm");
 
 /// The tus routes, guarded (gateway switch, protocol version) and tagged with `Tus-Resumable`.
-pub fn routes(state: AppState) -> Router<AppState> {
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             paths::GATEWAY_TUS,
@@ -61,35 +61,28 @@ pub fn routes(state: AppState) -> Router<AppState> {
                 .patch(patch::patch)
                 .delete(terminate::terminate),
         )
-        .layer(middleware::from_fn_with_state(state, guard))
+        .layer(middleware::from_fn(guard))
 }
 
-/// Refuses tus requests while the gateway is off or of another protocol version, and adds
+/// Refuses tus requests of another protocol version (the gateway switch is checked before, for
+/// every transfer: [`super::require_enabled`]), and adds
 /// `Tus-Resumable` to every answer.
-async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn guard(request: Request, next: Next) -> Response {
     let versioned = request.method() == Method::OPTIONS
         || request
             .headers()
             .get(TUS_RESUMABLE)
             .is_some_and(|v| v == TUS_VERSION);
-    let mut response = match check(&state, versioned).await {
-        Ok(()) => next.run(request).await,
-        Err(error) => error.into_response(),
+    let mut response = if versioned {
+        next.run(request).await
+    } else {
+        AppError::UnsupportedVersion {
+            supported: TUS_VERSION,
+        }
+        .into_response()
     };
     response
         .headers_mut()
         .insert(TUS_RESUMABLE, HeaderValue::from_static(TUS_VERSION));
     response
-}
-
-async fn check(state: &AppState, versioned: bool) -> Result<(), AppError> {
-    if !settings::load(&state.db).await?.gateway_enabled {
-        return Err(AppError::GatewayOff);
-    }
-    if !versioned {
-        return Err(AppError::UnsupportedVersion {
-            supported: TUS_VERSION,
-        });
-    }
-    Ok(())
 }
