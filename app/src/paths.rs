@@ -26,6 +26,24 @@ pub const ME_NOTIFICATIONS_UNREAD: &str = "/api/v1/me/notifications/unread";
 pub const ME_NOTIFICATIONS_READ_ALL: &str = "/api/v1/me/notifications/read_all";
 /// `POST`: mark one of my notifications read.
 pub const ME_NOTIFICATION_READ: &str = "/api/v1/me/notifications/{id}/read";
+/// `POST` (no credentials): start signing in a device; answers a user code to approve.
+pub const DEVICE_AUTHORIZATIONS: &str = "/api/v1/device/authorizations";
+/// `POST` (no credentials): the device polls here for its token.
+pub const DEVICE_TOKEN: &str = "/api/v1/device/token";
+/// `GET` (signed in): one pending device authorization, by its user code.
+pub const DEVICE_AUTHORIZATION: &str = "/api/v1/device/authorizations/{user_code}";
+/// `POST` (signed in): approve it; the device gets an API token named after it.
+pub const DEVICE_AUTHORIZATION_APPROVE: &str = "/api/v1/device/authorizations/{user_code}/approve";
+/// `POST` (signed in): deny it.
+pub const DEVICE_AUTHORIZATION_DENY: &str = "/api/v1/device/authorizations/{user_code}/deny";
+/// The web app's page where a signed-in user approves a device (`?code=ABCD-EFGH` fills it in).
+pub const DEVICE_APPROVAL_PAGE: &str = "/device";
+
+/// The `ferry-desktop` client for Linux x86-64, served by the web listener (no sign-in needed).
+pub const DESKTOP_CLIENT_LINUX_X86_64: &str = "/downloads/ferry-desktop-linux-x86_64";
+/// Its SHA-256 as `sha256sum` prints it.
+pub const DESKTOP_CLIENT_LINUX_X86_64_SHA256: &str = "/downloads/ferry-desktop-linux-x86_64.sha256";
+
 /// `GET ?q=`: users matching a prefix, for recipient suggestions.
 pub const USERS: &str = "/api/v1/users";
 

@@ -45,3 +45,20 @@ test('app routes need a session, survive a reload, and sign out ends the session
   await page.goto('/preferences');
   await expect(login.username).toBeVisible();
 });
+
+test('an unknown path answers 404 and the app shows its not-found page', async ({ page }) => {
+  const login = new LoginPage(page);
+  await login.goto();
+  await login.signIn('admin', ADMIN_PASSWORD);
+  const shell = new AppShell(page);
+  await expect(shell.heading).toHaveText('Received');
+
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(shell.heading).toHaveText('Page not found');
+  await expect(shell.link('Received')).toBeVisible();
+
+  // A page of the app still answers 200.
+  expect((await page.goto('/sent'))?.status()).toBe(200);
+  await expect(shell.heading).toHaveText('Sent');
+});

@@ -19,6 +19,9 @@ mod m20261204_000001_add_directory_email_lookup;
 mod m20261204_000002_add_api_token_expiry;
 mod m20261204_000003_add_user_storage_quota;
 mod m20261204_160000_add_upload_bytes_removed;
+mod m20261205_000001_create_device_authorizations;
+mod m20261205_000002_add_package_file_path;
+mod m20261205_000003_add_desktop_limits;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -42,6 +45,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_add_api_token_expiry::Migration),
             Box::new(m20261204_000003_add_user_storage_quota::Migration),
             Box::new(m20261204_160000_add_upload_bytes_removed::Migration),
+            Box::new(m20261205_000001_create_device_authorizations::Migration),
+            Box::new(m20261205_000002_add_package_file_path::Migration),
+            Box::new(m20261205_000003_add_desktop_limits::Migration),
         ]
     }
 }

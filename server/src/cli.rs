@@ -183,6 +183,10 @@ pub struct ServeArgs {
     /// Required with --smtp-host.
     #[arg(long, value_name = "URL")]
     pub public_url: Option<String>,
+    /// The `ferry-desktop` binary offered for download on the web listener [default:
+    /// ferry-desktop next to the running ferry executable; none offered when it is not there].
+    #[arg(long, value_name = "FILE")]
+    pub desktop_client: Option<PathBuf>,
     /// Log filter, in tracing's EnvFilter syntax [default: info,sqlx=warn,sea_orm=warn].
     #[arg(long, value_name = "FILTER")]
     pub log: Option<String>,

@@ -84,6 +84,18 @@ pub enum AppError {
     /// A chunk's or the whole file's digest differs from the declared one.
     #[error("{0}")]
     ChecksumMismatch(String),
+    /// Device sign-in: the user has not decided yet; poll again after the interval.
+    #[error("Waiting for the user to approve this device in the web app.")]
+    AuthorizationPending,
+    /// Device sign-in: polled sooner than the interval allows.
+    #[error("Polling too often: wait 5 seconds longer between polls from now on.")]
+    SlowDown,
+    /// Device sign-in: the user denied the device.
+    #[error("The user denied this device.")]
+    AccessDenied,
+    /// Device sign-in: the code expired, is unknown, or already gave its token.
+    #[error("This code expired or was already used: start signing in again.")]
+    ExpiredToken,
     #[error(transparent)]
     Database(#[from] DbErr),
     #[error(transparent)]
@@ -119,6 +131,10 @@ impl AppError {
             Self::Locked => ErrorCode::Locked,
             Self::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             Self::ChecksumMismatch(_) => ErrorCode::ChecksumMismatch,
+            Self::AuthorizationPending => ErrorCode::AuthorizationPending,
+            Self::SlowDown => ErrorCode::SlowDown,
+            Self::AccessDenied => ErrorCode::AccessDenied,
+            Self::ExpiredToken => ErrorCode::ExpiredToken,
             Self::Database(DbErr::RecordNotFound(_)) => ErrorCode::NotFound,
             Self::Database(e) if is_unique_violation(e) => ErrorCode::Conflict,
             Self::Database(_) | Self::Storage(_) | Self::Internal(_) => ErrorCode::Internal,

@@ -31,22 +31,34 @@ pub struct AdminUser {
 /// `POST /api/v1/admin/users`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// Letters, digits, `.`, `_` and `-`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = r"^[A-Za-z0-9._-]+$")
+    )]
     pub username: String,
     /// Defaults to the username when empty.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub display_name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254))]
     pub email: Option<String>,
     pub role: Role,
+    /// 8 characters to 256 bytes (UTF-8).
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]
     pub password: String,
 }
 
 /// `PATCH /api/v1/admin/users/{id}`: only the fields present change.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UserUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(max_length = 128))]
     pub display_name: Option<String>,
     /// `Some(None)` (JSON `null`) clears the email.
     #[serde(
@@ -66,15 +78,22 @@ pub struct UserUpdate {
 /// `PUT /api/v1/admin/users/{id}/password`: an admin sets a new password (the user's sessions end).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordReset {
+    /// 8 characters to 256 bytes (UTF-8).
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]
     pub new_password: String,
 }
 
 /// `PUT /api/v1/me/password`: users change their own password (their other sessions end).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PasswordChange {
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub current_password: String,
+    /// 8 characters to 256 bytes (UTF-8).
+    #[cfg_attr(feature = "openapi", schema(min_length = 8, max_length = 256))]
     pub new_password: String,
 }
 
@@ -106,6 +125,7 @@ fn yes() -> bool {
 /// `PUT /api/v1/me/preferences` body: only the fields present change.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PreferencesUpdate {
     /// Absent: unchanged.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,9 +163,12 @@ impl ApiToken {
 /// `POST /api/v1/me/tokens`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewApiToken {
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
     pub name: String,
     /// Days until the token stops working, 1 to 3650; absent: 90; `null`: never.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 3650))]
     #[serde(default = "default_lifetime_days")]
     pub expires_in_days: Option<u32>,
 }

@@ -60,6 +60,14 @@ pub enum ErrorCode {
     TooManyRequests,
     /// A chunk's or a file's digest differs from the declared one (tus checksum extension).
     ChecksumMismatch,
+    /// Device sign-in: the user has not approved or denied the code yet; poll again.
+    AuthorizationPending,
+    /// Device sign-in: polling too often; wait 5 seconds longer between polls from now on.
+    SlowDown,
+    /// Device sign-in: the user denied the device.
+    AccessDenied,
+    /// Device sign-in: the code expired or was already used; start again.
+    ExpiredToken,
     /// Something went wrong on the server; it was logged.
     Internal,
     /// A code this client does not know yet (sent by a newer server).
@@ -74,7 +82,11 @@ impl ErrorCode {
     /// The HTTP status every answer with this code has.
     pub fn status(self) -> u16 {
         match self {
-            Self::BadRequest => 400,
+            Self::BadRequest
+            | Self::AuthorizationPending
+            | Self::SlowDown
+            | Self::AccessDenied
+            | Self::ExpiredToken => 400,
             Self::InvalidCredentials | Self::Unauthenticated => 401,
             Self::Forbidden | Self::CrossSiteRequest | Self::GatewayDisabled => 403,
             Self::NotFound => 404,
@@ -116,13 +128,17 @@ impl ErrorCode {
             Self::Locked => "locked",
             Self::TooManyRequests => "too_many_requests",
             Self::ChecksumMismatch => "checksum_mismatch",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::AccessDenied => "access_denied",
+            Self::ExpiredToken => "expired_token",
             Self::Internal => "internal",
             Self::Unknown => "unknown",
         }
     }
 
     /// Every code a server sends (not [`ErrorCode::Unknown`]).
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 24] = [
         Self::BadRequest,
         Self::InvalidCredentials,
         Self::Unauthenticated,
@@ -142,6 +158,10 @@ impl ErrorCode {
         Self::Locked,
         Self::TooManyRequests,
         Self::ChecksumMismatch,
+        Self::AuthorizationPending,
+        Self::SlowDown,
+        Self::AccessDenied,
+        Self::ExpiredToken,
         Self::Internal,
     ];
 }

@@ -3,14 +3,18 @@
 //! itself for the server's OpenAPI document.
 
 mod accounts;
+mod device;
 mod error;
+mod ids;
 mod notifications;
 mod packages;
 mod settings;
 mod transfer;
 
 pub use accounts::*;
+pub use device::*;
 pub use error::*;
+pub use ids::*;
 pub use notifications::*;
 pub use packages::*;
 pub use settings::*;
@@ -30,8 +34,11 @@ pub enum Role {
 /// `POST /api/v1/session`.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
+    #[cfg_attr(feature = "openapi", schema(max_length = 64))]
     pub username: String,
+    #[cfg_attr(feature = "openapi", schema(max_length = 256))]
     pub password: String,
 }
 
@@ -58,6 +65,10 @@ pub struct ClientConfig {
     pub version: String,
     /// Base URL of the HTTP gateway's listener, as browsers reach it; `None` when the gateway is off.
     pub gateway_url: Option<String>,
+    /// The lower-case hex SHA-256 of the `ferry-desktop` binary this server offers at
+    /// [`crate::paths::DESKTOP_CLIENT_LINUX_X86_64`]; absent when it offers none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop_client_sha256: Option<String>,
 }
 
 /// `GET /healthz` on the web listener.

@@ -29,13 +29,17 @@ pub enum DownloadState {
 /// `POST /api/v1/packages`: creates a draft.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewPackage {
     /// Required, at most [`NewPackage::MAX_TITLE_LEN`] characters.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub title: String,
     /// At most [`NewPackage::MAX_NOTE_LEN`] characters.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 10000))]
     pub note: String,
     /// Usernames or email addresses of existing users; at least one.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
     pub recipients: Vec<String>,
     /// Defaults to the admin's default policy.
     #[serde(default)]
@@ -99,6 +103,10 @@ pub enum FileState {
 pub struct PackageFile {
     pub id: i64,
     pub name: String,
+    /// The file's relative path inside the package, ending in `name` (`photos/2024/a.jpg`), for
+    /// files sent in folders by the desktop client; absent for a file at the top.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub size: u64,
     pub state: FileState,
     /// Lower-case hex SHA-256 of the file's bytes, once uploaded and verified.
@@ -137,9 +145,9 @@ pub struct PackageDetail {
 #[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageQuery {
-    /// 1-based; defaults to 1.
+    /// 1-based, at most [`PageQuery::MAX_PAGE`]; defaults to 1.
     #[serde(default = "PageQuery::first")]
-    #[cfg_attr(feature = "openapi", param(minimum = 1))]
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 1_000_000))]
     pub page: u32,
     /// 1 to [`PageQuery::MAX_PER_PAGE`]; defaults to 20.
     #[serde(default = "PageQuery::default_per_page")]
@@ -149,11 +157,16 @@ pub struct PageQuery {
 
 impl PageQuery {
     pub const MAX_PER_PAGE: u32 = 100;
+    /// The last page number accepted (the document says so too: an int32 in range).
+    pub const MAX_PAGE: u32 = 1_000_000;
 
     /// Whether this page can be asked for; the error says what is allowed.
     pub fn check(self) -> Result<(), String> {
-        if self.page == 0 {
-            return Err("The page number (page) must be 1 or more.".into());
+        if !(1..=Self::MAX_PAGE).contains(&self.page) {
+            return Err(format!(
+                "The page number (page) must be between 1 and {}.",
+                Self::MAX_PAGE
+            ));
         }
         if !(1..=Self::MAX_PER_PAGE).contains(&self.per_page) {
             return Err(format!(
@@ -192,6 +205,8 @@ mod tests {
         assert!(page(1, 1).is_ok());
         assert!(page(7, PageQuery::MAX_PER_PAGE).is_ok());
         assert!(page(0, 20).is_err());
+        assert!(page(PageQuery::MAX_PAGE, 20).is_ok());
+        assert!(page(PageQuery::MAX_PAGE + 1, 20).is_err());
         assert!(page(1, 0).is_err());
         assert!(page(1, PageQuery::MAX_PER_PAGE + 1).is_err());
     }

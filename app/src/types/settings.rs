@@ -53,10 +53,24 @@ pub struct Settings {
     /// in progress. Absent or null: no bound (the default).
     #[serde(default)]
     pub user_quota_bytes: Option<u64>,
+    /// Files per package sent with the desktop client, 1 to
+    /// [`Settings::DESKTOP_MAX_FILES_LIMIT`]; absent means the default, 10,000.
+    #[serde(default = "Settings::default_desktop_max_files")]
+    pub desktop_max_files_per_package: u32,
+    /// Most bytes in one package sent with the desktop client. Absent or null: no bound (the
+    /// default).
+    #[serde(default)]
+    pub desktop_max_package_bytes: Option<u64>,
 }
 
 impl Settings {
     pub const MAX_FILES_LIMIT: u32 = 100;
+    pub const DEFAULT_DESKTOP_MAX_FILES: u32 = 10_000;
+    pub const DESKTOP_MAX_FILES_LIMIT: u32 = 1_000_000;
+
+    fn default_desktop_max_files() -> u32 {
+        Self::DEFAULT_DESKTOP_MAX_FILES
+    }
 }
 
 impl Default for Settings {
@@ -68,6 +82,8 @@ impl Default for Settings {
             default_expiration: ExpirationPolicy::None,
             directory_exact_email: false,
             user_quota_bytes: None,
+            desktop_max_files_per_package: Self::DEFAULT_DESKTOP_MAX_FILES,
+            desktop_max_package_bytes: None,
         }
     }
 }

@@ -22,15 +22,41 @@ pub enum TransferDirection {
     Receive,
 }
 
+/// Which client moves the bytes, and so which limits apply: the browser's (at most the admin's
+/// `max_files_per_package` files, no folders) or the desktop client's (folders, up to
+/// `desktop_max_files_per_package` files and `desktop_max_package_bytes`).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferClient {
+    #[default]
+    Browser,
+    /// `ferry-desktop`.
+    Desktop,
+}
+
 /// A file the sender is about to upload.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeclaredFile {
     /// The file's name: its last segment only (no `/` or `\`); control and bidi-override characters
     /// are removed from the stored display name.
     pub name: String,
     /// Exact size in bytes; 0 is fine.
     pub size: u64,
+    /// Desktop client only: the file's relative path inside the package, `/`-separated and ending
+    /// in `name` (`photos/2024/a.jpg`). Absent for a file at the top. Rules: no empty, `.` or `..`
+    /// segment, no leading `/`, no `\`, drive letter or control character, at most
+    /// [`DeclaredFile::MAX_PATH_DEPTH`] segments and [`DeclaredFile::MAX_PATH_BYTES`] bytes,
+    /// NFC-normalized by the server, unique within the package ignoring case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl DeclaredFile {
+    pub const MAX_PATH_DEPTH: usize = 32;
+    pub const MAX_PATH_BYTES: usize = 1024;
 }
 
 /// `POST /api/v1/packages/{id}/transfer_spec/upload`: the complete list of files the draft should
@@ -38,8 +64,12 @@ pub struct DeclaredFile {
 /// progress); declared files missing from the list are dropped.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UploadSpecRequest {
     pub files: Vec<DeclaredFile>,
+    /// Absent: `browser`.
+    #[serde(default)]
+    pub client: TransferClient,
 }
 
 /// One file of a transfer spec.
@@ -49,6 +79,9 @@ pub struct TransferFile {
     /// Ferry's id of the file: send it as tus `Upload-Metadata` `file_id` when uploading.
     pub id: i64,
     pub name: String,
+    /// The file's relative path inside the package (ends in `name`); absent for a file at the top.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     pub size: u64,
     /// Already uploaded and verified (nothing to send).
     pub complete: bool,
@@ -65,6 +98,9 @@ pub struct TransferFile {
 pub struct TransferSpec {
     pub transfer_type: TransferType,
     pub direction: TransferDirection,
+    /// Whose limits the spec's token carries (the gateway enforces them); absent: `browser`.
+    #[serde(default)]
+    pub client: TransferClient,
     pub package_id: i64,
     /// Base URL of the HTTP gateway.
     pub gateway_url: String,

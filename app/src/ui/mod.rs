@@ -1,8 +1,8 @@
 //! Ferry's web app: a Leptos single-page app, rendered in the browser (CSR) and built by Trunk.
 //!
-//! [`App`] asks the server who is signed in, then mounts one of two route trees: the signed-out one
-//! (only the login page; every other path redirects to it) or the signed-in one (the app shell and
-//! its pages). Signing in or out only changes [`Session`]; the route trees do the redirecting.
+//! [`App`] asks the server who is signed in, then mounts the one route table ([`AppRoutes`]): bare
+//! when signed out (every page but the login page leads to it), inside the app shell when signed in.
+//! Signing in or out only changes [`Session`]; the routes do the redirecting.
 
 pub mod api;
 mod app_settings;
@@ -16,7 +16,7 @@ mod unread;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::path;
 use leptos_router::{ParamSegment, StaticSegment};
 
@@ -24,8 +24,8 @@ use crate::types::SessionUser;
 use app_settings::AppSettings;
 use components::{Flash, Loading, Shell};
 use pages::{
-    AdminPage, LoginPage, NewPackagePage, NotFoundPage, NotificationsPage, PackagePage,
-    PreferencesPage, ReceivedPage, SentPage,
+    AdminPage, DeviceApprovalPage, LoginPage, NewPackagePage, NotFoundPage, NotificationsPage,
+    PackagePage, PreferencesPage, ReceivedPage, SentPage,
 };
 use routes::{AppRoute, PackageRoute, replace_history};
 use unread::Unread;
@@ -38,6 +38,7 @@ pub struct Session {
     user: RwSignal<Option<SessionUser>>,
     /// `false` until the server has answered the first "who am I?".
     checked: RwSignal<bool>,
+    return_to: RwSignal<ReturnTo>,
 }
 
 impl Session {
@@ -45,6 +46,7 @@ impl Session {
         Session {
             user: RwSignal::new(None),
             checked: RwSignal::new(false),
+            return_to: RwSignal::new(ReturnTo::Nowhere),
         }
     }
 
@@ -64,8 +66,17 @@ impl Session {
         self.user.set(Some(user));
     }
 
-    /// Forgets the user; the app then shows the login page.
+    /// Forgets the user because the session ended on its own (it expired, an admin reset the
+    /// password): the app shows the login page, and signing in again comes back to this page.
     pub fn signed_out(&self) {
+        self.user.set(None);
+    }
+
+    /// Forgets the user who chose to sign out: the app shows the login page, and whoever signs in
+    /// next starts from the home page, not from the page the last user was on (an admin's page,
+    /// say, for someone who is not one).
+    pub fn signed_out_by_choice(&self) {
+        self.return_to.set(ReturnTo::NotThisPage);
         self.user.set(None);
     }
 }
@@ -73,6 +84,18 @@ impl Session {
 /// The [`Session`] provided by [`App`].
 pub fn use_session() -> Session {
     expect_context::<Session>()
+}
+
+/// Where to go once signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum ReturnTo {
+    /// The home page.
+    Nowhere,
+    /// The page a signed-out person asked for (a device approval link, a package link).
+    Page(String),
+    /// The home page, though the login page is about to be shown for another one: the user on it
+    /// has just signed out.
+    NotThisPage,
 }
 
 /// Which route tree to show.
@@ -111,51 +134,118 @@ pub fn App() -> impl IntoView {
         <Router>
             {move || match gate.get() {
                 Gate::Checking => view! { <Loading /> }.into_any(),
-                Gate::SignedOut => view! { <SignedOutRoutes /> }.into_any(),
-                Gate::SignedIn => view! { <SignedInRoutes /> }.into_any(),
+                Gate::SignedOut => view! { <AppRoutes /> }.into_any(),
+                Gate::SignedIn => view! { <SignedInShell /> }.into_any(),
             }}
         </Router>
     }
 }
 
-/// Only the login page; any other path goes there.
+/// The app shell around the pages of a signed-in user. The admin settings and client
+/// configuration are loaded once here for every page ([`AppSettings`]).
 #[component]
-fn SignedOutRoutes() -> impl IntoView {
-    view! {
-        <Routes fallback=|| view! { <RedirectTo route=AppRoute::Login /> }>
-            <Route path=StaticSegment(AppRoute::Login) view=LoginPage />
-        </Routes>
-    }
-}
-
-/// The app shell and its pages; `/` and `/login` go to the home page. The admin settings and
-/// client configuration are loaded once here for every page ([`AppSettings`]).
-#[component]
-fn SignedInRoutes() -> impl IntoView {
+fn SignedInShell() -> impl IntoView {
     AppSettings::provide();
     Flash::provide();
     Unread::provide();
     view! {
         <Shell>
-            <Routes fallback=NotFoundPage>
-                <Route path=path!("/") view=|| view! { <RedirectTo route=AppRoute::HOME /> } />
-                <Route
-                    path=StaticSegment(AppRoute::Login)
-                    view=|| view! { <RedirectTo route=AppRoute::HOME /> }
-                />
-                <Route path=StaticSegment(AppRoute::Received) view=ReceivedPage />
-                <Route path=StaticSegment(AppRoute::Sent) view=SentPage />
-                <Route path=StaticSegment(AppRoute::NewPackage) view=NewPackagePage />
-                <Route
-                    path=(StaticSegment(PackageRoute::SEGMENT), ParamSegment(PackageRoute::PARAM))
-                    view=PackagePage
-                />
-                <Route path=StaticSegment(AppRoute::Notifications) view=NotificationsPage />
-                <Route path=StaticSegment(AppRoute::Preferences) view=PreferencesPage />
-                <Route path=StaticSegment(AppRoute::Admin) view=AdminPage />
-            </Routes>
+            <AppRoutes />
         </Shell>
     }
+}
+
+/// Every page of the web app: the one route table. The server lists it too (through
+/// `leptos_axum`), to answer 200 for these paths and 404 for any other. Signed out, every page but
+/// the login page leads to it, and back to the page asked for after sign-in; signed in, `/` and
+/// `/login` go to the home page.
+#[component]
+pub fn AppRoutes() -> impl IntoView {
+    view! {
+        <Routes fallback=|| signed_in(NotFoundPage)>
+            <Route path=path!("/") view=|| signed_in(|| view! { <RedirectTo route=AppRoute::HOME /> }) />
+            <Route path=StaticSegment(AppRoute::Login) view=LoginRoute />
+            <Route path=StaticSegment(AppRoute::Received) view=|| signed_in(ReceivedPage) />
+            <Route path=StaticSegment(AppRoute::Sent) view=|| signed_in(SentPage) />
+            <Route path=StaticSegment(AppRoute::NewPackage) view=|| signed_in(NewPackagePage) />
+            <Route
+                path=(StaticSegment(PackageRoute::SEGMENT), ParamSegment(PackageRoute::PARAM))
+                view=|| signed_in(PackagePage)
+            />
+            <Route
+                path=StaticSegment(AppRoute::Notifications)
+                view=|| signed_in(NotificationsPage)
+            />
+            <Route path=StaticSegment(AppRoute::Preferences) view=|| signed_in(PreferencesPage) />
+            <Route path=StaticSegment(AppRoute::Admin) view=|| signed_in(AdminPage) />
+            <Route
+                path=StaticSegment(AppRoute::DeviceApproval)
+                view=|| signed_in(DeviceApprovalPage)
+            />
+        </Routes>
+    }
+}
+
+/// [`AppRoutes`] in a router, for listing the routes outside a browser (the server does, through
+/// `leptos_axum`).
+#[component]
+pub fn RouteTable() -> impl IntoView {
+    view! {
+        <Router>
+            <AppRoutes />
+        </Router>
+    }
+}
+
+/// The page for a signed-in user; signed out, the login page instead (which comes back here).
+fn signed_in<V: IntoView + 'static>(page: impl FnOnce() -> V) -> AnyView {
+    if use_session().user.with_untracked(Option::is_some) {
+        page().into_any()
+    } else {
+        view! { <SignInFirst /> }.into_any()
+    }
+}
+
+/// The login page, or for someone signed in (just now, or already) the page they asked for.
+#[component]
+fn LoginRoute() -> impl IntoView {
+    if use_session().user.with_untracked(Option::is_some) {
+        view! { <BackAfterSignIn /> }.into_any()
+    } else {
+        view! { <LoginPage /> }.into_any()
+    }
+}
+
+/// Remembers the page asked for, then goes to the login page.
+#[component]
+fn SignInFirst() -> impl IntoView {
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    let search = location.search.get_untracked();
+    use_session().return_to.update(|return_to| {
+        *return_to = match return_to {
+            ReturnTo::NotThisPage => ReturnTo::Nowhere,
+            _ if path == "/" => ReturnTo::Nowhere,
+            _ if search.is_empty() => ReturnTo::Page(path),
+            _ => ReturnTo::Page(format!("{path}?{search}")),
+        }
+    });
+    view! { <RedirectTo route=AppRoute::Login /> }
+}
+
+/// Just signed in (or on `/login` while signed in): back to the page asked for, else home.
+#[component]
+fn BackAfterSignIn() -> impl IntoView {
+    let navigate = use_navigate();
+    let asked = use_session()
+        .return_to
+        .try_update(|return_to| std::mem::replace(return_to, ReturnTo::Nowhere));
+    // Only a path of this app: never another site.
+    let to = match asked {
+        Some(ReturnTo::Page(path)) if path.starts_with('/') && !path.starts_with("//") => path,
+        _ => AppRoute::HOME.href().to_owned(),
+    };
+    spawn_local(async move { navigate(&to, replace_history()) });
 }
 
 /// Goes to `route`, replacing the current history entry.

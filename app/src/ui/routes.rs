@@ -12,6 +12,8 @@ pub enum AppRoute {
     Notifications,
     Preferences,
     Admin,
+    /// "Approve a desktop client" (`?code=` fills in the code).
+    DeviceApproval,
 }
 
 impl AppRoute {
@@ -28,6 +30,7 @@ impl AppRoute {
             AppRoute::Notifications => "/notifications",
             AppRoute::Preferences => "/preferences",
             AppRoute::Admin => "/admin",
+            AppRoute::DeviceApproval => crate::paths::DEVICE_APPROVAL_PAGE,
         }
     }
 }

@@ -232,6 +232,37 @@ impl Attempt {
     }
 }
 
+/// Counts one request of kind `scope` (such as `device`) from `address`, refusing it with 429 past
+/// `limit` requests in one [`WINDOW`]. A client with no known address is not counted.
+pub async fn count_request(
+    db: &impl ConnectionTrait,
+    scope: &str,
+    address: ClientAddress,
+    limit: i32,
+) -> Result<(), AppError> {
+    let Some(ip) = address.0 else {
+        return Ok(());
+    };
+    count_keyed(db, &format!("{scope}|{}", address_key(ip)), limit).await
+}
+
+/// Counts one request under `key` (a scope and who asks), refusing it with 429 past `limit`
+/// requests in one [`WINDOW`].
+pub async fn count_keyed(db: &impl ConnectionTrait, key: &str, limit: i32) -> Result<(), AppError> {
+    let now = Utc::now();
+    let counter = count(db, key, now).await?;
+    if counter.failures > limit {
+        let retry_after_secs = seconds_until(counter.window_started_at + WINDOW, now);
+        tracing::warn!(
+            key,
+            retry_after_secs,
+            "request refused: too many in this window"
+        );
+        return Err(AppError::TooManyRequests { retry_after_secs });
+    }
+    Ok(())
+}
+
 /// Adds one to a scope's counter in a single UPSERT (safe under concurrent attempts, on any
 /// number of instances), starting a new window when the old one has ended. Returns the counter.
 async fn count(

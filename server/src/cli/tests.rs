@@ -76,6 +76,9 @@ fn help_lists_every_setting_with_its_variable() {
         let help = Cli::try_parse_from(["ferry", command, "--help"])
             .expect_err("--help stops parsing")
             .to_string();
+        // As one line: clap may wrap the help to the terminal (`wrap_help`, which the desktop
+        // client's clap turns on for the whole workspace).
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
         for setting in settings(command) {
             let key = setting.get_id().as_str();
             let flag = format!("--{} <", key.replace('_', "-"));

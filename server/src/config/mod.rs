@@ -97,6 +97,8 @@ pub struct Config {
     pub storage: Storage,
     /// The SMTP server notifications are emailed through; `None`: email is off.
     pub mail: Option<MailConfig>,
+    /// Where the `ferry-desktop` binary offered for download is (it may be absent: then none is).
+    pub desktop_client: PathBuf,
 }
 
 /// A setting that could not be used, with the names a person would look for.
@@ -260,6 +262,7 @@ impl Config {
             allowed_hosts,
             token_secret,
             max_file_size,
+            desktop_client: check_desktop_client(settings.desktop_client.clone())?,
             web_dir: settings.web_dir.clone().unwrap_or_else(|| "dist".into()),
             data_dir,
             database_url,
@@ -321,6 +324,24 @@ fn default_database_url(data_dir: &Path) -> String {
 }
 
 /// The data dir, `./data` unless set.
+/// The configured client binary, which must exist; else `ferry-desktop` beside this executable.
+fn check_desktop_client(configured: Option<PathBuf>) -> Result<PathBuf, ConfigError> {
+    match configured {
+        Some(path) if path.is_file() => Ok(path),
+        Some(path) => Err(bad(
+            "desktop_client",
+            format!("{} is not a file", path.display()),
+        )),
+        None => Ok(std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(DESKTOP_CLIENT_FILE)))
+            .unwrap_or_else(|| DESKTOP_CLIENT_FILE.into())),
+    }
+}
+
+/// The client binary's file name beside `ferry` (as `cargo build` and `scripts/run` leave it).
+pub const DESKTOP_CLIENT_FILE: &str = "ferry-desktop";
+
 fn check_data_dir(data_dir: Option<PathBuf>) -> Result<PathBuf, ConfigError> {
     let data_dir = data_dir.unwrap_or_else(|| "data".into());
     if data_dir.as_os_str().is_empty() {

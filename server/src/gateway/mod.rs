@@ -5,6 +5,7 @@
 mod check_page;
 pub mod files;
 pub mod tus;
+mod unread_body;
 
 use app::{paths, types::GatewayInfo};
 use axum::{Json, Router, extract::State, routing::get};
@@ -25,6 +26,7 @@ pub fn router(state: AppState) -> Router {
         .route(check_page::CERTIFICATE_PATH, get(check_page::certificate))
         .merge(transfers(state.clone()))
         .layer(tus::cors())
+        .layer(axum::middleware::from_fn(unread_body::close_when_unread))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::http::client::record_client,

@@ -24,13 +24,28 @@ pub async fn require_same_origin(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let token_client = token::bearer(request.headers()).is_some();
+    let token_client = token::bearer(request.headers()).is_some() || is_device_call(&request);
     let site = authority::of(request.uri(), request.headers());
     if safe || token_client || is_same_origin(request.headers(), site) {
         next.run(request).await
     } else {
         AppError::CrossSiteRequest.into_response()
     }
+}
+
+/// A device signing in (`POST` to start or poll): these read no cookie and change nothing of any
+/// signed-in user, so a forged one gains nothing.
+fn is_device_call(request: &Request) -> bool {
+    request.method() == Method::POST && is_exempt_path(request.uri().path())
+}
+
+/// The paths whose `POST` needs no `x-ferry-request` header: a device starting and polling its
+/// sign-in.
+pub fn is_exempt_path(path: &str) -> bool {
+    matches!(
+        path,
+        app::paths::DEVICE_AUTHORIZATIONS | app::paths::DEVICE_TOKEN
+    )
 }
 
 /// Whether the request carries the custom header and comes from `site`, the authority it was sent

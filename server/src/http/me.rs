@@ -29,7 +29,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revoke_token))
 }
 
-fn to_dto(token: api_tokens::Model) -> ApiToken {
+/// The API's view of a token row (never its secret or hash).
+pub(super) fn token_dto(token: api_tokens::Model) -> ApiToken {
     ApiToken {
         id: token.id,
         name: token.name,
@@ -122,7 +123,7 @@ pub async fn list_tokens(
     current: CurrentUser,
 ) -> Result<ApiJson<Vec<ApiToken>>, AppError> {
     let list = tokens::list(&state.db, current.user.id).await?;
-    Ok(ApiJson(list.into_iter().map(to_dto).collect()))
+    Ok(ApiJson(list.into_iter().map(token_dto).collect()))
 }
 
 /// Creates a personal API token for non-browser clients. Its secret is in this answer only; send it
@@ -151,7 +152,7 @@ pub async fn create_token(
         tokens::create(&state.db, current.user.id, &new.name, new.expires_in_days).await?;
     let created = CreatedApiToken {
         token,
-        details: to_dto(row),
+        details: token_dto(row),
     };
     Ok((StatusCode::CREATED, ApiJson(created)))
 }

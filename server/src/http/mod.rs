@@ -8,6 +8,8 @@ mod authority;
 pub mod client;
 mod client_config;
 mod csrf;
+mod desktop_client;
+mod devices;
 mod file_downloads;
 mod health;
 mod me;
@@ -19,6 +21,7 @@ mod security_headers;
 mod session;
 mod settings;
 mod static_files;
+pub use static_files::page_paths;
 mod transfer_spec;
 mod users;
 
@@ -47,6 +50,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(client_config::show))
         .routes(routes!(session::current, session::login, session::logout))
         .merge(me::routes())
+        .merge(devices::routes())
         .merge(notifications::routes())
         .merge(users::routes())
         .merge(admin_users::routes())
@@ -59,14 +63,17 @@ pub fn api() -> OpenApiRouter<AppState> {
 
 /// The whole web listener, ready to serve or to drive with `oneshot` in tests.
 pub fn router(state: AppState) -> Router {
-    let (api, doc) = api().split_for_parts();
+    let (api, mut doc) = api().split_for_parts();
+    openapi::require_ferry_request(&mut doc);
     let doc_route = Router::new()
         .route(paths::OPENAPI, get(openapi::document))
         .with_state(Arc::new(doc));
     let api = api
         .merge(doc_route)
+        // On matched routes only, and before the 405 fallback is set so that it does not wrap it:
+        // an unlisted method is a 405 whatever headers it carries.
+        .route_layer(middleware::from_fn(csrf::require_same_origin))
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .layer(middleware::from_fn(csrf::require_same_origin))
         // A client that starts a body and stops sending cannot hold the request (and its
         // connection) open: API bodies are small JSON documents.
         .layer(RequestBodyTimeoutLayer::new(API_BODY_TIMEOUT))
@@ -87,10 +94,14 @@ pub fn router(state: AppState) -> Router {
             axum::routing::any(|| async { AppError::NotFound }),
         );
     let scripts = security_headers::WebAppScripts::read(&state.config.web_dir);
+    let downloads =
+        desktop_client::routes().layer(telemetry::http::layer(telemetry::http::Listener::Web));
     Router::new()
         .merge(api)
         .merge(unknown_api)
-        .fallback_service(static_files::service(&state.config.web_dir))
+        .merge(downloads)
+        .merge(static_files::pages(&state.config.web_dir))
+        .fallback_service(static_files::files(&state.config.web_dir))
         .layer(middleware::from_fn_with_state(
             (state.clone(), scripts),
             security_headers::add,

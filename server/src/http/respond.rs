@@ -35,6 +35,11 @@ impl IntoResponse for AppError {
             AppError::TooManyRequests { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, retry_after_secs.into());
             }
+            AppError::Locked => {
+                // Another request is writing to the upload, or one that was cut is still being
+                // committed: worth asking again shortly.
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
             AppError::RangeNotSatisfiable { size } => {
                 if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
                     headers.insert(header::CONTENT_RANGE, value);
@@ -87,10 +92,33 @@ pub struct ApiPath<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
-/// `axum::Json` whose rejections use the API's error shape.
-#[derive(Debug, Clone, Copy, Default, axum::extract::FromRequest)]
-#[from_request(via(axum::Json), rejection(AppError))]
+/// `axum::Json` whose rejections use the API's error shape, taking a JSON object only: serde would
+/// also fill a struct's fields from an array by position (`["admin","secret"]` as a sign-in).
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, AppError> {
+        let Json(value) = Json::<serde_json::Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            return Err(AppError::BadRequest(
+                "The request body must be a JSON object ({...}).".into(),
+            ));
+        }
+        serde_json::from_value(value).map(ApiJson).map_err(|error| {
+            AppError::BadRequest(format!(
+                "The request body is not valid: Failed to deserialize the JSON body into the \
+                 target type: {error}"
+            ))
+        })
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     fn into_response(self) -> Response {

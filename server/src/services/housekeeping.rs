@@ -1,8 +1,9 @@
 //! The housekeeping task: one background loop per process that applies expiration policies every
 //! [`TICK`] and, every [`RECLAIM_EVERY`] ticks (the first one at start-up), finishes completions a
 //! crash or a failure cut short, removes the bytes of finished uploads, reclaims abandoned uploads
-//! and forgets closed sign-in throttle windows and upload leases left by crashed instances. Every
-//! job is idempotent and safe to run in several instances at once.
+//! and forgets closed sign-in throttle windows, upload leases left by crashed instances and
+//! expired device sign-in codes. Every job is idempotent and safe to run in several instances at
+//! once.
 
 use std::time::Duration;
 
@@ -46,6 +47,9 @@ pub async fn run_periodically(state: AppState, mut stop: watch::Receiver<bool>) 
             if let Err(error) = services::uploads::purge_expired_leases(&state.db, Utc::now()).await
             {
                 tracing::error!(%error, "purging expired upload leases failed");
+            }
+            if let Err(error) = services::devices::purge_expired(&state.db, Utc::now()).await {
+                tracing::error!(%error, "purging expired device authorizations failed");
             }
         }
         tick = tick.wrapping_add(1);

@@ -30,6 +30,11 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Settings, AppError> {
         user_quota_bytes: row
             .user_quota_bytes
             .and_then(|bytes| u64::try_from(bytes).ok()),
+        desktop_max_files_per_package: u32::try_from(row.desktop_max_files_per_package)
+            .unwrap_or(Settings::DEFAULT_DESKTOP_MAX_FILES),
+        desktop_max_package_bytes: row
+            .desktop_max_package_bytes
+            .and_then(|bytes| u64::try_from(bytes).ok()),
     })
 }
 
@@ -40,6 +45,20 @@ pub fn validate(new: &Settings) -> Result<(), AppError> {
             "The maximum number of files per package must be between 1 and {}.",
             Settings::MAX_FILES_LIMIT
         )));
+    }
+    if !(1..=Settings::DESKTOP_MAX_FILES_LIMIT).contains(&new.desktop_max_files_per_package) {
+        return Err(AppError::BadRequest(format!(
+            "The maximum number of files per package sent with the desktop client \
+             (desktop_max_files_per_package) must be between 1 and {}.",
+            Settings::DESKTOP_MAX_FILES_LIMIT
+        )));
+    }
+    if new.desktop_max_package_bytes == Some(0) {
+        return Err(AppError::BadRequest(
+            "The largest package sent with the desktop client (desktop_max_package_bytes) must \
+             be more than 0 bytes, or none."
+                .into(),
+        ));
     }
     if new.user_quota_bytes == Some(0) {
         return Err(AppError::BadRequest(
@@ -66,6 +85,12 @@ pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, 
         user_quota_bytes: Set(new
             .user_quota_bytes
             .map(|bytes| i64::try_from(bytes).unwrap_or(i64::MAX))),
+        desktop_max_files_per_package: Set(
+            i32::try_from(new.desktop_max_files_per_package).unwrap_or(i32::MAX)
+        ),
+        desktop_max_package_bytes: Set(new
+            .desktop_max_package_bytes
+            .map(|bytes| i64::try_from(bytes).unwrap_or(i64::MAX))),
         updated_at: Set(Utc::now()),
     };
     settings::Entity::insert(row)
@@ -79,6 +104,8 @@ pub async fn save(db: &impl ConnectionTrait, new: Settings) -> Result<Settings, 
                     settings::Column::DefaultExpirationDays,
                     settings::Column::DirectoryExactEmail,
                     settings::Column::UserQuotaBytes,
+                    settings::Column::DesktopMaxFilesPerPackage,
+                    settings::Column::DesktopMaxPackageBytes,
                     settings::Column::UpdatedAt,
                 ])
                 .to_owned(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
-use super::{downloads::DeliveryRecords, uploads::UploadLocks};
+use super::{desktop_client::DesktopClient, downloads::DeliveryRecords, uploads::UploadLocks};
 use crate::{
     config::Config,
     instance::InstanceId,
@@ -26,6 +26,8 @@ pub struct AppState {
     pub upload_locks: UploadLocks,
     /// Download records still being written (a body that ended or was dropped).
     pub download_records: DeliveryRecords,
+    /// The `ferry-desktop` binary offered for download, if there is one.
+    pub desktop_client: DesktopClient,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
         )?;
         let node = open_node(&config)?;
         Ok(Self {
+            desktop_client: DesktopClient::new(config.desktop_client.clone()),
             upload_locks: UploadLocks::new(db.clone(), InstanceId::claim(&config.data_dir)),
             db,
             config: Arc::new(config),

@@ -3,15 +3,14 @@
 //! gateway accept exactly these files for this user and package. Download: see [`download`]; a
 //! plain link to one file for the browser's own downloads: [`link`].
 
+mod declared;
 mod download;
 mod link;
 
 pub use download::{DOWNLOAD_CHUNK_SIZE, DOWNLOAD_PARALLEL, download_spec, file_url};
 pub use link::file_link;
 
-use app::types::{
-    DeclaredFile, TransferDirection, TransferFile, TransferSpec, TransferType, UploadSpecRequest,
-};
+use app::types::{TransferDirection, TransferFile, TransferSpec, TransferType, UploadSpecRequest};
 use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{
@@ -24,7 +23,6 @@ use crate::{
     error::AppError,
     services::AppState,
     services::{
-        file_names,
         packages::{self, Access},
         settings,
     },
@@ -35,44 +33,6 @@ use crate::{
 pub const CHUNK_SIZE: u64 = 8 << 20;
 /// Suggested parallel partial uploads per file (tus concatenation).
 pub const PARALLEL: u32 = 4;
-
-/// What the caller declared, checked and cleaned.
-struct Declared {
-    name: String,
-    size: u64,
-}
-
-fn check_files(
-    files: &[DeclaredFile],
-    max_files: u32,
-    max_size: u64,
-) -> Result<Vec<Declared>, AppError> {
-    if files.is_empty() {
-        return Err(AppError::BadRequest("Add at least one file.".into()));
-    }
-    if files.len() > max_files as usize {
-        return Err(AppError::BadRequest(format!(
-            "A package can have at most {max_files} files ({} given).",
-            files.len()
-        )));
-    }
-    files
-        .iter()
-        .map(|file| {
-            let name = file_names::clean(&file.name).map_err(AppError::BadRequest)?;
-            if file.size > max_size {
-                return Err(AppError::BadRequest(format!(
-                    "{name} is {} bytes, more than the largest file allowed ({max_size} bytes).",
-                    file.size
-                )));
-            }
-            Ok(Declared {
-                name,
-                size: file.size,
-            })
-        })
-        .collect()
-}
 
 fn new_storage_key() -> String {
     let mut bytes = [0u8; 16];
@@ -113,9 +73,10 @@ pub async fn upload_spec(
             "This package has been sent: its files can no longer change.".into(),
         ));
     }
-    let declared = check_files(
+    let declared = declared::check_files(
         &request.files,
-        settings.max_files_per_package,
+        request.client,
+        &settings,
         state.config.max_file_size,
     )?;
 
@@ -136,7 +97,7 @@ pub async fn upload_spec(
         let size = i64::try_from(file.size).unwrap_or(i64::MAX);
         let reused = existing
             .iter()
-            .position(|row| row.name == file.name && row.size == size)
+            .position(|row| row.name == file.name && row.size == size && row.path == file.path)
             .map(|index| existing.swap_remove(index));
         let row = match reused {
             Some(row) => row,
@@ -144,6 +105,7 @@ pub async fn upload_spec(
                 package_files::ActiveModel {
                     package_id: Set(package_id),
                     name: Set(file.name),
+                    path: Set(file.path),
                     size: Set(size),
                     state: Set(package_files::State::Pending),
                     storage_key: Set(new_storage_key()),
@@ -183,12 +145,14 @@ pub async fn upload_spec(
         TransferDirection::Send,
         files.iter().map(|f| f.id).collect(),
     )
-    .issued_by(issuer);
+    .issued_by(issuer)
+    .for_client(request.client);
     let token = state.transfer_keys.issue(&claims)?;
     let gateway_url = gateway_url.trim_end_matches('/').to_owned();
     Ok(TransferSpec {
         transfer_type: TransferType::HttpGateway,
         direction: TransferDirection::Send,
+        client: request.client,
         package_id,
         tus_endpoint: Some(format!("{gateway_url}{}", app::paths::GATEWAY_TUS)),
         gateway_url,
@@ -198,6 +162,7 @@ pub async fn upload_spec(
                 id: row.id,
                 complete: row.state == package_files::State::Complete,
                 name: row.name,
+                path: row.path,
                 size: u64::try_from(row.size).unwrap_or_default(),
                 url: None,
                 sha256: None,

@@ -104,10 +104,12 @@ pub async fn create(
     Ok(upload)
 }
 
-/// The upload `id` for `HEAD`: refused once expired. An upload whose completion was cut short is
-/// completed first, so it is never reported whole while its file is pending (if that fails, so
-/// does the `HEAD`, and the client asks again). The completion runs in a task of its own: a client
-/// that gives up waiting (joining a large file takes a while) does not cut it short again.
+/// The upload `id` for `HEAD`: refused once expired. A `PATCH` under way (or cut off a moment ago
+/// and still committing what arrived) is waited for, briefly, so the offset reported is where it
+/// got. An upload whose completion was cut short is completed first, so it is never reported whole
+/// while its file is pending (if that fails, so does the `HEAD`, and the client asks again). The
+/// completion runs in a task of its own: a client that gives up waiting (joining a large file
+/// takes a while) does not cut it short again.
 pub async fn find(
     state: &AppState,
     claims: &TransferClaims,
@@ -118,25 +120,21 @@ pub async fn find(
     if is_expired(&upload, &file, Utc::now()) {
         return Err(AppError::UploadExpired);
     }
+    // `None` after the wait: a long PATCH is running, and its committed offset is the answer.
+    let lock = state.upload_locks.upload_for_request(id).await?;
+    let (upload, file) = load(state, claims, id).await?;
     if !recover::is_stuck(&upload, &file) {
         return Ok(upload);
     }
-    let lock = state
-        .upload_locks
-        .upload(id)
-        .await?
-        .ok_or(AppError::Locked)?;
-    let (upload, file) = load(state, claims, id).await?;
-    if recover::is_stuck(&upload, &file) {
-        let task_state = state.clone();
-        let finishing = tokio::spawn(async move {
-            let _held = lock;
-            recover::finish(&task_state, &upload, &file).await
-        });
-        finishing.await.map_err(|e| {
-            AppError::Internal(anyhow::anyhow!("the completion task failed: {e}"))
-        })??;
-    }
+    let lock = lock.ok_or(AppError::Locked)?;
+    let task_state = state.clone();
+    let finishing = tokio::spawn(async move {
+        let _held = lock;
+        recover::finish(&task_state, &upload, &file).await
+    });
+    finishing
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("the completion task failed: {e}")))??;
     reload(state, id).await
 }
 
@@ -149,7 +147,7 @@ pub async fn terminate(
 ) -> Result<(), AppError> {
     let _lock = state
         .upload_locks
-        .upload(id)
+        .upload_for_request(id)
         .await?
         .ok_or(AppError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
@@ -209,6 +207,12 @@ async fn declared_file(
         })?;
     if file.state == package_files::State::Complete {
         return Err(already_complete(&file));
+    }
+    if file.path.is_some() && claims.client != app::types::TransferClient::Desktop {
+        return Err(AppError::Forbidden(format!(
+            "File {file_id} is in a folder: folders need the desktop client, and this transfer \
+             token is for the browser."
+        )));
     }
     Ok(file)
 }

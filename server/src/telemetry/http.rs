@@ -4,7 +4,9 @@
 //!
 //! Every web and gateway span also names the client (`client.address`, after `trusted_proxies`:
 //! `crate::http::client::record_client`) and, once a request is authenticated, the user (`user.id`), so a log can
-//! support an investigation. Tokens, passwords and bodies are never recorded.
+//! support an investigation. Gateway spans also carry the package, the file and the bytes a PATCH
+//! stored (`package.id`, `file.id`, `bytes`); a download logs what it sent when its body ends
+//! (`services::downloads`). Tokens, passwords and bodies are never recorded.
 
 use std::time::Duration;
 
@@ -45,7 +47,10 @@ impl<B> MakeSpan<B> for RouteSpan {
                 %method,
                 route,
                 client.address = Empty,
-                user.id = Empty
+                user.id = Empty,
+                package.id = Empty,
+                file.id = Empty,
+                bytes = Empty
             ),
             Listener::Web => tracing::info_span!(
                 "request",
@@ -89,4 +94,19 @@ pub fn layer(
 /// Records the authenticated user in the request's span.
 pub fn record_user(id: i64) {
     Span::current().record("user.id", id);
+}
+
+/// Records in a gateway request's span the package its token is for.
+pub fn record_package(id: i64) {
+    Span::current().record("package.id", id);
+}
+
+/// Records in a gateway request's span the file it moved bytes of, and how many (a PATCH's stored
+/// bytes; a download's line of its own, at the end of its body, says what went out).
+pub fn record_file(id: i64, bytes: Option<u64>) {
+    let span = Span::current();
+    span.record("file.id", id);
+    if let Some(bytes) = bytes {
+        span.record("bytes", bytes);
+    }
 }

@@ -6,7 +6,7 @@
 use std::{fmt, path::Path};
 
 use anyhow::Context;
-use app::types::TransferDirection;
+use app::types::{TransferClient, TransferDirection};
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -42,6 +42,10 @@ pub struct TransferClaims {
     /// token or disabling the user ends the transfers it started. A token without one is refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<Issuer>,
+    /// Whose limits apply: a browser token cannot upload a file that has a folder path (absent in
+    /// tokens issued before the desktop client: `browser`).
+    #[serde(default, skip_serializing_if = "is_browser")]
+    pub client: TransferClient,
 }
 
 /// Who asked for a transfer token.
@@ -59,6 +63,10 @@ fn is_false(value: &bool) -> bool {
     !value
 }
 
+fn is_browser(client: &TransferClient) -> bool {
+    *client == TransferClient::Browser
+}
+
 impl TransferClaims {
     pub fn new(user: i64, package: i64, dir: TransferDirection, files: Vec<i64>) -> Self {
         let now = Utc::now();
@@ -71,7 +79,13 @@ impl TransferClaims {
             iat: now.timestamp(),
             link: false,
             by: None,
+            client: TransferClient::Browser,
         }
+    }
+
+    /// These claims, for `client`'s limits.
+    pub fn for_client(self, client: TransferClient) -> Self {
+        Self { client, ..self }
     }
 
     /// These claims, asked for by `issuer`.
@@ -204,6 +218,17 @@ mod tests {
         assert!(!back.allows(TransferDirection::Send, 3));
         assert!(!back.allows(TransferDirection::Receive, 1));
         assert!(!back.link, "a spec's token is not a link token");
+        assert_eq!(back.client, TransferClient::Browser);
+    }
+
+    #[test]
+    fn a_token_says_which_client_it_is_for() {
+        let claims = TransferClaims::new(7, 42, TransferDirection::Send, vec![1])
+            .for_client(TransferClient::Desktop);
+        let back = keys()
+            .verify(&keys().issue(&claims).expect("signs"))
+            .expect("verifies");
+        assert_eq!(back.client, TransferClient::Desktop);
     }
 
     #[test]

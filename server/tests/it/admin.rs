@@ -497,6 +497,8 @@ on_both_databases!(
             "default_expiration": { "kind": "after_days", "days": 30 },
             "directory_exact_email": true,
             "user_quota_bytes": 10_737_418_240u64,
+            "desktop_max_files_per_package": 500,
+            "desktop_max_package_bytes": 1_099_511_627_776u64,
         });
         let refused = app
             .call(TestRequest::put(paths::ADMIN_SETTINGS, wanted.clone()).cookie(&alice))

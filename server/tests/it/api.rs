@@ -1,6 +1,7 @@
 //! The web listener through `router(state).oneshot(..)`: health, sessions, CSRF, errors and the web
-//! app fallback, each on a fresh SQLite database and a fresh PostgreSQL database.
+//! app's pages, each on a fresh SQLite database and a fresh PostgreSQL database.
 
+use app::paths;
 use axum::http::{Method, StatusCode, header};
 use serde_json::json;
 
@@ -255,6 +256,22 @@ on_both_databases!(
             .await;
         assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(wrong_method.error_code(), "method_not_allowed");
+        // An unlisted method is a 405 without the CSRF header too: routing comes first.
+        for (method, path) in [
+            (Method::TRACE, "/healthz"),
+            (Method::PUT, "/api/v1/session"),
+            (Method::PATCH, paths::PACKAGES),
+        ] {
+            let answer = app
+                .call(TestRequest::get(path).method(method.clone()))
+                .await;
+            assert_eq!(
+                answer.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            assert_eq!(answer.error_code(), "method_not_allowed", "{method} {path}");
+        }
     }
 );
 
@@ -319,6 +336,71 @@ async fn the_web_app_is_served_for_client_side_routes_but_not_for_api_paths() {
     assert_eq!(gzipped.headers[header::CONTENT_ENCODING], "gzip");
     assert!(gzipped.text.len() < big.len() / 4, "compressed");
     let api = app.call(TestRequest::get("/api/v2/whatever")).await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.error_code(), "not_found");
+}
+
+// The server learns the web app's pages from the app's own route table (through leptos_axum):
+// each answers index.html with 200, any other path outside /api index.html with 404, so the app
+// still shows its not-found page while tools see that nothing is there.
+#[tokio::test]
+async fn the_web_app_pages_answer_200_and_every_other_path_404() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let dist = app.state.config.web_dir.clone();
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>Ferry</title>",
+    )
+    .unwrap();
+
+    let mut pages = ferry_server::http::page_paths();
+    pages.sort();
+    let expected = [
+        "/",
+        "/admin",
+        "/device",
+        "/login",
+        "/new",
+        "/notifications",
+        "/packages/{id}",
+        "/preferences",
+        "/received",
+        "/sent",
+    ];
+    assert_eq!(pages, expected, "the route table of app::ui::AppRoutes");
+    for page in expected {
+        let path = page.replace("{id}", "42");
+        let response = app.call(TestRequest::get(&path)).await;
+        assert_eq!(response.status, StatusCode::OK, "{path}");
+        assert!(response.text.contains("<title>Ferry</title>"), "{path}");
+        assert_eq!(
+            response.headers[header::CACHE_CONTROL],
+            "no-cache",
+            "{path}"
+        );
+    }
+    for path in [
+        "/no/such/page",
+        "/wp-login.php",
+        "/packages",
+        "/packages/42/extra",
+        "/received/",
+        "/favicon.ico",
+    ] {
+        let response = app.call(TestRequest::get(path)).await;
+        assert_eq!(response.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(
+            response.text.contains("<title>Ferry</title>"),
+            "{path}: the app shows its own not-found page"
+        );
+        assert_eq!(
+            response.headers[header::CACHE_CONTROL],
+            "no-cache",
+            "{path}"
+        );
+    }
+    let api = app.call(TestRequest::get("/api/no/such/thing")).await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
     assert_eq!(api.error_code(), "not_found");
 }
@@ -464,3 +546,64 @@ async fn the_web_app_and_the_api_carry_browser_security_headers() {
         "max-age=31536000"
     );
 }
+
+// JSON bodies are objects only (serde would fill a struct's fields from an array by position),
+// and an unknown field is refused where a typo would otherwise silently do nothing.
+on_both_databases!(
+    json_bodies_are_objects_with_known_fields_only,
+    |engine: Engine| async move {
+        let app = TestApp::start(engine).await;
+        let by_position = app
+            .call(TestRequest::post(
+                paths::SESSION,
+                json!(["admin", ADMIN_PASSWORD]),
+            ))
+            .await;
+        assert_eq!(by_position.status, StatusCode::BAD_REQUEST);
+        assert!(
+            by_position.message().contains("JSON object"),
+            "{}",
+            by_position.text
+        );
+        assert!(by_position.cookie().is_none(), "nobody signed in");
+
+        let cookie = app.sign_in("admin", ADMIN_PASSWORD).await;
+        let preferences = || TestRequest::get(paths::ME_PREFERENCES).cookie(&cookie);
+        let before = app.call(preferences()).await.body;
+        let positional = app
+            .call(
+                TestRequest::put(paths::ME_PREFERENCES, json!([true, false, true])).cookie(&cookie),
+            )
+            .await;
+        assert_eq!(positional.status, StatusCode::BAD_REQUEST);
+        let typo = app
+            .call(
+                TestRequest::put(paths::ME_PREFERENCES, json!({ "email_on_recieve": false }))
+                    .cookie(&cookie),
+            )
+            .await;
+        assert_eq!(typo.status, StatusCode::BAD_REQUEST);
+        assert!(typo.message().contains("email_on_recieve"), "{}", typo.text);
+        assert_eq!(
+            app.call(preferences()).await.body,
+            before,
+            "nothing changed"
+        );
+
+        let token_typo = app
+            .call(
+                TestRequest::post(
+                    paths::ME_TOKENS,
+                    json!({ "name": "ci", "expires_in_day": 1 }),
+                )
+                .cookie(&cookie),
+            )
+            .await;
+        assert_eq!(token_typo.status, StatusCode::BAD_REQUEST);
+        assert!(
+            token_typo.message().contains("expires_in_day"),
+            "{}",
+            token_typo.text
+        );
+    }
+);

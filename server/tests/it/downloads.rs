@@ -787,3 +787,58 @@ on_both_databases!(
         );
     }
 );
+
+// Disabling a user ends their downloads under way too, not only their next request: the body
+// breaks off (never looking complete) within a few seconds (`transfer::live::RECHECK`).
+on_both_databases!(
+    a_running_download_breaks_off_when_its_user_is_disabled,
+    |engine: Engine| async move {
+        let bytes = data(16 * MIB, 3);
+        let sent = Sent::new(engine, &["bob"], Value::Null, &[("big.bin", bytes.clone())]).await;
+        let token = sent.token(&sent.bob).await;
+        let bob = sent.app.state.transfer_keys.verify(&token).unwrap().uid;
+        let (id, _) = sent.files[0].clone();
+        let request = sent.file_request(Method::GET, &token, id);
+        let response = sent
+            .app
+            .gateway
+            .clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let mut body = response.into_body();
+        let first = body.frame().await.unwrap().unwrap().into_data().unwrap();
+        let mut received = first.to_vec();
+
+        let disabled = sent
+            .app
+            .call(
+                TestRequest::patch(
+                    &paths::with_id(paths::ADMIN_USER, bob),
+                    serde_json::json!({ "disabled": true }),
+                )
+                .cookie(&sent.admin),
+            )
+            .await;
+        assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
+        tokio::time::sleep(
+            ferry_server::transfer::live::RECHECK + std::time::Duration::from_millis(500),
+        )
+        .await;
+
+        let mut failed = false;
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(frame) => received.extend_from_slice(&frame.into_data().unwrap()),
+                Err(_) => {
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        assert!(failed, "the body must fail, not end");
+        assert!(received.len() < bytes.len(), "it never looks complete");
+        assert_eq!(received, bytes[..received.len()]);
+    }
+);

@@ -463,6 +463,9 @@ on_both_databases!(
 
         for query in [
             "page=0",
+            // The document says int32 with a maximum; a bigger page is refused, never read as u32.
+            "page=1000001",
+            "page=2147483648",
             "per_page=0",
             "per_page=101",
             "page=abc",

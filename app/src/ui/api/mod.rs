@@ -6,6 +6,7 @@
 
 mod accounts;
 mod admin;
+mod devices;
 mod notifications;
 mod packages;
 mod session;
@@ -13,6 +14,7 @@ mod transport;
 
 pub use accounts::*;
 pub use admin::*;
+pub use devices::*;
 pub use notifications::*;
 pub use packages::*;
 pub use session::*;

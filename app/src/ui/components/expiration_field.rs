@@ -183,14 +183,17 @@ mod tests {
 
     #[test]
     fn days_are_checked_and_default_is_none() {
-        let input = ExpirationInput::new(Some(ExpirationPolicy::AfterDays { days: 7 }));
-        assert_eq!(
-            input.policy(),
-            Ok(Some(ExpirationPolicy::AfterDays { days: 7 }))
-        );
-        input.days.set("0".to_owned());
-        assert!(input.policy().is_err());
-        input.set(None);
-        assert_eq!(input.policy(), Ok(None));
+        // Signals live in an owner's arena (the server's `ssr` build keeps one per owner).
+        Owner::new().with(|| {
+            let input = ExpirationInput::new(Some(ExpirationPolicy::AfterDays { days: 7 }));
+            assert_eq!(
+                input.policy(),
+                Ok(Some(ExpirationPolicy::AfterDays { days: 7 }))
+            );
+            input.days.set("0".to_owned());
+            assert!(input.policy().is_err());
+            input.set(None);
+            assert_eq!(input.policy(), Ok(None));
+        });
     }
 }

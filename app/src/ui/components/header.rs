@@ -59,7 +59,7 @@ fn SignOutButton() -> impl IntoView {
             // 401: the session had already ended; either way nobody is signed in now.
             Err(error) if !error.is_unauthorized() => Err(error),
             _ => {
-                session.signed_out();
+                session.signed_out_by_choice();
                 Ok(())
             }
         }

@@ -4,6 +4,7 @@
 mod bell;
 mod brand;
 mod confirm_dialog;
+mod desktop_client_link;
 mod empty_state;
 mod expiration_field;
 mod feedback;
@@ -26,6 +27,7 @@ mod submission;
 
 pub use brand::BrandMark;
 pub use confirm_dialog::ConfirmDialog;
+pub use desktop_client_link::DesktopClientLink;
 pub use empty_state::EmptyState;
 pub use expiration_field::{ExpirationField, ExpirationInput};
 pub use feedback::{Feedback, FeedbackMessages};

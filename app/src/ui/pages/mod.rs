@@ -1,6 +1,7 @@
 //! One module per page of the web app.
 
 mod admin;
+mod device;
 mod login;
 mod new_package;
 mod not_found;
@@ -11,6 +12,7 @@ mod received;
 mod sent;
 
 pub use admin::AdminPage;
+pub use device::DeviceApprovalPage;
 pub use login::LoginPage;
 pub use new_package::NewPackagePage;
 pub use not_found::NotFoundPage;

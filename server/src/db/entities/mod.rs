@@ -2,6 +2,7 @@
 //! them to the DTOs in `app::types`.
 
 pub mod api_tokens;
+pub mod device_authorizations;
 pub mod download_ranges;
 pub mod file_downloads;
 pub mod leases;

@@ -10,6 +10,9 @@ pub struct Model {
     pub package_id: i64,
     /// The sanitized display name; never used as a path.
     pub name: String,
+    /// The relative path inside the package, ending in `name` (desktop client folders); `None` for
+    /// a file at the top. Shown and handed to clients only; never a path on the server.
+    pub path: Option<String>,
     pub size: i64,
     pub state: State,
     /// Where the transfer node keeps the published bytes: made by the server, never from a name.

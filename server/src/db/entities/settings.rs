@@ -17,6 +17,8 @@ pub struct Model {
     pub default_expiration_days: Option<i32>,
     pub directory_exact_email: bool,
     pub user_quota_bytes: Option<i64>,
+    pub desktop_max_files_per_package: i32,
+    pub desktop_max_package_bytes: Option<i64>,
     pub updated_at: ChronoDateTimeUtc,
 }
 

@@ -32,6 +32,7 @@ use crate::{
     services::AppState,
     services::downloads::{self, Servable},
     storage::StorageError,
+    transfer::live,
     transfer::token::TransferClaims,
 };
 
@@ -98,10 +99,11 @@ impl FromRequestParts<AppState> for ReceiveToken {
                     .into(),
             ));
         }
-        if !crate::transfer::live::is_live(&state.db, &claims).await? {
-            return Err(AppError::MissingToken(crate::transfer::live::REVOKED));
+        if !live::is_live(&state.db, &claims).await? {
+            return Err(AppError::MissingToken(live::REVOKED));
         }
         crate::telemetry::http::record_user(claims.uid);
+        crate::telemetry::http::record_package(claims.pkg);
         Ok(Self(claims))
     }
 }
@@ -114,6 +116,7 @@ async fn serve(
     request: HeaderMap,
 ) -> Result<Response, AppError> {
     let file_id: i64 = file_id.parse().map_err(|_| AppError::NoSuchFile)?;
+    crate::telemetry::http::record_file(file_id, None);
     let file = downloads::open(&state, &claims, file_id).await?;
     let etag = format!("\"{}\"", file.sha256);
     let selection = range::select(
@@ -149,6 +152,7 @@ async fn serve(
             }
             other => other.into(),
         })?;
+    let bytes = live::until_revoked(bytes, state.db.clone(), claims.clone());
     let body = downloads::deliver(&state, &file, claims.uid, start, end - start, bytes);
     tracing::debug!(target: crate::gateway::LOG_TARGET, file_id, start, end, "download started");
     Ok((status, headers, Body::from_stream(body)).into_response())

@@ -39,6 +39,7 @@ impl FromRequestParts<AppState> for SendToken {
             return Err(AppError::MissingToken(crate::transfer::live::REVOKED));
         }
         crate::telemetry::http::record_user(claims.uid);
+        crate::telemetry::http::record_package(claims.pkg);
         Ok(Self(claims))
     }
 }

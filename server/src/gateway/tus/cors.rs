@@ -56,6 +56,7 @@ pub fn cors() -> GatewayCors {
         headers::UPLOAD_CHECKSUM,
         headers::UPLOAD_DEFER_LENGTH,
         HeaderName::from_static("x-requested-with"),
+        super::X_HTTP_METHOD_OVERRIDE,
         header::RANGE,
         header::IF_RANGE,
     ];

@@ -94,7 +94,9 @@ pub async fn create(
                     content_length,
                     checksum: headers::checksum(&request_headers)?,
                 };
-                uploads::append(&state, &claims, &created.id, chunk, stream_of(body)).await?;
+                let progress =
+                    uploads::append(&state, &claims, &created.id, chunk, stream_of(body)).await?;
+                crate::telemetry::http::record_file(progress.file_id, Some(progress.offset));
                 uploads::find(&state, &claims, &created.id).await?
             } else {
                 created

@@ -1,6 +1,6 @@
 //! The gateway's tus 1.0.0 server: core protocol plus the creation, creation-with-upload,
-//! termination, checksum (sha1, sha256), expiration and concatenation extensions. One file per
-//! method; the rules (who may upload what, completion) live in [`crate::services::uploads`].
+//! termination, checksum (sha1, sha256), expiration and concatenation extensions, and
+//! `X-HTTP-Method-Override` for `PATCH` and `DELETE`. One file per method; the rules (who may upload what, completion) live in [`crate::services::uploads`].
 //!
 //! Every request but `OPTIONS` must send `Tus-Resumable: 1.0.0` (else 412) and the transfer
 //! token (`Authorization: Bearer`); every answer carries `Tus-Resumable`. When an admin turned the
@@ -20,7 +20,8 @@ use crate::error::AppError;
 use app::paths;
 use axum::{
     Router,
-    extract::Request,
+    extract::{Request, State},
+    handler::Handler,
     http::{HeaderName, HeaderValue, Method},
     middleware::{self, Next},
     response::{IntoResponse, Response},
@@ -46,6 +47,8 @@ pub const TUS_VERSION_HEADER: HeaderName = HeaderName::from_static("tus-version"
 pub const TUS_EXTENSION: HeaderName = HeaderName::from_static("tus-extension");
 pub const TUS_MAX_SIZE: HeaderName = HeaderName::from_static("tus-max-size");
 pub const TUS_CHECKSUM_ALGORITHM: HeaderName = HeaderName::from_static("tus-checksum-algorithm");
+/// The method a `POST` stands for (tus core).
+pub const X_HTTP_METHOD_OVERRIDE: HeaderName = HeaderName::from_static("x-http-method-override");
 
 /// The tus routes, guarded (gateway switch, protocol version) and tagged with `Tus-Resumable`.
 pub fn routes() -> Router<AppState> {
@@ -59,9 +62,31 @@ pub fn routes() -> Router<AppState> {
             options(options::options)
                 .head(head::head)
                 .patch(patch::patch)
-                .delete(terminate::terminate),
+                .delete(terminate::terminate)
+                .post(method_override),
         )
         .layer(middleware::from_fn(guard))
+}
+
+/// `POST /tus/{id}` with `X-HTTP-Method-Override: PATCH` or `DELETE` (tus core: for clients behind
+/// proxies that pass only GET and POST) is that request.
+async fn method_override(State(state): State<AppState>, mut request: Request) -> Response {
+    let wanted = request
+        .headers()
+        .get(X_HTTP_METHOD_OVERRIDE)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.trim().to_ascii_uppercase());
+    match wanted.as_deref() {
+        Some("PATCH") => {
+            *request.method_mut() = Method::PATCH;
+            patch::patch.call(request, state).await
+        }
+        Some("DELETE") => {
+            *request.method_mut() = Method::DELETE;
+            terminate::terminate.call(request, state).await
+        }
+        _ => AppError::MethodNotAllowed.into_response(),
+    }
 }
 
 /// Refuses tus requests of another protocol version (the gateway switch is checked before, for

@@ -33,6 +33,10 @@ pub async fn patch(
         checksum: headers::checksum(&request_headers)?,
     };
     let progress = uploads::append(&state, &claims, &id, chunk, stream_of(body)).await?;
+    crate::telemetry::http::record_file(
+        progress.file_id,
+        Some(progress.offset.saturating_sub(offset)),
+    );
     let mut out = HeaderMap::new();
     out.insert(headers::UPLOAD_OFFSET, headers::value(progress.offset));
     out.insert(

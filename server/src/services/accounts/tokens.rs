@@ -32,7 +32,7 @@ pub async fn list(db: &DatabaseConnection, user_id: i64) -> Result<Vec<api_token
 /// Creates a token for `user_id`, working for `lifetime_days` (`None`: until revoked), and returns
 /// its secret (to show once) with the stored row.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     user_id: i64,
     name: &str,
     lifetime_days: Option<u32>,
@@ -49,15 +49,7 @@ pub async fn create(
             "The token name must be 1 to {MAX_NAME_LEN} characters long."
         )));
     }
-    let held = api_tokens::Entity::find()
-        .filter(Column::UserId.eq(user_id))
-        .count(db)
-        .await?;
-    if held >= MAX_TOKENS_PER_USER {
-        return Err(AppError::Conflict(format!(
-            "You already have {MAX_TOKENS_PER_USER} API tokens: revoke one before creating another."
-        )));
-    }
+    check_room(db, user_id).await?;
     let token = NewToken::generate();
     let now = Utc::now();
     let row = api_tokens::ActiveModel {
@@ -74,6 +66,20 @@ pub async fn create(
     .await?;
     tracing::info!(user.id = user_id, token.id = row.id, "created an API token");
     Ok((token.secret, row))
+}
+
+/// Refuses when `user_id` already holds [`MAX_TOKENS_PER_USER`] tokens.
+pub async fn check_room(db: &impl ConnectionTrait, user_id: i64) -> Result<(), AppError> {
+    let held = api_tokens::Entity::find()
+        .filter(Column::UserId.eq(user_id))
+        .count(db)
+        .await?;
+    if held >= MAX_TOKENS_PER_USER {
+        return Err(AppError::Conflict(format!(
+            "You already have {MAX_TOKENS_PER_USER} API tokens: revoke one before creating another."
+        )));
+    }
+    Ok(())
 }
 
 /// Revokes one of `user_id`'s tokens; another user's token is "not found", like a missing one.

@@ -19,6 +19,8 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio_util::task::TaskTracker;
 
+use crate::telemetry::GATEWAY_TARGET;
+
 use super::{Servable, still_servable, tracking::Delivered};
 use crate::{services::AppState, storage::ByteStream};
 
@@ -110,6 +112,16 @@ impl Drop for Record {
         // Ended early (client gone, failed): what went out still counts. An empty file's body is
         // dropped unpolled (hyper knows from `Content-Length: 0` there is nothing to read): its
         // answer was all of it.
+        tracing::event!(
+            target: GATEWAY_TARGET,
+            tracing::Level::INFO,
+            package.id = self.package_id,
+            file.id = self.file_id,
+            user.id = self.user_id,
+            start = self.start,
+            bytes = self.sent,
+            "download ended"
+        );
         if !self.recorded && (self.sent > self.recorded_to || self.file_size == 0) {
             self.recorded = true;
             let _ = self

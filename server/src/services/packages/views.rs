@@ -58,6 +58,7 @@ pub(super) async fn detail(
             id: file.id,
             state: file.state.into(),
             name: file.name,
+            path: file.path,
             size: u64::try_from(file.size).unwrap_or_default(),
             sha256: file.sha256,
         })

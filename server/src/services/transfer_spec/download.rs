@@ -1,7 +1,7 @@
 //! Download transfer specs: for a sent package whose files remain, the files' gateway URLs and
 //! SHA-256 digests, and a receive token for this user, this package and these files.
 
-use app::types::{TransferDirection, TransferFile, TransferSpec, TransferType};
+use app::types::{TransferClient, TransferDirection, TransferFile, TransferSpec, TransferType};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::require_gateway;
@@ -27,6 +27,7 @@ pub async fn download_spec(
     user: &users::Model,
     issuer: Issuer,
     package_id: i64,
+    client: TransferClient,
     gateway_url: String,
 ) -> Result<TransferSpec, AppError> {
     require_gateway(state).await?;
@@ -57,12 +58,14 @@ pub async fn download_spec(
         TransferDirection::Receive,
         files.iter().map(|f| f.id).collect(),
     )
-    .issued_by(issuer);
+    .issued_by(issuer)
+    .for_client(client);
     let token = state.transfer_keys.issue(&claims)?;
     let gateway_url = gateway_url.trim_end_matches('/').to_owned();
     Ok(TransferSpec {
         transfer_type: TransferType::HttpGateway,
         direction: TransferDirection::Receive,
+        client,
         package_id,
         tus_endpoint: None,
         files: files
@@ -72,6 +75,7 @@ pub async fn download_spec(
                 id: row.id,
                 complete: true,
                 name: row.name,
+                path: row.path,
                 size: u64::try_from(row.size).unwrap_or_default(),
                 sha256: row.sha256,
             })

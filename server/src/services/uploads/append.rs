@@ -21,7 +21,7 @@ use crate::{
     fault::crash_point,
     services::AppState,
     storage::{ByteStream, DigestKind, StorageError},
-    transfer::token::TransferClaims,
+    transfer::{live, token::TransferClaims},
 };
 
 /// A chunk as the client announced it.
@@ -44,6 +44,8 @@ pub struct Checksum {
 /// Where an upload stands after a chunk.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress {
+    /// The file the upload is for.
+    pub file_id: i64,
     pub offset: u64,
     pub expires_at: DateTime<Utc>,
 }
@@ -60,10 +62,14 @@ pub async fn append(
 ) -> Result<Progress, AppError> {
     let lock = state
         .upload_locks
-        .upload(id)
+        .upload_for_request(id)
         .await?
         .ok_or(AppError::Locked)?;
     let (upload, file) = load(state, claims, id).await?;
+    if upload.kind == uploads::Kind::Final {
+        // tus: a PATCH to a final upload is 403, whatever state its package is in.
+        return Err(final_takes_no_patch());
+    }
     writable_package(state, claims).await?;
     if file.state == package_files::State::Complete {
         return Err(super::already_complete(&file));
@@ -79,6 +85,7 @@ pub async fn append(
             chunk.offset
         )));
     }
+    let body = live::until_revoked(body, state.db.clone(), claims.clone());
     let task = tokio::spawn(write_and_commit(
         state.clone(),
         lock,
@@ -105,14 +112,13 @@ async fn write_and_commit(
         // Every byte is there but the file's completion was cut short: finish it now.
         recover::finish(&state, &upload, &file).await?;
         return Ok(Progress {
+            file_id: file.id,
             offset: stored,
             expires_at: upload.expires_at,
         });
     }
     if upload.kind == uploads::Kind::Final {
-        return Err(AppError::Forbidden(
-            "A final upload is joined from its partial uploads: it takes no PATCH.".into(),
-        ));
+        return Err(final_takes_no_patch());
     }
     let remaining = length.saturating_sub(stored);
     if let Some(sent) = chunk.content_length.filter(|&sent| sent > remaining) {
@@ -123,6 +129,7 @@ async fn write_and_commit(
     if remaining == 0 {
         // A finished part: nothing to write.
         return Ok(Progress {
+            file_id: file.id,
             offset: stored,
             expires_at: upload.expires_at,
         });
@@ -141,6 +148,7 @@ async fn write_and_commit(
             // was recorded: the chunk resent is already there, finish that completion.
             complete::single(&state, &file, &upload).await?;
             return Ok(Progress {
+                file_id: file.id,
                 offset: length,
                 expires_at: Utc::now() + UPLOAD_EXPIRY,
             });
@@ -182,7 +190,11 @@ async fn write_and_commit(
         // the final offset is recorded with the completion, in one transaction.
         crash_point("completion:after_append");
         complete::single(&state, &file, &upload).await?;
-        return Ok(Progress { offset, expires_at });
+        return Ok(Progress {
+            file_id: file.id,
+            offset,
+            expires_at,
+        });
     }
     if appended.written > 0 {
         let finished_partial = offset == length && upload.kind == uploads::Kind::Partial;
@@ -196,7 +208,11 @@ async fn write_and_commit(
             &format!("{} bytes of it were kept", appended.written),
         ));
     }
-    Ok(Progress { offset, expires_at })
+    Ok(Progress {
+        file_id: file.id,
+        offset,
+        expires_at,
+    })
 }
 
 /// Stores the new durable offset (only if nobody moved it meanwhile) and keeps the file's other
@@ -236,6 +252,12 @@ async fn commit(
     Ok(())
 }
 
+fn final_takes_no_patch() -> AppError {
+    AppError::Forbidden(
+        "A final upload is joined from its partial uploads: it takes no PATCH.".into(),
+    )
+}
+
 /// Cuts the upload back to `offset` (the chunk is not kept) and fails with `error`.
 async fn discard(
     state: &AppState,
@@ -249,6 +271,7 @@ async fn discard(
 
 fn incomplete(end: BodyEnd, offset: u64, kept: &str) -> AppError {
     match end {
+        BodyEnd::Revoked => AppError::MissingToken(live::REVOKED),
         BodyEnd::Stalled => AppError::Stalled(format!(
             "No bytes arrived for {} seconds, so the request was ended; {kept}. Resume from \
              offset {offset}.",

@@ -27,6 +27,8 @@ pub enum BodyEnd {
     Stalled,
     /// The connection broke (the client went away).
     Broken,
+    /// The transfer token stopped working meanwhile (`transfer::live::until_revoked`).
+    Revoked,
 }
 
 /// Where a watched body records how it ended.
@@ -83,6 +85,9 @@ pub fn watch(body: ByteStream, limit: u64, idle: Duration) -> (ByteStream, BodyW
                     BodyEnd::TooLong,
                     io::Error::other("the body is longer than allowed"),
                 )
+            }
+            Ok(Some(Err(error))) if error.kind() == io::ErrorKind::PermissionDenied => {
+                (BodyEnd::Revoked, error)
             }
             Ok(Some(Err(error))) => (BodyEnd::Broken, error),
             Err(_) => (

@@ -79,7 +79,7 @@ pub async fn create_final(
         held.push(
             state
                 .upload_locks
-                .upload(part)
+                .upload_for_request(part)
                 .await?
                 .ok_or(AppError::Locked)?,
         );

@@ -26,6 +26,11 @@ use crate::{db::entities::leases, instance::InstanceId};
 /// How long a lease lasts unless renewed; a crashed instance's locks free themselves after it.
 pub const LEASE_TTL: Duration = Duration::from_secs(30);
 
+/// How long a client's request waits for an upload's lock before it is refused (423, `Retry-After`).
+pub const REQUEST_LOCK_WAIT: Duration = Duration::from_secs(3);
+/// How often a waiting request tries the lock again.
+const REQUEST_LOCK_POLL: Duration = Duration::from_millis(50);
+
 /// The locks of this process, backed by leases in the database. Cheap to clone (shared).
 #[derive(Debug, Clone)]
 pub struct UploadLocks {
@@ -78,6 +83,24 @@ impl UploadLocks {
     /// The lock of one upload.
     pub async fn upload(&self, upload: &str) -> Result<Option<LockGuard>, DbErr> {
         self.try_lock(format!("upload:{upload}")).await
+    }
+
+    /// The lock of one upload for a client's request, waiting up to [`REQUEST_LOCK_WAIT`] for its
+    /// holder: after a `PATCH` is cut off, the bytes that arrived are committed before its lock is
+    /// released, and the client's next `HEAD` or `PATCH` (sent at once) should find them there
+    /// rather than a 423.
+    pub async fn upload_for_request(&self, upload: &str) -> Result<Option<LockGuard>, DbErr> {
+        let key = format!("upload:{upload}");
+        let deadline = tokio::time::Instant::now() + REQUEST_LOCK_WAIT;
+        loop {
+            if let Some(guard) = self.try_lock(key.clone()).await? {
+                return Ok(Some(guard));
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            tokio::time::sleep(REQUEST_LOCK_POLL).await;
+        }
     }
 
     /// The lock of one declared file, held while it is published and marked complete.

@@ -60,6 +60,24 @@ async fn request_lines_name_the_client_and_the_user_and_never_a_secret() {
     )
     .await;
     assert_eq!(me.status, 200);
+    let spec = api(
+        web,
+        &format!("/api/v1/packages/{}/transfer_spec/download", upload.package),
+        Some(&cookie),
+        json!({}),
+    )
+    .await;
+    assert_eq!(spec.status, 200);
+    let download_token = spec.json()["token"].as_str().unwrap().to_owned();
+    let got = call(
+        "GET",
+        gateway,
+        &format!("/files/{}", upload.file),
+        &[("Authorization", format!("Bearer {download_token}"))],
+        b"",
+    )
+    .await;
+    assert_eq!(got.body, bytes);
 
     server.kill().await.unwrap();
     let log = std::fs::read_to_string(&log_path).unwrap();
@@ -81,12 +99,34 @@ async fn request_lines_name_the_client_and_the_user_and_never_a_secret() {
         "gateway request lines name the client: {log}"
     );
     assert!(log.contains("user.id=1"), "the authenticated user: {log}");
+    let (package, file) = (
+        format!("package.id={}", upload.package),
+        format!("file.id={}", upload.file),
+    );
+    assert!(
+        log.lines().any(|line| line.contains("gateway_request")
+            && line.contains("PATCH")
+            && line.contains(&package)
+            && line.contains(&file)
+            && line.contains("bytes=10000")
+            && line.contains("status=204")),
+        "the PATCH's line names its package, file and bytes: {log}"
+    );
+    assert!(
+        log.lines().any(|line| line.contains("download ended")
+            && line.contains(&package)
+            && line.contains(&file)
+            && line.contains("user.id=1")
+            && line.contains("bytes=10000")),
+        "a download says what it sent when it ends: {log}"
+    );
     let session_value = cookie.split_once('=').unwrap().1;
     for secret in [
         wrong_password,
         ADMIN_PASSWORD,
         session_value,
         upload.token.as_str(),
+        download_token.as_str(),
     ] {
         assert!(!log.contains(secret), "{secret:?} is in the log");
     }

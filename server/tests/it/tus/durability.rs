@@ -106,6 +106,10 @@ on_both_databases!(
 
         let second = world.patch(&url, 0, b"XXXXXXXX").await;
         assert_eq!(second.status, StatusCode::LOCKED, "{}", second.text);
+        assert_eq!(
+            second.headers["retry-after"], "1",
+            "worth asking again shortly"
+        );
         let terminate = world
             .send(world.tus(Method::DELETE, &url), Body::empty())
             .await;

@@ -5,6 +5,7 @@
 mod capacity;
 mod completion;
 mod concat;
+mod conformance;
 mod durability;
 mod protocol;
 mod recovery;

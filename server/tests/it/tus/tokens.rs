@@ -7,6 +7,7 @@ use axum::{
     http::{Method, Request, StatusCode},
 };
 use ferry_server::transfer::token::{Issuer, TransferClaims};
+use sea_orm::EntityTrait;
 
 use crate::{
     common::{self, Engine},
@@ -297,3 +298,82 @@ on_both_databases!(
         assert_eq!(head(fresh).await.status, StatusCode::UNAUTHORIZED);
     }
 );
+
+// Disabling a user ends their upload under way: the PATCH still streaming answers 401 with the
+// reason within a few seconds (`transfer::live::RECHECK`), and no more of its bytes are taken.
+on_both_databases!(
+    a_running_upload_ends_when_its_user_is_disabled,
+    |engine: Engine| async move {
+        use common::{ADMIN_PASSWORD, TestRequest};
+        use futures_util::StreamExt;
+        use std::time::Duration;
+
+        const PIECE: usize = 64 * 1024;
+        let length = 64 * PIECE;
+        let world = World::new(engine, &[("a.bin", length as u64)]).await;
+        let url = world.create(world.files[0], length as u64).await;
+        let uid = world
+            .app
+            .state
+            .transfer_keys
+            .verify(&world.token)
+            .unwrap()
+            .uid;
+
+        // A client sending a piece every 100 ms: 6.4 s for the whole body.
+        let pieces = futures_util::stream::iter(0..64).then(|_| async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok::<_, std::io::Error>(bytes::Bytes::from(vec![7u8; PIECE]))
+        });
+        let request = world.patch_request(&url, 0);
+        let patch = tokio::spawn({
+            let gateway = world.app.gateway.clone();
+            async move {
+                use tower::ServiceExt;
+                gateway
+                    .oneshot(request.body(Body::from_stream(pieces)).unwrap())
+                    .await
+                    .unwrap()
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let admin = world.app.sign_in("admin", ADMIN_PASSWORD).await;
+        let disabled = world
+            .app
+            .call(
+                TestRequest::patch(
+                    &paths::with_id(paths::ADMIN_USER, uid),
+                    serde_json::json!({ "disabled": true }),
+                )
+                .cookie(&admin),
+            )
+            .await;
+        assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.text);
+
+        let answer = tokio::time::timeout(Duration::from_secs(5), patch)
+            .await
+            .expect("the PATCH ends well before its body would")
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+        let body = http_body_util::BodyExt::collect(answer.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let text = String::from_utf8_lossy(&body);
+        assert!(text.contains("no longer works"), "{text}");
+        let row = ferry_server::db::entities::uploads::Entity::find_by_id(location_id(&url))
+            .one(&world.app.state.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            (row.offset as usize) < length,
+            "the upload was not completed: {} of {length}",
+            row.offset
+        );
+    }
+);
+
+fn location_id(url: &str) -> String {
+    url.rsplit('/').next().unwrap().to_owned()
+}

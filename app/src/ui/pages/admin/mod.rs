@@ -1,6 +1,7 @@
 //! Admin: users, settings, stored packages and undelivered email, for admins only (the server enforces this too).
 
 mod create_user;
+mod desktop_limits;
 mod mail;
 mod packages;
 mod reset_password;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use super::desktop_limits::{DesktopLimitsFields, DesktopLimitsInput};
 use crate::types::Settings;
 use crate::ui::api;
 use crate::ui::app_settings::use_app_settings;
@@ -65,6 +66,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
     let exact_email = RwSignal::new(initial.directory_exact_email);
     let quota = RwSignal::new(quota_text(initial.user_quota_bytes));
     let expiration = ExpirationInput::new(Some(initial.default_expiration));
+    let desktop = DesktopLimitsInput::new(&initial);
     let feedback = Feedback::new();
     let submission = Submission::new(feedback);
 
@@ -86,6 +88,10 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                 "The storage quota per user is a number of GiB greater than 0, or empty for none.",
             );
         };
+        let (desktop_max_files_per_package, desktop_max_package_bytes) = match desktop.limits() {
+            Ok(limits) => limits,
+            Err(problem) => return feedback.fail(problem),
+        };
         let default_expiration = match expiration.policy() {
             Ok(Some(policy)) => policy,
             Ok(None) => return feedback.fail("Choose a default expiration."),
@@ -98,6 +104,8 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
             default_expiration,
             directory_exact_email: exact_email.get_untracked(),
             user_quota_bytes,
+            desktop_max_files_per_package,
+            desktop_max_package_bytes,
         };
         submission.send(async move {
             let saved = api::save_settings(&settings).await?;
@@ -107,6 +115,7 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
             exact_email.try_set(saved.directory_exact_email);
             quota.try_set(quota_text(saved.user_quota_bytes));
             expiration.set(Some(saved.default_expiration));
+            desktop.set(&saved);
             app_settings.refresh();
             Ok("Settings saved.")
         });
@@ -132,9 +141,14 @@ fn SettingsForm(initial: Settings) -> impl IntoView {
                     min="1"
                     max=Settings::MAX_FILES_LIMIT
                     required
+                    aria-describedby="settings-max-files-hint"
                     bind:value=max_files
                 />
+                <p class="field__hint" id="settings-max-files-hint">
+                    "Packages sent from the browser, which sends files only, never folders."
+                </p>
             </div>
+            <DesktopLimitsFields input=desktop />
             <Checkbox
                 id="settings-users-may-change"
                 label="Users may change the desktop client preference"
@@ -204,7 +218,7 @@ fn Checkbox(
 const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// The quota as the field shows it: GiB, empty for none.
-fn quota_text(bytes: Option<u64>) -> String {
+pub(super) fn quota_text(bytes: Option<u64>) -> String {
     bytes.map_or_else(String::new, |bytes| {
         let gib = bytes as f64 / GIB;
         let text = format!("{gib:.2}");
@@ -213,7 +227,7 @@ fn quota_text(bytes: Option<u64>) -> String {
 }
 
 /// The quota in bytes from the field: `None` when empty, an error for anything but a positive number.
-fn quota_bytes(text: &str) -> Result<Option<u64>, ()> {
+pub(super) fn quota_bytes(text: &str) -> Result<Option<u64>, ()> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);

@@ -42,6 +42,7 @@ impl ChosenFile {
         DeclaredFile {
             name: self.name.clone(),
             size: self.size,
+            path: None,
         }
     }
 }

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use super::draft;
 use super::files::ChosenFile;
-use crate::types::{DeclaredFile, NewPackage, PackageState, TransferFile, UploadSpecRequest};
+use crate::types::{
+    DeclaredFile, NewPackage, PackageState, TransferClient, TransferFile, UploadSpecRequest,
+};
 use crate::ui::api::{self, ApiError};
 use crate::ui::transfer;
 use crate::ui::transfer::upload::{PackageUpload, UploadOutcome};
@@ -25,6 +27,7 @@ pub async fn prepare(request: &NewPackage, files: &[ChosenFile]) -> Result<Prepa
     let declared: Vec<DeclaredFile> = files.iter().map(ChosenFile::declared).collect();
     let spec_request = UploadSpecRequest {
         files: declared.clone(),
+        client: TransferClient::Browser,
     };
     let mut package_id = draft::draft_for(request).await.map_err(|e| e.to_string())?;
     let spec = match api::upload_spec(package_id, &spec_request).await {
@@ -131,6 +134,7 @@ mod tests {
         DeclaredFile {
             name: name.to_owned(),
             size,
+            path: None,
         }
     }
 
@@ -138,6 +142,7 @@ mod tests {
         TransferFile {
             id,
             name: name.to_owned(),
+            path: None,
             size,
             complete: false,
             url: None,

@@ -1,5 +1,6 @@
-//! One file of a package: name, size, SHA-256 and state, a Download (or Retry) button when it can
-//! be downloaded, and the download's progress once it has started.
+//! One file of a package: name (after its folders, when it was sent in one), size, SHA-256 and
+//! state, a Download (or Retry) button when it can be downloaded, and the download's progress once
+//! it has started.
 
 use leptos::prelude::*;
 
@@ -68,8 +69,10 @@ pub fn FileRow(
     view! {
         <li class=row_class>
             <div class="file-row__head">
-                <span class="file-row__name" title=file.name.clone()>
-                    {file.name.clone()}
+                <span class="file-row__name" title=file.path.clone().unwrap_or_else(|| file.name.clone())>
+                    {folder_of(&file).map(|folder| view! { <span class="file-row__folder">{folder}</span> })}
+                    // The name in an element of its own: it reads (and is found) as the name alone.
+                    <span>{file.name.clone()}</span>
                 </span>
                 <span class="file-row__size">{human_size(file.size)}</span>
                 {match file.state {
@@ -84,6 +87,14 @@ pub fn FileRow(
             {status}
         </li>
     }
+}
+
+/// The folders before a file's name (`photos/2024/`), for a file sent in a folder. Shown only: a
+/// download is always saved under the file's name.
+fn folder_of(file: &PackageFile) -> Option<String> {
+    let path = file.path.as_deref()?;
+    let (folders, _) = path.rsplit_once('/')?;
+    Some(format!("{folders}/"))
 }
 
 /// "Download", or "Retry" after a failure (which continues from the bytes received); disabled

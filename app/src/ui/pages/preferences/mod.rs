@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use crate::types::Preferences;
 use crate::ui::api;
 use crate::ui::app_settings::use_app_settings;
-use crate::ui::components::{Loadable, Page};
+use crate::ui::components::{DesktopClientLink, Loadable, Page};
 use crate::ui::format::role_name;
 use crate::ui::use_session;
 use desktop_client::DesktopClientForm;
@@ -32,6 +32,7 @@ pub fn PreferencesPage() -> impl IntoView {
                 <Show when=move || app_settings.gateway_enabled()>
                     <PreferencesSection id="desktop-client" title="Desktop client" let:preferences>
                         <DesktopClientForm preferences />
+                        <DesktopClientLink />
                     </PreferencesSection>
                 </Show>
                 <PreferencesSection id="email" title="Email notifications" let:preferences>

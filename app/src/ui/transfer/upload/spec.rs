@@ -8,7 +8,7 @@ use std::cell::{Cell, RefCell};
 use web_sys::js_sys::Date;
 
 use super::tus::{Gateway, TusError};
-use crate::types::{DeclaredFile, TransferSpec, UploadSpecRequest};
+use crate::types::{DeclaredFile, TransferClient, TransferSpec, UploadSpecRequest};
 use crate::ui::api::{self, ApiError};
 use crate::ui::transfer::shared_request::SharedRequest;
 
@@ -103,6 +103,7 @@ impl SpecSource {
                     let generation = self.generation.get();
                     let request = UploadSpecRequest {
                         files: self.declared.borrow().clone(),
+                        client: TransferClient::Browser,
                     };
                     let spec = api::upload_spec(self.package_id, &request)
                         .await
