@@ -28,7 +28,7 @@ pub(super) async fn make_room(
 ) -> Result<LockGuard, AppError> {
     let file_lock = state
         .upload_locks
-        .file(file.id)
+        .file_for_request(file.id)
         .await?
         .ok_or(AppError::Locked)?;
     let size = from_db(file.size);

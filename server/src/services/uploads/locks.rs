@@ -90,7 +90,18 @@ impl UploadLocks {
     /// released, and the client's next `HEAD` or `PATCH` (sent at once) should find them there
     /// rather than a 423.
     pub async fn upload_for_request(&self, upload: &str) -> Result<Option<LockGuard>, DbErr> {
-        let key = format!("upload:{upload}");
+        self.wait_for(format!("upload:{upload}")).await
+    }
+
+    /// The lock of one declared file for a client's request, waiting like
+    /// [`Self::upload_for_request`]: a client creating the parts of one file at once (tus-js-client
+    /// with `parallelUploads`) has its creations taken in turn, not refused.
+    pub async fn file_for_request(&self, file: i64) -> Result<Option<LockGuard>, DbErr> {
+        self.wait_for(format!("file:{file}")).await
+    }
+
+    /// Takes the lock named `key`, trying again for up to [`REQUEST_LOCK_WAIT`].
+    async fn wait_for(&self, key: String) -> Result<Option<LockGuard>, DbErr> {
         let deadline = tokio::time::Instant::now() + REQUEST_LOCK_WAIT;
         loop {
             if let Some(guard) = self.try_lock(key.clone()).await? {

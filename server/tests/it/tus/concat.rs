@@ -98,6 +98,25 @@ on_both_databases!(
 );
 
 on_both_databases!(
+    parts_of_one_file_created_at_once_are_all_accepted,
+    |engine: Engine| async move {
+        // tus-js-client with `parallelUploads` creates every part of a file at the same moment;
+        // each creation waits its turn for the file's room instead of being refused with 423.
+        let bytes = data(90_000, 3);
+        let world = World::new(engine, &[("parallel.bin", bytes.len() as u64)]).await;
+        let file = world.files[0];
+        let parts: Vec<&[u8]> = bytes.chunks(30_000).collect();
+        let urls =
+            futures_util::future::join_all(parts.iter().map(|part| world.partial(file, part)))
+                .await;
+        let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let joined = world.join(&urls, None).await;
+        assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.text);
+        assert_eq!(world.object(file).await, bytes);
+    }
+);
+
+on_both_databases!(
     a_final_upload_joins_only_complete_parts_of_its_own_file,
     |engine: Engine| async move {
         let world = World::new(engine, &[("one.bin", 8), ("two.bin", 8)]).await;
