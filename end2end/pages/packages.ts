@@ -1,7 +1,8 @@
 // The New package form and the package lists.
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export const PLAIN_HTTP_NOTICE = 'Transfers for this package go over plain HTTP.';
+/** The low-speed notice beside each package while transfers go through the browser. */
+export const LOW_SPEED_NOTICE = 'You are using the browser’s HTTP transfer, which is slower.';
 
 /** A file to choose in the browser, made in memory. */
 export interface TestFile {

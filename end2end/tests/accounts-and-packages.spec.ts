@@ -1,11 +1,11 @@
 // The admin creates a user; the user sends a package and keeps a preference across a reload;
-// turning the gateway off removes the plain-HTTP notice from the lists.
+// turning the gateway off removes the low-speed notice from the lists.
 import { expect, test } from '@playwright/test';
 import { ADMIN_PASSWORD } from '../playwright.config';
 import { AdminPage } from '../pages/admin';
 import { signInAsAdmin, updateSettings } from '../pages/api';
 import { LoginPage } from '../pages/login';
-import { NewPackagePage, PackageList, PLAIN_HTTP_NOTICE } from '../pages/packages';
+import { NewPackagePage, PackageList, LOW_SPEED_NOTICE } from '../pages/packages';
 import { AppShell } from '../pages/shell';
 
 const alice = {
@@ -60,12 +60,12 @@ test('admin creates a user who sends a package, keeps a preference, and loses th
     await expect(page.getByRole('region', { name: 'Desktop client' }).getByLabel('Disable desktop client')).toBeChecked();
   });
 
-  await test.step('the Sent list shows the package with the plain-HTTP notice', async () => {
+  await test.step('the Sent list shows the package with the low-speed notice', async () => {
     await shell.link('Sent').click();
     const row = new PackageList(page).row('Quarterly report');
     await expect(row).toBeVisible();
-    await expect(row).toContainText(PLAIN_HTTP_NOTICE);
-    await expect(row.getByRole('link', { name: 'Change this in Preferences' })).toHaveAttribute('href', '/preferences');
+    await expect(row).toContainText(LOW_SPEED_NOTICE);
+    await expect(row.getByRole('link', { name: 'Preferences', exact: true })).toHaveAttribute('href', '/preferences');
     await shell.signOut.click();
   });
 
@@ -82,7 +82,7 @@ test('admin creates a user who sends a package, keeps a preference, and loses th
     await shell.link('Sent').click();
     const row = new PackageList(page).row('Quarterly report');
     await expect(row).toBeVisible();
-    await expect(row).not.toContainText(PLAIN_HTTP_NOTICE);
-    await expect(page.getByText(PLAIN_HTTP_NOTICE)).toHaveCount(0);
+    await expect(row).not.toContainText(LOW_SPEED_NOTICE);
+    await expect(page.getByText(LOW_SPEED_NOTICE)).toHaveCount(0);
   });
 });

@@ -49,15 +49,6 @@ impl AppSettings {
                 .client_config()
                 .is_some_and(|c| c.gateway_url.is_some())
     }
-
-    /// Whether transfers go through the gateway over plain HTTP (tracked): the lists then say so.
-    pub fn gateway_is_plain_http(&self) -> bool {
-        self.gateway_enabled()
-            && self.client_config().is_some_and(|c| {
-                c.gateway_url
-                    .is_some_and(|url| url.to_ascii_lowercase().starts_with("http://"))
-            })
-    }
 }
 
 /// The [`AppSettings`] provided for the signed-in app.
