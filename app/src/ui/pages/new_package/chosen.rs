@@ -87,10 +87,13 @@ impl RecipientsInput {
 #[component]
 pub fn Chip(recipient: Recipient, on_remove: Callback<String>) -> impl IntoView {
     let Recipient { value, label } = recipient;
-    let title = (label != value).then(|| value.clone());
+    // A user shown by name also shows the username the package goes to, as the suggestions do:
+    // two people may share a name.
+    let detail = (label != value).then(|| value.clone());
     view! {
-        <li class="chip" title=title>
+        <li class="chip">
             <span class="chip__label">{label.clone()}</span>
+            {detail.map(|username| view! { <span class="chip__detail">{username}</span> })}
             <button
                 type="button"
                 class="chip__remove"
