@@ -125,11 +125,25 @@ fn NotificationItem(
     let (lead, actor_part, tail) = sentence(&notification);
     let title = format!("\u{201c}{}\u{201d}", notification.package_title);
     let label = format!("Mark as read: {lead}{actor_part}{title}{tail}");
+    let id = notification.id;
+    // Following the link is reading it: marked read on the way, and the bell (app-wide, so it
+    // outlives this page) counts again once the server has it.
+    let bell = use_unread();
+    let follow = move |_| {
+        if unread {
+            spawn_local(async move {
+                if api::mark_notification_read(id).await.is_ok() {
+                    bell.refresh();
+                }
+            });
+        }
+    };
     let subject = match notification.package_id {
-        Some(id) => view! { <A href=PackageRoute::href(id)>{title}</A> }.into_any(),
+        Some(package) => {
+            view! { <A href=PackageRoute::href(package) on:click=follow>{title}</A> }.into_any()
+        }
         None => view! { <span>{title}</span> }.into_any(),
     };
-    let id = notification.id;
     let pending = RwSignal::new(false);
     let mark = move |_| {
         pending.set(true);
