@@ -48,6 +48,10 @@ export class PackagePage {
     return this.files.getByRole('button', { name: `Download ${name}`, exact: true });
   }
 
+  cancelButton(name: string): Locator {
+    return this.files.getByRole('button', { name: `Cancel download of ${name}`, exact: true });
+  }
+
   retryButton(name: string): Locator {
     return this.files.getByRole('button', { name: `Retry ${name}`, exact: true });
   }

@@ -1,6 +1,7 @@
 // Downloading a sent package's files from the package page: the saved bytes are the sent bytes,
-// the sender sees who downloaded, leaving during a download asks first, a failed download resumes
-// with Range, the "after all recipients" policy deletes the files, and an admin deletes by hand.
+// the sender sees who downloaded, leaving during a download asks first, Cancel stops one and saves
+// nothing, a failed download resumes with Range, the "after all recipients" policy deletes the
+// files, and an admin deletes by hand.
 // Tests that follow the page writing a file stand in the origin-private file system for the save
 // picker; the others take the browser's own downloads, as a browser without those pickers does.
 import { randomBytes } from 'node:crypto';
@@ -188,6 +189,47 @@ test('leaving during a slowed download asks first; after it completes nothing as
     await page.close({ runBeforeUnload: true });
     expect(dialogs).toEqual([]);
   });
+});
+
+test('Cancel stops a running download, saves nothing, and Download starts it over', async ({ page, context }) => {
+  const title = `Drawings ${Date.now()}`;
+  const big = file('drawings.bin', 6 * 1024 * 1024);
+  const path = await send(page, { title, recipients: [ERIN] }, [big]);
+  await useOpfsPickers(page);
+  await signIn(page, ERIN);
+  const pkg = new PackagePage(page);
+  await pkg.goto(path);
+
+  // About 512 KiB/s: the download is still running when Cancel is pressed.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  const throttle = (bytesPerSecond: number) =>
+    cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: bytesPerSecond,
+      uploadThroughput: -1,
+    });
+  await throttle(512 * 1024);
+  await expect(pkg.cancelButton(big.name)).toHaveCount(0);
+  await pkg.downloadButton(big.name).click();
+  await expect
+    .poll(async () => Number(await pkg.progress(big.name).getAttribute('value')), { timeout: 20_000 })
+    .toBeGreaterThan(0);
+  await expect(pkg.leaveWarning).toBeVisible();
+
+  await pkg.cancelButton(big.name).click();
+  await expect(pkg.file(big.name)).toContainText('Download cancelled: nothing was saved.');
+  await expect(pkg.cancelButton(big.name)).toHaveCount(0);
+  await expect(pkg.progress(big.name)).toHaveCount(0);
+  await expect(pkg.leaveWarning).toHaveCount(0);
+  // The chosen file holds none of the bytes that had arrived.
+  expect((await opfsFile(page, [big.name])).size).toBe(0);
+
+  await throttle(-1);
+  await pkg.downloadButton(big.name).click();
+  await expect(pkg.file(big.name)).toContainText(`Saved to ${big.name}`, { timeout: 30_000 });
+  expect(await opfsFile(page, [big.name])).toEqual({ size: big.buffer.length, sha256: sha256(big.buffer) });
 });
 
 test('a download cut short shows Retry, which fetches only the rest with Range', async ({ page }) => {

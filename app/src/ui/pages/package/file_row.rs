@@ -1,6 +1,6 @@
 //! One file of a package: name (after its folders, when it was sent in one), size, SHA-256 and
-//! state, a Download (or Retry) button when it can be downloaded, and the download's progress once
-//! it has started.
+//! state, a Download (or Retry) button when it can be downloaded, Cancel while the page is getting
+//! it, and the download's progress once it has started.
 
 use leptos::prelude::*;
 
@@ -43,6 +43,25 @@ pub fn FileRow(
                 .then(|| view! { <DownloadButton file=file.clone() downloads progress /> })
         }
     };
+    let cancel = {
+        let file = file.clone();
+        move || {
+            progress.with(DownloadProgress::can_cancel).then(|| {
+                let label = format!("Cancel download of {}", file.name);
+                let file = file.clone();
+                view! {
+                    <button
+                        type="button"
+                        class="button button--small button--quiet"
+                        aria-label=label
+                        on:click=move |_| downloads.cancel(&file)
+                    >
+                        "Cancel"
+                    </button>
+                }
+            })
+        }
+    };
     let status = {
         let name = file.name.clone();
         move || {
@@ -57,9 +76,9 @@ pub fn FileRow(
                         .into_any()
                     })
                     .or_else(|| match &p.stage {
-                        DownloadStage::Deleted(reason) => Some(
-                            view! { <p class="file-row__status">{reason.clone()}</p> }.into_any(),
-                        ),
+                        DownloadStage::Deleted(_) | DownloadStage::Cancelled => {
+                            Some(view! { <p class="file-row__status">{p.words()}</p> }.into_any())
+                        }
                         _ => None,
                     })
             })
@@ -80,7 +99,7 @@ pub fn FileRow(
                     FileState::Pending => Some(view! { <span class="badge badge--draft">"Not uploaded yet"</span> }),
                     FileState::Deleted => Some(view! { <span class="badge badge--gone">"Deleted"</span> }),
                 }}
-                <span class="file-row__action">{action}</span>
+                <span class="file-row__action">{cancel}{action}</span>
             </div>
             // Kept after a deletion: it still tells whether a saved copy is the file that was sent.
             {file.sha256.clone().map(|hash| view! { <FileHash hash file_name=file.name.clone() /> })}

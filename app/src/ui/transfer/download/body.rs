@@ -2,8 +2,9 @@
 //! chosen file ([`SaveTarget`]): each chunk goes to disk before the next is read, so only the
 //! chunks in flight are in memory, and only their length crosses into wasm, never their bytes.
 //!
-//! A request can be stopped from outside ([`Stopper`]): the page is going away, or no byte has
-//! arrived for [`STALL_TIMEOUT`] (the connection is stuck rather than broken).
+//! A request can be stopped from outside ([`Stopper`]): the page is going away, the person
+//! cancelled the download, or no byte has arrived for [`STALL_TIMEOUT`] (the connection is stuck
+//! rather than broken).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -28,6 +29,7 @@ const STALL_CHECK: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Why {
     Page,
+    Cancelled,
     Stalled,
 }
 
@@ -55,8 +57,17 @@ impl Stopper {
         self.stop(Why::Page);
     }
 
-    pub fn is_aborted(&self) -> bool {
-        self.0.why.get() == Some(Why::Page)
+    /// Stops this download (the person pressed Cancel): the request under way at once, or the
+    /// next one before it starts. [`Self::clear_cancel`] forgets it for a new download.
+    pub fn cancel(&self) {
+        self.stop(Why::Cancelled);
+    }
+
+    /// Forgets a Cancel that came after the last download ended.
+    pub fn clear_cancel(&self) {
+        if self.0.why.get() == Some(Why::Cancelled) {
+            self.0.why.set(None);
+        }
     }
 
     fn stop(&self, why: Why) {
@@ -70,10 +81,11 @@ impl Stopper {
 
     /// A fresh controller for the next request (a stall of the previous one is forgotten).
     fn next_signal(&self) -> Result<AbortController, DownloadError> {
-        if self.is_aborted() {
-            return Err(DownloadError::Aborted);
+        match self.0.why.get() {
+            Some(Why::Page) => return Err(DownloadError::Aborted),
+            Some(Why::Cancelled) => return Err(DownloadError::Cancelled),
+            _ => self.0.why.set(None),
         }
-        self.0.why.set(None);
         self.0.last_activity.set(Date::now());
         let controller = AbortController::new().map_err(|_| lost())?;
         *self.0.controller.borrow_mut() = Some(controller.clone());
@@ -84,6 +96,7 @@ impl Stopper {
     fn failure(&self) -> DownloadError {
         match self.0.why.get() {
             Some(Why::Page) => DownloadError::Aborted,
+            Some(Why::Cancelled) => DownloadError::Cancelled,
             Some(Why::Stalled) => DownloadError::Interrupted(format!(
                 "The download stalled: nothing arrived for {} seconds.",
                 STALL_TIMEOUT.as_secs()

@@ -110,7 +110,7 @@ fn words(error: DownloadError) -> String {
         DownloadError::Interrupted(reason)
         | DownloadError::Refused(reason)
         | DownloadError::Deleted(reason) => reason,
-        DownloadError::Aborted => String::new(),
+        DownloadError::Aborted | DownloadError::Cancelled => String::new(),
     }
 }
 

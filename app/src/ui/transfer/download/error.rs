@@ -13,6 +13,8 @@ pub enum DownloadError {
     Refused(String),
     /// The page is going away.
     Aborted,
+    /// The person pressed Cancel.
+    Cancelled,
 }
 
 impl DownloadError {

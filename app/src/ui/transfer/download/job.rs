@@ -111,6 +111,7 @@ impl FileDownload {
         let Some(mut target) = self.target.borrow_mut().take() else {
             return;
         };
+        self.stopper.clear_cancel();
         self.set_stage(DownloadStage::Downloading);
         *self.meter.borrow_mut() = SpeedMeter::default();
         let result = match self.fetch(spec, &mut target).await {
@@ -135,6 +136,12 @@ impl FileDownload {
                 });
             }
             Err(DownloadError::Aborted) => target.discard(),
+            Err(DownloadError::Cancelled) => {
+                // The chosen file keeps what it held: the browser writes beside it until `close`.
+                target.discard();
+                self.written.set(0);
+                self.set_stage(DownloadStage::Cancelled);
+            }
             Err(DownloadError::Deleted(reason)) => {
                 target.discard();
                 self.written.set(0);

@@ -159,6 +159,20 @@ impl PackageDownloads {
         });
     }
 
+    /// Cancels `file`'s download if the page is getting it: one under way stops at once and
+    /// saves nothing; one waiting its turn in "Download all" is left out.
+    pub fn cancel(&self, file: &PackageFile) {
+        let job = self.job(file);
+        match job.progress.get_untracked().stage {
+            DownloadStage::Waiting => {
+                job.discard();
+                job.set_stage(DownloadStage::Cancelled);
+            }
+            DownloadStage::Downloading => job.stopper.cancel(),
+            _ => {}
+        }
+    }
+
     /// Stops every download the page drives (the page is going away).
     pub fn abort(&self) {
         if let Some(inner) = self.inner.try_get_value() {
@@ -195,7 +209,9 @@ impl PackageDownloads {
         page_driven.update(|count| *count += jobs.len() * on_page);
         spawn_local(async move {
             for job in jobs {
-                if !inner.aborted.get() {
+                // A file cancelled while it waited is skipped.
+                let waiting = job.progress.get_untracked().stage == DownloadStage::Waiting;
+                if waiting && !inner.aborted.get() {
                     match &route {
                         Route::Browser => {
                             browser::hand_over(&job, inner.package_id, &inner.aborted).await;

@@ -28,6 +28,8 @@ pub enum DownloadStage {
     Failed(String),
     /// The file was deleted on the server (expiration or an admin): nothing more to fetch.
     Deleted(String),
+    /// The person cancelled the download: nothing of it was saved; Download starts over.
+    Cancelled,
 }
 
 /// One file's download progress.
@@ -59,9 +61,22 @@ impl DownloadProgress {
         )
     }
 
-    /// Whether a progress bar says anything (the download started at some point).
+    /// Whether a progress bar says anything (the download started at some point and was not
+    /// cancelled).
     pub fn has_started(&self) -> bool {
-        !matches!(self.stage, DownloadStage::Idle | DownloadStage::Deleted(_))
+        !matches!(
+            self.stage,
+            DownloadStage::Idle | DownloadStage::Deleted(_) | DownloadStage::Cancelled
+        )
+    }
+
+    /// Whether the page itself is getting the file, so Cancel can stop it (the browser's own
+    /// downloads are cancelled in the browser).
+    pub fn can_cancel(&self) -> bool {
+        matches!(
+            self.stage,
+            DownloadStage::Waiting | DownloadStage::Downloading
+        )
     }
 
     /// Whether the progress bar shows a finished download.
@@ -108,6 +123,7 @@ impl DownloadProgress {
             ),
             DownloadStage::Failed(reason) => format!("{reason} Press Retry to try again."),
             DownloadStage::Deleted(reason) => reason.clone(),
+            DownloadStage::Cancelled => "Download cancelled: nothing was saved.".to_owned(),
         }
     }
 }
@@ -196,5 +212,16 @@ mod tests {
         assert!(!at(DownloadStage::Saved { name: "a".into() }, 0).is_active());
         assert!(!at(DownloadStage::Failed(String::new()), 0).is_active());
         assert!(!DownloadProgress::new(1).has_started());
+    }
+
+    #[test]
+    fn only_the_pages_own_downloads_can_be_cancelled_and_a_cancelled_one_shows_no_bar() {
+        assert!(at(DownloadStage::Waiting, 0).can_cancel());
+        assert!(at(DownloadStage::Downloading, 1).can_cancel());
+        assert!(!at(DownloadStage::InBrowser, 1).can_cancel());
+        assert!(!at(DownloadStage::Failed(String::new()), 1).can_cancel());
+        let cancelled = at(DownloadStage::Cancelled, 12_300_000);
+        assert!(!cancelled.has_started() && !cancelled.is_active() && !cancelled.can_cancel());
+        assert_eq!(cancelled.words(), "Download cancelled: nothing was saved.");
     }
 }
