@@ -237,7 +237,11 @@ on_both_databases!(
         assert_eq!([head, rest.bytes].concat(), whole);
         let ids: Vec<i64> = sent.files.iter().map(|f| f.0).collect();
         assert_eq!(downloaded(&sent, bob).await, ids);
-        assert!(sent.has_bytes(big).await, "carol has not downloaded yet");
+        let key = sent.file_row(big).await.storage_key;
+        assert!(
+            sent.app.has_object(&key).await,
+            "carol has not downloaded yet"
+        );
 
         // Carol's whole archive is the last download the policy waits for.
         let carol = sent.token(&sent.carol).await;
