@@ -76,6 +76,9 @@ pub const PACKAGE_DOWNLOAD_SPEC: &str = "/api/v1/packages/{id}/transfer_spec/dow
 /// `POST`: a short-lived link to one file of a sent package, for the browser's own downloads: the
 /// gateway URL with a token for that one file and this user in its query (recipients, sender, admins).
 pub const PACKAGE_FILE_LINK: &str = "/api/v1/packages/{id}/files/{file_id}/link";
+/// `POST`: a short-lived link to a sent package's ZIP archive of all its files ("Download all"),
+/// for the browser's own downloads: the gateway URL with a token for this user in its query.
+pub const PACKAGE_ZIP_LINK: &str = "/api/v1/packages/{id}/zip/link";
 /// `GET`: how much of one file the gateway has delivered to me (a recipient), whichever way.
 pub const PACKAGE_FILE_DELIVERY: &str = "/api/v1/packages/{id}/files/{file_id}/delivery";
 
@@ -94,6 +97,10 @@ pub const GATEWAY_TUS_UPLOAD: &str = "/tus/{upload_id}";
 
 /// `GET`/`HEAD` one file of a sent package (on the gateway listener), with the receive token.
 pub const GATEWAY_FILE: &str = "/files/{file_id}";
+
+/// `GET`/`HEAD` a sent package's files as one ZIP archive (on the gateway listener), with a receive
+/// token covering all of them.
+pub const GATEWAY_PACKAGE_ZIP: &str = "/packages/{package_id}/zip";
 
 /// Machine-readable description of the gateway (on the gateway listener).
 pub const GATEWAY_INFO: &str = "/info";

@@ -22,6 +22,7 @@ mod m20261204_160000_add_upload_bytes_removed;
 mod m20261205_000001_create_device_authorizations;
 mod m20261205_000002_add_package_file_path;
 mod m20261205_000003_add_desktop_limits;
+mod m20261206_000001_add_package_file_crc32;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000001_create_device_authorizations::Migration),
             Box::new(m20261205_000002_add_package_file_path::Migration),
             Box::new(m20261205_000003_add_desktop_limits::Migration),
+            Box::new(m20261206_000001_add_package_file_crc32::Migration),
         ]
     }
 }

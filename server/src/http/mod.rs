@@ -15,6 +15,7 @@ mod health;
 mod me;
 mod notifications;
 pub mod openapi;
+mod package_archive;
 mod packages;
 pub mod respond;
 mod security_headers;
@@ -59,6 +60,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(packages::routes())
         .merge(transfer_spec::routes())
         .merge(file_downloads::routes())
+        .merge(package_archive::routes())
 }
 
 /// The whole web listener, ready to serve or to drive with `oneshot` in tests.

@@ -172,6 +172,7 @@ pub async fn publish(
         Json(wire::PublishAnswer {
             size: published.size,
             sha256: published.sha256,
+            crc32: published.crc32,
         }),
     ))
 }

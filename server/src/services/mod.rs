@@ -1,6 +1,7 @@
 //! Domain rules, independent of HTTP: who may do what, and what a valid change is.
 
 pub mod accounts;
+pub mod archive;
 pub mod desktop_client;
 pub mod devices;
 pub mod downloads;

@@ -8,7 +8,7 @@ mod download;
 mod link;
 
 pub use download::{DOWNLOAD_CHUNK_SIZE, DOWNLOAD_PARALLEL, download_spec, file_url};
-pub use link::file_link;
+pub use link::{archive_link, archive_url, file_link};
 
 use app::types::{TransferDirection, TransferFile, TransferSpec, TransferType, UploadSpecRequest};
 use chrono::Utc;

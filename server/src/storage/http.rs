@@ -188,6 +188,7 @@ impl TransferNode for HttpNode {
         Ok(Published {
             size: answer.size,
             sha256: answer.sha256,
+            crc32: answer.crc32,
         })
     }
 

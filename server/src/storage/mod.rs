@@ -53,6 +53,8 @@ pub struct Published {
     pub size: u64,
     /// Lower-case hex SHA-256 of the object's bytes.
     pub sha256: String,
+    /// CRC-32 (ISO-HDLC, as in ZIP and gzip) of the object's bytes, computed beside the SHA-256.
+    pub crc32: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,7 +98,7 @@ pub trait TransferNode: Send + Sync + 'static {
     /// Cuts an upload back to `len` bytes (a chunk that failed its checksum is discarded).
     async fn truncate_upload(&self, upload: &str, len: u64) -> Result<(), StorageError>;
 
-    /// Joins `parts` (uploads, in order) into the object `key`, computing its SHA-256 on the way,
+    /// Joins `parts` (uploads, in order) into the object `key`, computing its SHA-256 and CRC-32 on the way,
     /// and publishes it atomically (temp → fsync → rename → fsync dir). The uploads are kept until
     /// [`TransferNode::discard_upload`]. Publishing the same key again replaces nothing and fails
     /// with [`StorageError::AlreadyExists`]; publishing the same uploads again (after that object

@@ -33,10 +33,15 @@ pub struct TransferClaims {
     /// Expiry, seconds since the epoch.
     pub exp: i64,
     pub iat: i64,
-    /// A link token: one file, receive only, the only kind of token the gateway accepts in a
-    /// URL's query (a spec's token, covering every file, is accepted only as a header).
+    /// A link token: one file (or a package's archive), receive only, the only kind of token the
+    /// gateway accepts in a URL's query (a spec's token is accepted only as a header).
     #[serde(default, skip_serializing_if = "is_false")]
     pub link: bool,
+    /// An archive link token: every complete file of the package, as its ZIP archive only (the
+    /// `files` list stays empty, so a URL stays short however many files there are, and the
+    /// token fetches no file alone).
+    #[serde(default, rename = "zip", skip_serializing_if = "is_false")]
+    pub archive: bool,
     /// The credential that asked for the token. The gateway checks on every request that it still
     /// works (see [`crate::transfer::live`]): signing out, a password change, revoking the API
     /// token or disabling the user ends the transfers it started. A token without one is refused.
@@ -78,6 +83,7 @@ impl TransferClaims {
             exp: (now + TOKEN_LIFETIME).timestamp(),
             iat: now.timestamp(),
             link: false,
+            archive: false,
             by: None,
             client: TransferClient::Browser,
         }
@@ -104,6 +110,25 @@ impl TransferClaims {
             link: true,
             ..Self::new(user, package, TransferDirection::Receive, vec![file])
         }
+    }
+
+    /// A link token for a package's archive: `user` may receive all of `package`'s complete
+    /// files as one ZIP, for [`LINK_LIFETIME`].
+    pub fn archive_link(user: i64, package: i64) -> Self {
+        let now = Utc::now();
+        Self {
+            exp: (now + LINK_LIFETIME).timestamp(),
+            link: true,
+            archive: true,
+            ..Self::new(user, package, TransferDirection::Receive, vec![])
+        }
+    }
+
+    /// Whether this token may receive `file` inside its package's archive: an archive link token
+    /// covers every file of its package, any other token the files it lists.
+    pub fn allows_in_archive(&self, file: i64) -> bool {
+        (self.archive && self.dir == TransferDirection::Receive)
+            || self.allows(TransferDirection::Receive, file)
     }
 
     pub fn expires_at(&self) -> DateTime<Utc> {

@@ -39,3 +39,4 @@ mod serve;
 mod throttle;
 mod transfer_spec;
 mod tus;
+mod zip;

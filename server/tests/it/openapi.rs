@@ -38,6 +38,7 @@ const OPERATIONS: &[(&str, &str)] = &[
     ("post", app::paths::PACKAGE_UPLOAD_SPEC),
     ("post", app::paths::PACKAGE_DOWNLOAD_SPEC),
     ("post", app::paths::PACKAGE_FILE_LINK),
+    ("post", app::paths::PACKAGE_ZIP_LINK),
     ("get", app::paths::PACKAGE_FILE_DELIVERY),
     ("get", app::paths::ADMIN_PACKAGES),
     ("delete", app::paths::ADMIN_PACKAGE_FILES),

@@ -20,6 +20,9 @@ pub struct Model {
     pub storage_key: String,
     /// Hex SHA-256 of the published bytes.
     pub sha256: Option<String>,
+    /// CRC-32 of the published bytes (0 to 2³²−1), for ZIP archives of the package; `None` for a
+    /// file published before it was recorded, until an archive computes it.
+    pub crc32: Option<i64>,
     pub created_at: ChronoDateTimeUtc,
     pub completed_at: Option<ChronoDateTimeUtc>,
     /// When it was marked `deleted`: from then on it is not served.

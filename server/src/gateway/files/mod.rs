@@ -9,7 +9,10 @@
 //! the file is 416. The answer always says what it is to a browser: `application/octet-stream`,
 //! `Content-Disposition: attachment`, `nosniff`, a `sandbox` CSP, and no caching. What the body
 //! actually delivered is recorded for download tracking ([`crate::services::downloads`]).
+//! `GET`/`HEAD /packages/{package_id}/zip` serves all of a package's files as one ZIP archive in
+//! the same manner ([`archive`]).
 
+mod archive;
 mod disposition;
 mod range;
 
@@ -43,7 +46,12 @@ pub fn routes() -> Router<AppState> {
         (header::CONTENT_SECURITY_POLICY, "sandbox"),
         (header::CACHE_CONTROL, "private, no-store"),
     ];
-    let mut router = Router::new().route(paths::GATEWAY_FILE, get(serve).head(serve));
+    let mut router = Router::new()
+        .route(paths::GATEWAY_FILE, get(serve).head(serve))
+        .route(
+            paths::GATEWAY_PACKAGE_ZIP,
+            get(archive::serve).head(archive::serve),
+        );
     for (name, value) in always {
         router = router.layer(SetResponseHeaderLayer::overriding(
             name,

@@ -111,7 +111,7 @@ async fn run(state: &AppState, c: &Completion<'_>) -> Result<(), AppError> {
             published.sha256
         )));
     }
-    match mark_complete(state, &file, c, &published.sha256).await {
+    match mark_complete(state, &file, c, &published).await {
         Ok(sent) => {
             tracing::info!(size = published.size, "file complete");
             if sent {
@@ -175,7 +175,7 @@ async fn mark_complete(
     state: &AppState,
     file: &package_files::Model,
     c: &Completion<'_>,
-    sha256: &str,
+    published: &Published,
 ) -> Result<bool, AppError> {
     let now = Utc::now();
     let txn = state.db.begin().await?;
@@ -192,7 +192,14 @@ async fn mark_complete(
             package_files::Column::State,
             Expr::value(package_files::State::Complete),
         )
-        .col_expr(package_files::Column::Sha256, Expr::value(sha256))
+        .col_expr(
+            package_files::Column::Sha256,
+            Expr::value(&published.sha256),
+        )
+        .col_expr(
+            package_files::Column::Crc32,
+            Expr::value(i64::from(published.crc32)),
+        )
         .col_expr(package_files::Column::CompletedAt, Expr::value(now))
         .filter(package_files::Column::Id.eq(file.id))
         .filter(package_files::Column::State.eq(package_files::State::Pending))

@@ -125,6 +125,8 @@ pub struct PublishRequest {
 pub struct PublishAnswer {
     pub size: u64,
     pub sha256: String,
+    /// The object's CRC-32 (as a number), for ZIP archives of a package.
+    pub crc32: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

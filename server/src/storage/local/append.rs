@@ -1,7 +1,7 @@
 //! Appending to an upload file off the async threads, in a three-stage pipeline: the runtime reads
 //! the request body and gathers its pieces into chunks of its own; each batch of chunks is written
 //! by one short job on the blocking pool (several chunks at once, in one vectored write), and once
-//! written it is hashed by another (the chunk checksum and the file's running SHA-256). At most one
+//! written it is hashed by another (the chunk checksum and the file's running SHA-256 and CRC-32). At most one
 //! write and one hash job of an append run at a time, so reading the socket, writing and hashing
 //! run side by side while what an append holds stays a few batches; and no thread is held while
 //! the client is slow to send, so slow uploads cannot use up the blocking pool.
@@ -18,11 +18,13 @@ use std::{
 
 use bytes::Bytes;
 use futures_util::StreamExt;
-use sha2::Sha256;
 use tokio::task::{JoinHandle, spawn_blocking};
 
 use super::classify;
-use crate::storage::{ByteStream, DigestKind, StorageError, digest::Hasher};
+use crate::storage::{
+    ByteStream, DigestKind, StorageError,
+    digest::{Hasher, WholeDigest},
+};
 
 /// Bytes gathered before a write to the upload file.
 const WRITE_BUFFER: usize = 256 << 10;
@@ -38,13 +40,13 @@ pub(super) struct Written {
     pub written: u64,
     pub digest: Option<Vec<u8>>,
     /// The file's running SHA-256, continued over the written bytes.
-    pub whole: Option<Sha256>,
+    pub whole: Option<WholeDigest>,
 }
 
-/// The digests an append keeps: the chunk checksum asked for, and the file's running SHA-256.
+/// The digests an append keeps: the chunk checksum asked for, and the file's running SHA-256 and CRC-32.
 struct Digests {
     chunk: Option<Hasher>,
-    whole: Option<Sha256>,
+    whole: Option<WholeDigest>,
 }
 
 impl Digests {
@@ -54,7 +56,7 @@ impl Digests {
                 chunk.update(piece);
             }
             if let Some(whole) = self.whole.as_mut() {
-                sha2::Digest::update(whole, piece);
+                whole.update(piece);
             }
         }
     }
@@ -73,7 +75,7 @@ pub(super) async fn append(
     max: u64,
     body: ByteStream,
     digest: Option<DigestKind>,
-    whole: Option<Sha256>,
+    whole: Option<WholeDigest>,
 ) -> Result<(Written, bool), StorageError> {
     let file = open_at(path, offset).await?;
     let mut body = crate::storage::rechunk(body, CHUNK);

@@ -1,4 +1,4 @@
-//! Publishing: parts joined into a hidden temp file (SHA-256 on the way), fsynced, linked under the
+//! Publishing: parts joined into a hidden temp file (SHA-256 and CRC-32 on the way), fsynced, linked under the
 //! object's name (a link never replaces an existing object), then the directory fsynced. A file
 //! uploaded in one part is not copied: its bytes are already durable (every append is fsynced), so
 //! it is hashed in one read and linked under the object's name.
@@ -9,10 +9,9 @@ use std::{
 };
 
 use rand::RngCore;
-use sha2::Digest;
 
 use super::{PUBLISH_BUFFER, classify, sync_dir};
-use crate::storage::{Published, StorageError};
+use crate::storage::{Published, StorageError, digest::WholeDigest};
 
 /// Removes the temp file unless the publish got far enough to disarm it.
 struct TempFile(Option<PathBuf>);
@@ -25,12 +24,12 @@ impl Drop for TempFile {
     }
 }
 
-/// `known_sha256`: the digest of a one-part upload kept while it was appended (see `running`), which
+/// `known`: the digests of a one-part upload kept while it was appended (see `running`), which
 /// spares reading it again.
 pub(super) fn publish_blocking(
     sources: &[PathBuf],
     target: &Path,
-    known_sha256: Option<String>,
+    known: Option<Published>,
 ) -> Result<Published, StorageError> {
     let dir = target
         .parent()
@@ -49,7 +48,7 @@ pub(super) fn publish_blocking(
         return Err(StorageError::AlreadyExists);
     }
     if let [single] = sources
-        && let Some(published) = link_single(single, target, dir, known_sha256)?
+        && let Some(published) = link_single(single, target, dir, known)?
     {
         return Ok(published);
     }
@@ -59,7 +58,7 @@ pub(super) fn publish_blocking(
     let mut out = std::fs::File::create_new(&temp_path)?;
     let temp = TempFile(Some(temp_path));
 
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = WholeDigest::default();
     let mut buffer = vec![0u8; PUBLISH_BUFFER];
     let mut size = 0u64;
     for source in sources {
@@ -81,10 +80,7 @@ pub(super) fn publish_blocking(
     link(temp_path, target)?;
     drop(temp);
     sync_dir(dir)?;
-    Ok(Published {
-        size,
-        sha256: hex::encode(hasher.finalize()),
-    })
+    Ok(hasher.published(size))
 }
 
 /// A link, unlike a rename, never replaces an existing object.
@@ -96,27 +92,26 @@ fn link(from: &Path, target: &Path) -> Result<(), StorageError> {
     }
 }
 
-/// Publishes a one-part upload by hashing it and linking it under the object's name. `None` when
+/// Publishes a one-part upload by hashing it (SHA-256 and CRC-32) and linking it under the object's name. `None` when
 /// the two cannot share an inode (another file system): the caller copies instead.
 fn link_single(
     source: &Path,
     target: &Path,
     dir: &Path,
-    known_sha256: Option<String>,
+    known: Option<Published>,
 ) -> Result<Option<Published>, StorageError> {
     let mut part = std::fs::File::open(source).map_err(classify)?;
-    if let Some(sha256) = known_sha256 {
-        let size = part.metadata()?.len();
+    if let Some(known) = known {
         return match link(source, target) {
             Ok(()) => {
                 sync_dir(dir)?;
-                Ok(Some(Published { size, sha256 }))
+                Ok(Some(known))
             }
             Err(StorageError::Io(e)) if e.kind() == io::ErrorKind::CrossesDevices => Ok(None),
             Err(e) => Err(e),
         };
     }
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = WholeDigest::default();
     let mut buffer = vec![0u8; PUBLISH_BUFFER];
     let mut size = 0u64;
     loop {
@@ -133,8 +128,5 @@ fn link_single(
         Err(e) => return Err(e),
     }
     sync_dir(dir)?;
-    Ok(Some(Published {
-        size,
-        sha256: hex::encode(hasher.finalize()),
-    }))
+    Ok(Some(hasher.published(size)))
 }

@@ -128,6 +128,7 @@ async fn publish_joins_parts_atomically_under_the_key() {
         published.sha256,
         hex::encode(sha2::Sha256::digest(b"one two three"))
     );
+    assert_eq!(published.crc32, crc32fast::hash(b"one two three"));
     assert_eq!(read_all(&node, key).await, b"one two three");
     assert_eq!(leftovers(&shard), 1, "only the object, no temp file");
     assert!(shard.join(key).exists());

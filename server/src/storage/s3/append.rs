@@ -7,7 +7,6 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use object_store::{ObjectStore, PutPayload, multipart::MultipartStore};
 use rand::RngCore;
-use sha2::Digest;
 
 use super::{
     MIN_PART_SIZE, S3Node, invalid,

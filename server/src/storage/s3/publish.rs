@@ -1,7 +1,8 @@
 //! Publishing on S3: each upload's multipart upload completed into its `data` object (the
 //! store's answer checked, the size read back), then the object written under its key in one
-//! step that makes it visible only whole: a server-side copy of a single upload whose SHA-256
-//! is already known, else the uploads streamed through a new multipart upload, hashed on the way.
+//! step that makes it visible only whole: a server-side copy of a single upload whose SHA-256 and
+//! CRC-32 are already known, else the uploads streamed through a new multipart upload, hashed on
+//! the way.
 
 use std::io;
 
@@ -11,7 +12,6 @@ use object_store::{
     multipart::{MultipartStore, PartId},
     path::Path,
 };
-use sha2::Digest;
 
 use super::{
     S3Node,
@@ -20,7 +20,7 @@ use super::{
     part::{PartBuffer, even_part_size},
     store_error,
 };
-use crate::storage::{Published, StorageError, check_name};
+use crate::storage::{Published, StorageError, check_name, digest::WholeDigest};
 
 /// The largest object S3 copies in one request (`CopyObject`); larger ones are streamed.
 const COPY_LIMIT: u64 = 5 << 30;
@@ -47,14 +47,14 @@ pub(super) async fn publish(
         [single] if size <= COPY_LIMIT => node.running.finish(single, size),
         _ => None,
     };
-    let sha256 = match known {
-        Some(sha256) => {
+    let published = match known {
+        Some(known) => {
             let source = S3Node::data_path(&parts[0])?;
             node.store
                 .copy(&source, &target)
                 .await
                 .map_err(store_error)?;
-            sha256
+            known
         }
         None => stream_through(node, parts, &target, size).await?,
     };
@@ -64,7 +64,7 @@ pub(super) async fn publish(
             "{target} holds {stored} bytes after publishing, not {size}"
         ))));
     }
-    Ok(Published { size, sha256 })
+    Ok(published)
 }
 
 /// Joins an upload's bytes into its `data` object (once: a later call finds it done); its size.
@@ -128,21 +128,21 @@ async fn complete_upload(node: &S3Node, upload: &str) -> Result<u64, StorageErro
 }
 
 /// Streams the uploads' data objects (`size` bytes in all), in order, into a new multipart upload at
-/// `target`, hashing them, one part in memory at a time; the upload is aborted on any failure, so
+/// `target`, hashing them (SHA-256 and CRC-32), one part in memory at a time; the upload is aborted on any failure, so
 /// nothing appears under `target`.
 async fn stream_through(
     node: &S3Node,
     parts: &[String],
     target: &Path,
     size: u64,
-) -> Result<String, StorageError> {
+) -> Result<Published, StorageError> {
     let mut upload = node
         .store
         .put_multipart(target)
         .await
         .map_err(store_error)?;
     let part_size = even_part_size(node.part_size, size);
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = WholeDigest::default();
     let copied: Result<(), StorageError> = async {
         let mut part = PartBuffer::new(part_size)?;
         for source in parts {
@@ -180,5 +180,5 @@ async fn stream_through(
         return Err(error);
     }
     upload.complete().await.map_err(store_error)?;
-    Ok(hex::encode(hasher.finalize()))
+    Ok(hasher.published(size))
 }

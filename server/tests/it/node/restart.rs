@@ -69,5 +69,6 @@ async fn a_node_killed_mid_append_fails_it_and_the_next_append_discards_the_rest
     );
     let published = node.publish(&["up-1".into()], "ab-hello").await.unwrap();
     assert_eq!(published.size, 11);
+    assert_eq!(published.crc32, crc32fast::hash(b"hello world"));
     drop(restarted);
 }

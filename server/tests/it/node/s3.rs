@@ -126,6 +126,11 @@ async fn one_node_keeps_the_digest_running_and_joins_several_uploads() {
     append(&node, "single", 2 * MIB, &one[2 * MIB..]).await;
     let published = node.publish(&["single".into()], KEY).await.unwrap();
     assert_eq!(published.sha256, hex::encode(sha2::Sha256::digest(&one)));
+    assert_eq!(
+        published.crc32,
+        crc32fast::hash(&one),
+        "kept running beside the SHA-256"
+    );
     assert_eq!(read_all(&node, KEY).await, one);
 
     // Several uploads (tus concatenation), some with parts, some tails only.
@@ -145,6 +150,7 @@ async fn one_node_keeps_the_digest_running_and_joins_several_uploads() {
     let published = fresh_node(&bucket).publish(&ids, key).await.unwrap();
     assert_eq!(published.size, joined.len() as u64);
     assert_eq!(published.sha256, hex::encode(sha2::Sha256::digest(&joined)));
+    assert_eq!(published.crc32, crc32fast::hash(&joined));
     assert_eq!(read_all(&node, key).await, joined);
     let mut middle = Vec::new();
     let mut range = node
