@@ -24,6 +24,7 @@ export class PackagePage {
   readonly leaveWarning: Locator;
   readonly filesDeleted: Locator;
   readonly downloadAllButton: Locator;
+  readonly zipButton: Locator;
 
   constructor(readonly page: Page) {
     this.files = page.getByRole('region', { name: 'Files' });
@@ -31,6 +32,7 @@ export class PackagePage {
     this.leaveWarning = page.getByText(LEAVE_WARNING);
     this.filesDeleted = page.getByText(FILES_DELETED);
     this.downloadAllButton = this.files.getByRole('button', { name: 'Download all' });
+    this.zipButton = this.files.getByRole('button', { name: 'Download as ZIP' });
   }
 
   async goto(path: string) {
@@ -85,6 +87,13 @@ export class PackagePage {
     await this.downloadAllButton.click();
     await done;
     return downloads;
+  }
+
+  /** Presses Download as ZIP and waits until the browser has saved the archive. */
+  async downloadZip(): Promise<Download> {
+    const saved = this.page.waitForEvent('download', { timeout: 60_000 });
+    await this.zipButton.click();
+    return saved;
   }
 
   /** The badge of a recipient's state in the Recipients table. */

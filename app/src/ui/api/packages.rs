@@ -52,6 +52,12 @@ pub async fn file_link(id: i64, file_id: i64) -> Result<FileLink, ApiError> {
     post_empty(&with_file(paths::PACKAGE_FILE_LINK, id, file_id)).await
 }
 
+/// `POST /api/v1/packages/{id}/zip/link`: a short-lived plain link to the whole package as one
+/// ZIP, which the browser's own downloads fetch and resume.
+pub async fn package_zip_link(id: i64) -> Result<FileLink, ApiError> {
+    post_empty(&with_id(paths::PACKAGE_ZIP_LINK, id)).await
+}
+
 /// `GET /api/v1/packages/{id}/files/{file_id}/delivery`: how much of one file the gateway has
 /// delivered to me.
 pub async fn file_delivery(id: i64, file_id: i64) -> Result<FileDelivery, ApiError> {

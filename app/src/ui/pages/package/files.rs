@@ -1,14 +1,15 @@
-//! The package's files: each with its download, "Download all", and what to say when the files
-//! cannot be downloaded (a draft, deleted files, the gateway turned off).
+//! The package's files: each with its download, "Download all", "Download as ZIP", and what to
+//! say when the files cannot be downloaded (a draft, deleted files, the gateway turned off).
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use super::file_row::FileRow;
 use crate::types::{FileState, PackageFile};
 use crate::ui::app_settings::use_app_settings;
 use crate::ui::format::{count, human_size, local_date_time, machine_date_time};
-use crate::ui::transfer::download::PackageDownloads;
+use crate::ui::transfer::download::{PackageDownloads, hand_over_zip};
 
 #[component]
 pub fn Files(
@@ -28,6 +29,18 @@ pub fn Files(
         .cloned()
         .collect();
     let show_all = !available.is_empty();
+    // What became of the last "Download as ZIP": handed to the browser, or why not.
+    let zip_state = RwSignal::new(None::<Result<(), String>>);
+    let zip_pending = RwSignal::new(false);
+    let download_zip = move |_| {
+        zip_pending.set(true);
+        let package_id = downloads.package_id();
+        spawn_local(async move {
+            let handed = hand_over_zip(package_id).await;
+            zip_pending.try_set(false);
+            zip_state.try_set(Some(handed));
+        });
+    };
     let summary = format!(
         "{}, {}",
         count(files.len() as u64, "file", "files"),
@@ -41,19 +54,51 @@ pub fn Files(
                     "Files"
                 </h2>
                 <Show when=move || downloadable.get() && show_all>
-                    <button
-                        type="button"
-                        class="button button--primary button--small"
-                        disabled=move || downloads.is_active()
-                        on:click={
-                            let available = available.clone();
-                            move |_| downloads.start_all(&available)
-                        }
-                    >
-                        "Download all"
-                    </button>
+                    <div class="panel__actions">
+                        <button
+                            type="button"
+                            class="button button--quiet button--small"
+                            disabled=move || zip_pending.get()
+                            on:click=download_zip
+                        >
+                            "Download as ZIP"
+                        </button>
+                        <button
+                            type="button"
+                            class="button button--primary button--small"
+                            disabled=move || downloads.is_active()
+                            on:click={
+                                let available = available.clone();
+                                move |_| downloads.start_all(&available)
+                            }
+                        >
+                            "Download all"
+                        </button>
+                    </div>
                 </Show>
             </div>
+            {move || {
+                zip_state
+                    .get()
+                    .map(|state| match state {
+                        Ok(()) => {
+                            view! {
+                                <p class="notice notice--info" role="status">
+                                    "The ZIP of every file is in your browser\u{2019}s downloads. If it stops, the browser can resume it."
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Err(reason) => {
+                            view! {
+                                <p class="form__error" role="alert">
+                                    {format!("The ZIP could not be downloaded: {reason}")}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
             {files_deleted_at.map(|at| view! { <FilesDeleted at /> })}
             <Show when=move || !draft && !gone && app_settings.current().is_some_and(|s| !s.gateway_enabled)>
                 <p class="notice notice--warning">

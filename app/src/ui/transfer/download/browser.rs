@@ -114,6 +114,17 @@ fn words(error: DownloadError) -> String {
     }
 }
 
+/// Hands the whole package `package_id`, as one ZIP, to the browser's downloads, which fetch it
+/// to disk and resume it themselves. What went wrong, in words, if it could not start.
+pub async fn hand_over_zip(package_id: i64) -> Result<(), String> {
+    let link = api::package_zip_link(package_id)
+        .await
+        .map_err(|error| error.to_string())?;
+    // No name of ours: the gateway's Content-Disposition names it after the package.
+    click(&link.url, "")
+        .map_err(|_| "The browser did not start the download. Try again.".to_owned())
+}
+
 /// Clicks a hidden link to `url`: the gateway answers `Content-Disposition: attachment`, so the
 /// browser downloads it and the page stays.
 fn click(url: &str, name: &str) -> Result<(), JsValue> {

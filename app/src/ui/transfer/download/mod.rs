@@ -38,6 +38,7 @@ use disk::{FolderHandle, PickError, SaveTarget};
 use job::FileDownload;
 use spec::ReceiveSpec;
 
+pub use browser::hand_over_zip;
 pub use progress::{DownloadProgress, DownloadStage};
 
 /// The downloads of the package on the page; `Copy`, so views and handlers can hold it.
@@ -87,6 +88,11 @@ impl PackageDownloads {
         };
         on_cleanup(move || downloads.abort());
         downloads
+    }
+
+    /// The package whose files these are.
+    pub fn package_id(&self) -> i64 {
+        self.inner.with_value(|inner| inner.package_id)
     }
 
     /// Whether any file is on its way (tracked).
