@@ -415,6 +415,19 @@ tus_create() {
     resolve_location "$base" "$loc"
 }
 
+# curl's arguments for one tus PATCH of a whole file from offset 0: tus_patch_args FILE URL TOKEN
+# sets TUS_PATCH_ARGS (the caller adds -w and --max-time and runs curl itself, so a background
+# upload's pid is curl's and stop_all ends it).
+# shellcheck disable=SC2034 # read by the scripts
+TUS_PATCH_ARGS=()
+tus_patch_args() {
+    local file=$1 url=$2 token=$3
+    # shellcheck disable=SC2034 # read by the scripts
+    TUS_PATCH_ARGS=(-sS -o /dev/null -X PATCH -T "$file" -H 'Expect:'
+        -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0'
+        -H 'Tus-Resumable: 1.0.0' -H "Authorization: Bearer $token" "$url")
+}
+
 # Whether the gateway speaks tus: OPTIONS /tus/ answers with a Tus-Version or Tus-Resumable header,
 # or GET /info lists a tus protocol (a CORS layer may answer a bare OPTIONS before the tus handler).
 tus_available() {

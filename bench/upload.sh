@@ -196,9 +196,8 @@ ferry_upload_many() {
     t0=$(now)
     for ((i = 0; i < count; i++)); do
         outs+=("$WORK/patch.$i.out")
-        curl -sS -o /dev/null -w '%{http_code} %{time_total}' --max-time "$timeout" -X PATCH -T "$file" \
-            -H 'Expect:' -H 'Content-Type: application/offset+octet-stream' -H 'Upload-Offset: 0' \
-            -H 'Tus-Resumable: 1.0.0' -H "Authorization: Bearer $gtoken" "${urls[$i]}" >"${outs[$i]}" 2>&1 &
+        tus_patch_args "$file" "${urls[$i]}" "$gtoken"
+        curl -w '%{http_code} %{time_total}' --max-time "$timeout" "${TUS_PATCH_ARGS[@]}" >"${outs[$i]}" 2>&1 &
         pids+=($!)
     done
     CLIENT_PIDS=("${pids[@]}")
