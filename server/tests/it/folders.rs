@@ -5,7 +5,7 @@
 
 use app::{
     paths,
-    types::{Role, Settings, TransferClient, TransferDirection},
+    types::{Settings, TransferClient, TransferDirection},
 };
 use axum::{
     body::Body,
@@ -15,47 +15,14 @@ use ferry_server::{services::settings, transfer::token::TransferClaims};
 use serde_json::{Value, json};
 
 use crate::{
-    common::{ADMIN_PASSWORD, Engine, TestApp, TestRequest, TestResponse, send_request},
+    common::{ADMIN_PASSWORD, Engine, TestRequest, TestResponse, send_request},
     on_both_databases,
+    transfer_spec::Draft,
 };
 
-const PASSWORD: &str = "a-user-password";
-
-/// alice's draft to bob.
-struct Draft {
-    app: TestApp,
-    alice: String,
-    bob: String,
-    package: i64,
-}
-
+/// alice's draft to bob, asked for specs of either client.
 impl Draft {
-    async fn new(engine: Engine) -> Self {
-        let app = TestApp::start(engine).await;
-        app.create_user("alice", PASSWORD, Role::User).await;
-        app.create_user("bob", PASSWORD, Role::User).await;
-        let alice = app.sign_in("alice", PASSWORD).await;
-        let bob = app.sign_in("bob", PASSWORD).await;
-        let created = app
-            .call(
-                TestRequest::post(
-                    paths::PACKAGES,
-                    json!({ "title": "Photos", "recipients": ["bob"] }),
-                )
-                .cookie(&alice),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-        let package = created.body["id"].as_i64().unwrap();
-        Self {
-            app,
-            alice,
-            bob,
-            package,
-        }
-    }
-
-    async fn spec(&self, client: &str, files: Value) -> TestResponse {
+    async fn spec_for(&self, client: &str, files: Value) -> TestResponse {
         self.app
             .call(
                 TestRequest::post(
@@ -129,14 +96,14 @@ on_both_databases!(
         let draft = Draft::new(engine).await;
         let in_folder = json!([{ "name": "a.jpg", "size": 1, "path": "photos/a.jpg" }]);
         assert_refused(
-            &draft.spec("browser", in_folder.clone()).await,
+            &draft.spec_for("browser", in_folder.clone()).await,
             &["photos/a.jpg", "folders need the desktop client"],
         );
         let eleven: Vec<Value> = (0..11)
             .map(|i| json!({ "name": format!("f{i}.txt"), "size": 1 }))
             .collect();
         assert_refused(
-            &draft.spec("browser", Value::from(eleven)).await,
+            &draft.spec_for("browser", Value::from(eleven)).await,
             &["at most 10 files"],
         );
         assert!(draft.files().await.is_empty(), "nothing was declared");
@@ -150,7 +117,7 @@ on_both_databases!(
                 })
             })
             .collect();
-        let spec = draft.spec("desktop", Value::from(many)).await;
+        let spec = draft.spec_for("desktop", Value::from(many)).await;
         assert_eq!(spec.status, StatusCode::OK, "{}", spec.text);
         assert_eq!(spec.body["client"], "desktop");
         assert_eq!(spec.body["files"].as_array().unwrap().len(), 300);
@@ -169,7 +136,7 @@ on_both_databases!(
 
         // A file at the top (a path of one segment, or none) has no path.
         let top = draft
-            .spec(
+            .spec_for(
                 "desktop",
                 json!([{ "name": "a.txt", "size": 1, "path": "a.txt" }, { "name": "b.txt", "size": 1 }]),
             )
@@ -178,7 +145,7 @@ on_both_databases!(
         assert!(top.body["files"][0].get("path").is_none(), "{}", top.text);
         assert!(top.body["files"][1].get("path").is_none());
         let browser = draft
-            .spec("browser", json!([{ "name": "b.txt", "size": 1 }]))
+            .spec_for("browser", json!([{ "name": "b.txt", "size": 1 }]))
             .await;
         assert_eq!(browser.body["client"], "browser");
     }
@@ -206,7 +173,7 @@ on_both_databases!(
                 { "name": "ok.txt", "size": 1, "path": "fine/ok.txt" },
                 { "name": "a.txt", "size": 1, "path": path },
             ]);
-            let response = draft.spec("desktop", files).await;
+            let response = draft.spec_for("desktop", files).await;
             assert_refused(&response, &[rule]);
             assert!(
                 response
@@ -221,7 +188,7 @@ on_both_databases!(
             json!([{ "name": "README", "size": 1 }, { "name": "readme", "size": 2 }]),
         ] {
             assert_refused(
-                &draft.spec("desktop", twins).await,
+                &draft.spec_for("desktop", twins).await,
                 &["unique, ignoring case"],
             );
         }
@@ -229,7 +196,7 @@ on_both_databases!(
 
         // NFC: "é" sent decomposed comes back composed.
         let spec = draft
-            .spec(
+            .spec_for(
                 "desktop",
                 json!([{ "name": "menu.txt", "size": 1, "path": "cafe\u{301}/menu.txt" }]),
             )
@@ -244,13 +211,13 @@ on_both_databases!(
     |engine: Engine| async move {
         let draft = Draft::new(engine).await;
         let at = |path: &str| json!([{ "name": "x.txt", "size": 5, "path": path }]);
-        let first = ids(&draft.spec("desktop", at("a/x.txt")).await.body);
-        let same = ids(&draft.spec("desktop", at("a/x.txt")).await.body);
+        let first = ids(&draft.spec_for("desktop", at("a/x.txt")).await.body);
+        let same = ids(&draft.spec_for("desktop", at("a/x.txt")).await.body);
         assert_eq!(first, same);
-        let moved = ids(&draft.spec("desktop", at("b/x.txt")).await.body);
+        let moved = ids(&draft.spec_for("desktop", at("b/x.txt")).await.body);
         assert_ne!(first, moved, "another folder is another file");
         let top = ids(&draft
-            .spec("desktop", json!([{ "name": "x.txt", "size": 5 }]))
+            .spec_for("desktop", json!([{ "name": "x.txt", "size": 5 }]))
             .await
             .body);
         assert_ne!(moved, top);
@@ -276,14 +243,14 @@ on_both_databases!(
                 .into()
         };
         assert_refused(
-            &draft.spec("desktop", files(13, 1)).await,
+            &draft.spec_for("desktop", files(13, 1)).await,
             &["desktop client", "at most 12 files"],
         );
         assert_refused(
-            &draft.spec("desktop", files(11, 10)).await,
+            &draft.spec_for("desktop", files(11, 10)).await,
             &["110 bytes", "100 bytes"],
         );
-        let fits = draft.spec("desktop", files(12, 8)).await;
+        let fits = draft.spec_for("desktop", files(12, 8)).await;
         assert_eq!(fits.status, StatusCode::OK, "{}", fits.text);
     }
 );
@@ -332,7 +299,7 @@ on_both_databases!(
     |engine: Engine| async move {
         let draft = Draft::new(engine).await;
         let spec = draft
-            .spec(
+            .spec_for(
                 "desktop",
                 json!([
                     { "name": "a.txt", "size": 3, "path": "docs/a.txt" },

@@ -16,16 +16,16 @@ use crate::{
 
 const PASSWORD: &str = "a-user-password";
 
-/// A sender (alice) with a draft addressed to bob.
-struct Draft {
-    app: TestApp,
-    alice: String,
-    bob: String,
-    package: i64,
+/// A sender (alice) with a draft addressed to bob (also the start of `folders`' tests).
+pub(crate) struct Draft {
+    pub(crate) app: TestApp,
+    pub(crate) alice: String,
+    pub(crate) bob: String,
+    pub(crate) package: i64,
 }
 
 impl Draft {
-    async fn new(engine: Engine) -> Self {
+    pub(crate) async fn new(engine: Engine) -> Self {
         Self::with(TestApp::start(engine).await).await
     }
 
