@@ -523,19 +523,7 @@ on_both_databases!(
         assert_eq!(deleted.status, StatusCode::NO_CONTENT);
         assert!(!sent.has_bytes(id).await, "the bytes left the node");
 
-        let mut failed = false;
-        while let Some(frame) = body.frame().await {
-            match frame {
-                Ok(frame) => received.extend_from_slice(&frame.into_data().unwrap()),
-                Err(_) => {
-                    failed = true;
-                    break;
-                }
-            }
-        }
-        assert!(failed, "the body must fail, not end");
-        assert!(received.len() < bytes.len(), "it never looks complete");
-        assert_eq!(received, bytes[..received.len()]);
+        read_until_it_fails(&mut body, &mut received, &bytes).await;
         drop(body);
         sent.settled().await;
         let progress = sent.status_of(sent.package, "bob").await;
@@ -827,18 +815,24 @@ on_both_databases!(
         )
         .await;
 
-        let mut failed = false;
-        while let Some(frame) = body.frame().await {
-            match frame {
-                Ok(frame) => received.extend_from_slice(&frame.into_data().unwrap()),
-                Err(_) => {
-                    failed = true;
-                    break;
-                }
-            }
-        }
-        assert!(failed, "the body must fail, not end");
-        assert!(received.len() < bytes.len(), "it never looks complete");
-        assert_eq!(received, bytes[..received.len()]);
+        read_until_it_fails(&mut body, &mut received, &bytes).await;
     }
 );
+
+/// Reads the rest of a download's `body` into `received`: it must fail rather than end, short of
+/// the file's `bytes`, and everything that arrived must be the file's start.
+async fn read_until_it_fails(body: &mut axum::body::Body, received: &mut Vec<u8>, bytes: &[u8]) {
+    let mut failed = false;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => received.extend_from_slice(&frame.into_data().unwrap()),
+            Err(_) => {
+                failed = true;
+                break;
+            }
+        }
+    }
+    assert!(failed, "the body must fail, not end");
+    assert!(received.len() < bytes.len(), "it never looks complete");
+    assert_eq!(received[..], bytes[..received.len()]);
+}
