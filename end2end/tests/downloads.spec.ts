@@ -108,6 +108,8 @@ test('a recipient downloads each file, the bytes match, and the sender sees it d
     await expect(pkg.recipientState(ERIN.username)).toContainText('Downloaded');
     await expect(pkg.recipientState(ERIN.username)).not.toContainText('Partially');
     await expect(pkg.recipients.getByRole('row').filter({ hasText: `(${ERIN.username})` }).locator('time')).toBeVisible();
+    await new AppShell(page).link('Sent').click();
+    await expect(new PackageList(page).row(title)).toContainText('Downloaded by 1 of 1');
   });
 });
 

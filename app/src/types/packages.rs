@@ -71,6 +71,23 @@ pub struct PackageSummary {
     /// When the package's files were deleted (expiration policy or an admin); `None` while they
     /// remain. The package stays listed.
     pub files_deleted_at: Option<DateTime<Utc>>,
+    /// For its sender (and admins): how far the recipients have downloaded a sent package. `None`
+    /// for drafts and in a recipient's view.
+    pub delivery: Option<Delivery>,
+}
+
+/// How far a sent package's recipients have got with it, counted from Ferry's exact per-file
+/// download tracking.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub recipients: u32,
+    /// Recipients who have downloaded every file.
+    pub downloaded: u32,
+    /// Recipients who have downloaded some bytes but not every file.
+    pub partially: u32,
+    /// The most files any one recipient has downloaded completely.
+    pub most_files: u32,
 }
 
 /// One page of a list, newest first.

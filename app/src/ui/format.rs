@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use wasm_bindgen::JsValue;
 use web_sys::js_sys::{Array, Date, Intl, Object, Reflect};
 
-use crate::types::{DownloadState, ExpirationPolicy, PackageState, Role};
+use crate::types::{Delivery, DownloadState, ExpirationPolicy, PackageState, Role};
 
 /// A byte count in decimal units, as file managers show it: "0 B", "999 B", "1.2 kB", "3.4 GB".
 pub fn human_size(bytes: u64) -> String {
@@ -80,6 +80,34 @@ pub fn download_state_tone(state: DownloadState) -> &'static str {
     }
 }
 
+/// How far a sent package's recipients have got, for its sender: "Downloaded by 1 of 2",
+/// "Partially: 2 of 3 files", and its badge tone.
+pub fn delivery_label(delivery: &Delivery, file_count: u32) -> (String, &'static str) {
+    let Delivery {
+        recipients,
+        downloaded,
+        partially,
+        most_files,
+    } = *delivery;
+    if downloaded > 0 {
+        let tone = if downloaded >= recipients {
+            "done"
+        } else {
+            "progress"
+        };
+        (format!("Downloaded by {downloaded} of {recipients}"), tone)
+    } else if most_files > 0 {
+        (
+            format!("Partially: {most_files} of {file_count} files"),
+            "progress",
+        )
+    } else if partially > 0 {
+        ("Download started".to_owned(), "progress")
+    } else {
+        ("Not downloaded yet".to_owned(), "neutral")
+    }
+}
+
 pub fn role_name(role: Role) -> &'static str {
     match role {
         Role::Admin => "Admin",
@@ -131,6 +159,37 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delivery_says_who_has_what() {
+        let delivery = |downloaded, partially, most_files| Delivery {
+            recipients: 2,
+            downloaded,
+            partially,
+            most_files,
+        };
+        let label = |d| delivery_label(&d, 3);
+        assert_eq!(
+            label(delivery(0, 0, 0)),
+            ("Not downloaded yet".into(), "neutral")
+        );
+        assert_eq!(
+            label(delivery(0, 1, 0)),
+            ("Download started".into(), "progress")
+        );
+        assert_eq!(
+            label(delivery(0, 1, 2)),
+            ("Partially: 2 of 3 files".into(), "progress")
+        );
+        assert_eq!(
+            label(delivery(1, 1, 3)),
+            ("Downloaded by 1 of 2".into(), "progress")
+        );
+        assert_eq!(
+            label(delivery(2, 0, 3)),
+            ("Downloaded by 2 of 2".into(), "done")
+        );
+    }
 
     #[test]
     fn sizes_read_like_a_file_manager() {

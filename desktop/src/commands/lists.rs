@@ -63,12 +63,17 @@ async fn list(
                     .join(", "),
             };
             let state = match (received, p.state, p.my_download_state) {
-                (_, _, _) if p.files_deleted_at.is_some() => "files deleted",
-                (false, PackageState::Draft, _) => "draft",
-                (false, PackageState::Sent, _) => "sent",
-                (true, _, Some(DownloadState::Downloaded)) => "downloaded",
-                (true, _, Some(DownloadState::PartiallyDownloaded)) => "partly downloaded",
-                (true, _, _) => "new",
+                (_, _, _) if p.files_deleted_at.is_some() => "files deleted".to_owned(),
+                (false, PackageState::Draft, _) => "draft".to_owned(),
+                (false, PackageState::Sent, _) => p.delivery.map_or_else(
+                    || "sent".to_owned(),
+                    |d| format!("sent, downloaded by {} of {}", d.downloaded, d.recipients),
+                ),
+                (true, _, Some(DownloadState::Downloaded)) => "downloaded".to_owned(),
+                (true, _, Some(DownloadState::PartiallyDownloaded)) => {
+                    "partly downloaded".to_owned()
+                }
+                (true, _, _) => "new".to_owned(),
             };
             let when = p.sent_at.unwrap_or(p.created_at).format("%Y-%m-%d %H:%M");
             [
@@ -77,7 +82,7 @@ async fn list(
                 who,
                 format!("{} / {}", p.file_count, human_bytes(p.total_size)),
                 when.to_string(),
-                state.to_owned(),
+                state,
             ]
         })
         .collect();

@@ -17,7 +17,7 @@ use ferry_server::{
 };
 use http_body_util::BodyExt;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use crate::{
@@ -110,6 +110,7 @@ on_both_databases!(
         let spec = sent.download_spec(&sent.bob, sent.package).await;
         assert_eq!(spec.status, StatusCode::FORBIDDEN);
         assert!(spec.message().contains("turned off"), "{}", spec.message());
+        assert_eq!(spec.error_code(), "gateway_disabled");
         let get = sent.get(&token, sent.files[1].0, &[]).await;
         assert_eq!(get.status, StatusCode::FORBIDDEN);
         assert_eq!(get.error_code(), "gateway_disabled");
@@ -202,6 +203,7 @@ on_both_databases!(
         let (notes, _) = sent.files[1].clone();
         let status = |user: &'static str| sent.status_of(sent.package, user);
         assert_eq!(status("bob").await["state"], "not_downloaded");
+        assert_eq!(delivery(&sent).await, json!([2, 0, 0, 0]));
 
         // The sender and an admin download everything: served, but nobody's progress.
         for cookie in [&sent.alice, &sent.admin] {
@@ -229,6 +231,7 @@ on_both_databases!(
         assert!(progress["downloaded_at"].is_null());
         let received = received_state(&sent, &sent.bob).await;
         assert_eq!(received, "partially_downloaded");
+        assert_eq!(delivery(&sent).await, json!([2, 0, 1, 0]));
 
         let overlapping = format!("bytes={}-{}", half - 10, bytes.len() - 2);
         sent.get_bytes(&token, big, &[("range", &overlapping)])
@@ -242,6 +245,7 @@ on_both_databases!(
         let progress = status("bob").await;
         assert_eq!(progress["files_downloaded"], 1);
         assert_eq!(progress["state"], "partially_downloaded");
+        assert_eq!(delivery(&sent).await, json!([2, 0, 1, 1]));
 
         sent.get_bytes(&token, notes, &[]).await;
         let progress = status("bob").await;
@@ -249,6 +253,7 @@ on_both_databases!(
         assert_eq!(progress["files_downloaded"], 2);
         assert!(progress["downloaded_at"].is_string());
         assert_eq!(received_state(&sent, &sent.bob).await, "downloaded");
+        assert_eq!(delivery(&sent).await, json!([2, 1, 0, 2]));
         // carol's progress is her own.
         assert_eq!(status("carol").await["state"], "not_downloaded");
         assert_eq!(received_state(&sent, &sent.carol).await, "not_downloaded");
@@ -259,6 +264,28 @@ on_both_databases!(
         assert_eq!(status("bob").await, before);
     }
 );
+
+/// The sender's view in their Sent list of how far the recipients got: `[recipients, downloaded,
+/// partially, most_files]`. Recipients never see it.
+async fn delivery(sent: &Sent) -> Value {
+    let list = sent
+        .app
+        .call(TestRequest::get(paths::PACKAGES_SENT).cookie(&sent.alice))
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let delivery = &list.body["items"][0]["delivery"];
+    let received = sent
+        .app
+        .call(TestRequest::get(paths::PACKAGES_RECEIVED).cookie(&sent.bob))
+        .await;
+    assert_eq!(received.body["items"][0]["delivery"], Value::Null);
+    json!([
+        delivery["recipients"],
+        delivery["downloaded"],
+        delivery["partially"],
+        delivery["most_files"]
+    ])
+}
 
 /// The viewer's `my_download_state` of the first package in their Received list.
 async fn received_state(sent: &Sent, cookie: &str) -> Value {

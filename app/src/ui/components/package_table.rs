@@ -6,8 +6,8 @@ use leptos_router::components::A;
 use super::gateway_notice::GatewayNotice;
 use crate::types::{PackageSummary, UserSummary};
 use crate::ui::format::{
-    download_state_label, download_state_tone, human_size, local_date_time, machine_date_time,
-    package_state_label, package_state_tone,
+    delivery_label, download_state_label, download_state_tone, human_size, local_date_time,
+    machine_date_time, package_state_label, package_state_tone,
 };
 use crate::ui::routes::PackageRoute;
 
@@ -19,7 +19,8 @@ pub enum ListKind {
 }
 
 /// One row per package: title (a link, with the gateway notice under it), who, files, size, state
-/// (for a recipient: how much of it they downloaded; and when its files were deleted), date.
+/// (for a recipient: how much of it they downloaded; for the sender: how far the recipients got;
+/// and when its files were deleted), date.
 /// Scrolls sideways inside its card on narrow screens.
 #[component]
 pub fn PackageTable(kind: ListKind, packages: Vec<PackageSummary>) -> impl IntoView {
@@ -61,12 +62,14 @@ fn PackageRow(kind: ListKind, package: PackageSummary) -> impl IntoView {
         ListKind::Received => package.sender.display_name.clone(),
         ListKind::Sent => names(&package.recipients),
     };
-    let (state, tone) = match (kind, package.my_download_state) {
-        (ListKind::Received, Some(state)) => {
-            (download_state_label(state), download_state_tone(state))
-        }
+    let (state, tone) = match (kind, package.my_download_state, package.delivery) {
+        (ListKind::Received, Some(state), _) => (
+            download_state_label(state).to_owned(),
+            download_state_tone(state),
+        ),
+        (ListKind::Sent, _, Some(delivery)) => delivery_label(&delivery, package.file_count),
         _ => (
-            package_state_label(package.state),
+            package_state_label(package.state).to_owned(),
             package_state_tone(package.state),
         ),
     };

@@ -5,7 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use app::types::{
-    DownloadState, PackageDetail, PackageFile, PackageSummary, RecipientStatus, UserSummary,
+    Delivery, DownloadState, PackageDetail, PackageFile, PackageSummary, RecipientStatus,
+    UserSummary,
 };
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -216,6 +217,10 @@ impl Related {
             .filter(|&viewer| package.is_sent() && recipients.iter().any(|r| r.id == viewer))
             .map(|viewer| self.progress_of(package.id, viewer).state);
         let (file_count, total_size) = self.files.get(&package.id).copied().unwrap_or_default();
+        // The sender's lists (`viewer` None: Sent, the admins' list) and page.
+        let delivery = (package.is_sent()
+            && viewer.is_none_or(|viewer| viewer == package.sender_id))
+        .then(|| self.delivery(package.id, &recipients));
         Ok(PackageSummary {
             id: package.id,
             title: package.title.clone(),
@@ -228,7 +233,27 @@ impl Related {
             sent_at: package.sent_at,
             my_download_state,
             files_deleted_at: package.files_deleted_at,
+            delivery,
         })
+    }
+
+    fn delivery(&self, package_id: i64, recipients: &[UserSummary]) -> Delivery {
+        let mut delivery = Delivery {
+            recipients: u32::try_from(recipients.len()).unwrap_or(u32::MAX),
+            downloaded: 0,
+            partially: 0,
+            most_files: 0,
+        };
+        for recipient in recipients {
+            let progress = self.progress_of(package_id, recipient.id);
+            match progress.state {
+                DownloadState::Downloaded => delivery.downloaded += 1,
+                DownloadState::PartiallyDownloaded => delivery.partially += 1,
+                DownloadState::NotDownloaded => {}
+            }
+            delivery.most_files = delivery.most_files.max(progress.files_downloaded);
+        }
+        delivery
     }
 }
 
