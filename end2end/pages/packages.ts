@@ -14,11 +14,14 @@ export interface TestFile {
 export class NewPackagePage {
   readonly files: Locator;
   readonly send: Locator;
+  /** What the disabled Send button says it still needs. */
+  readonly whySendDisabled: Locator;
   readonly alerts: Locator;
 
   constructor(readonly page: Page) {
     this.files = page.getByRole('group', { name: 'Files' });
     this.send = page.getByRole('button', { name: 'Send package' });
+    this.whySendDisabled = page.locator('#send-why');
     this.alerts = page.getByRole('alert');
   }
 
@@ -45,15 +48,13 @@ export class NewPackagePage {
     await this.page.getByLabel('Add files').setInputFiles(files);
   }
 
-  /** Sends and waits until the page says the package is sent; answers the package page's path. */
+  /** Sends and waits for the package's page, which says it is sent; answers that page's path. */
   async sendAndWait(): Promise<string> {
     await expect(this.send).toBeEnabled();
     await this.send.click();
-    const sent = this.page.getByRole('status').filter({ hasText: 'Package sent.' });
-    await expect(sent).toBeVisible({ timeout: 60_000 });
-    const href = await sent.getByRole('link', { name: 'Open the package' }).getAttribute('href');
-    expect(href).toMatch(/^\/packages\/\d+$/);
-    return href as string;
+    await expect(this.page).toHaveURL(/\/packages\/\d+$/, { timeout: 60_000 });
+    await expect(this.page.getByRole('status').filter({ hasText: 'Package sent.' })).toBeVisible();
+    return new URL(this.page.url()).pathname;
   }
 }
 

@@ -26,7 +26,11 @@ test('three files, one empty and one of several MB, reach the recipient', async 
   await signIn(page, 'admin', ADMIN_PASSWORD);
   const form = new NewPackagePage(page);
   await form.goto();
+  // Send says why it cannot be pressed yet.
+  await expect(form.send).toBeDisabled();
+  await expect(form.whySendDisabled).toHaveText('To send, add a title, a recipient and a file.');
   await form.fill({ title, note: 'From Tuesday.', recipients: [RECIPIENT.username] });
+  await expect(form.whySendDisabled).toHaveText('To send, add a file.');
   const files: TestFile[] = [
     { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) },
     { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Bring boots.\n') },
@@ -34,7 +38,12 @@ test('three files, one empty and one of several MB, reach the recipient', async 
   ];
   await form.choose(files);
   await expect(page.getByRole('list', { name: 'Chosen files' }).getByRole('listitem')).toHaveCount(3);
-  await form.sendAndWait();
+  await expect(form.files).toContainText('3 of 10 files · 6.3 MB');
+  await expect(form.whySendDisabled).toHaveText('');
+  const path = await form.sendAndWait();
+  // Sending opens the package's page.
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  expect(path).toMatch(/^\/packages\/\d+$/);
   await expect(page.getByRole('progressbar', { name: 'Total' })).toHaveCount(0);
   await expect(page.getByText('Ongoing transfers will be aborted')).toHaveCount(0);
 
@@ -79,6 +88,50 @@ test('an 11th file and a dropped folder are refused with their messages', async 
     zone?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
   });
   await expect(form.alerts.filter({ hasText: 'Folders cannot be sent: photos' })).toBeVisible();
+});
+
+test('a draft left by a reload is filled in again, and "Discard draft" deletes it', async ({ page, context }) => {
+  const title = `Left behind ${Date.now()}`;
+  await signIn(page, 'admin', ADMIN_PASSWORD);
+  const form = new NewPackagePage(page);
+  await form.goto();
+  await form.fill({ title, recipients: [RECIPIENT.username] });
+  await form.choose([
+    { name: 'slow.bin', mimeType: 'application/octet-stream', buffer: randomBytes(8 * 1024 * 1024) },
+  ]);
+  // Slow enough that the upload is still running at the reload.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 512 * 1024,
+  });
+  await form.send.click();
+  await expect(page.getByRole('progressbar', { name: 'slow.bin' })).toBeVisible();
+  page.on('dialog', (dialog) => dialog.accept());
+  await page.reload();
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+
+  const banner = page.getByRole('status').filter({ hasText: `“${title}” was not sent yet` });
+  await expect(banner).toContainText('Choose its files again (slow.bin)');
+  await expect(page.getByLabel('Title')).toHaveValue(title);
+  await banner.getByRole('button', { name: 'Discard draft' }).click();
+  await expect(banner).toHaveCount(0);
+  await expect(page.getByLabel('Title')).toHaveValue('');
+  await expect(page.getByRole('list', { name: 'People added' })).toHaveCount(0);
+
+  // The draft is gone from the Sent list, and a reload restores nothing.
+  await new AppShell(page).link('Sent').click();
+  await expect(new PackageList(page).row(title)).toHaveCount(0);
+  await form.goto();
+  await expect(page.getByText('was not sent yet')).toHaveCount(0);
 });
 
 test('an upload interrupted by going offline resumes and completes', async ({ page, context }) => {

@@ -1,6 +1,8 @@
 //! The admin settings and the server's client configuration, fetched once for the signed-in app and
 //! shared through context: the gateway notices, the footer and the forms all read the same copy.
 
+use std::cell::Cell;
+
 use leptos::prelude::*;
 
 use crate::types::{ClientConfig, Settings};
@@ -14,6 +16,11 @@ pub struct AppSettings {
     pub config: LocalResource<Result<ClientConfig, ApiError>>,
 }
 
+thread_local! {
+    /// The signed-in app's settings, for transfers that learn the gateway was turned off.
+    static PROVIDED: Cell<Option<AppSettings>> = const { Cell::new(None) };
+}
+
 impl AppSettings {
     /// Starts both requests and provides the result to every component below.
     pub fn provide() -> Self {
@@ -22,7 +29,18 @@ impl AppSettings {
             config: LocalResource::new(api::get_config),
         };
         provide_context(app_settings);
+        PROVIDED.set(Some(app_settings));
+        on_cleanup(|| PROVIDED.set(None));
         app_settings
+    }
+
+    /// A transfer was refused because an admin turned the gateway off (`gateway_disabled`): load
+    /// the settings again, so every page switches to its gateway-off state (no Send, no Download,
+    /// the notice saying why) instead of offering what cannot work.
+    pub fn gateway_refused() {
+        if let Some(app_settings) = PROVIDED.get() {
+            app_settings.refresh();
+        }
     }
 
     /// Loads both again (after an admin saved the settings).

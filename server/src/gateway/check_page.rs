@@ -1,5 +1,5 @@
-//! `GET /` on the gateway: a page that tells a person their browser can reach the gateway, and how
-//! to keep a self-signed certificate's exception.
+//! `GET /` on the gateway: a page that tells a person their browser can reach the gateway (and
+//! whether an admin has turned it off), and how to keep a self-signed certificate's exception.
 
 use axum::{
     extract::State,
@@ -15,12 +15,13 @@ pub const CERTIFICATE_PATH: &str = "/certificate.pem";
 const PAGE_HEAD: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Ferry HTTP gateway: connected</title>
+<title>Ferry HTTP gateway</title>
 <style>
 body{margin:0;font:16px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2933;background:#f5f7fa}
 main{max-width:40rem;margin:4rem auto;padding:2rem 2.5rem;background:#fff;border:1px solid #e4e7eb;border-radius:12px}
 h1{font-size:1.5rem;margin:0 0 1rem;display:flex;gap:.6rem;align-items:center}
-.ok{display:inline-grid;place-items:center;width:2rem;height:2rem;border-radius:50%;background:#e3f9e5;color:#207227;font-size:1.1rem}
+.ok,.off{display:inline-grid;place-items:center;width:2rem;height:2rem;border-radius:50%;background:#e3f9e5;color:#207227;font-size:1.1rem}
+.off{background:#fffaeb;color:#93370d}
 h2{font-size:1.1rem;margin:2rem 0 .5rem}
 code{background:#f0f4f8;padding:.1rem .3rem;border-radius:4px}
 .muted{color:#52606d;font-size:.9rem}
@@ -29,12 +30,25 @@ code{background:#f0f4f8;padding:.1rem .3rem;border-radius:4px}
 
 pub async fn show(State(state): State<AppState>) -> Html<String> {
     let mut page = String::from(PAGE_HEAD);
-    page.push_str(
-        r#"<h1><span class="ok" aria-hidden="true">✓</span> Connected to the Ferry HTTP gateway</h1>
+    // If the settings cannot be read, the transfers cannot be checked either: say it is off.
+    let enabled = crate::services::settings::load(&state.db)
+        .await
+        .is_ok_and(|settings| settings.gateway_enabled);
+    if enabled {
+        page.push_str(
+            r#"<h1><span class="ok" aria-hidden="true">✓</span> Connected to the Ferry HTTP gateway</h1>
 <p>This browser has successfully connected to the Ferry HTTP gateway. Uploads and downloads will now
 work from this browser: you can close this tab and go back to Ferry.</p>
 "#,
-    );
+        );
+    } else {
+        page.push_str(
+            r#"<h1><span class="off" aria-hidden="true">!</span> The Ferry HTTP gateway is turned off</h1>
+<p>This browser can reach the Ferry HTTP gateway, but an administrator has turned it off: uploads
+and downloads in the browser do not work until it is turned on again.</p>
+"#,
+        );
+    }
     match &state.config.tls {
         TlsMode::SelfSigned => page.push_str(&format!(
             r#"<h2>About the certificate warning</h2>

@@ -44,9 +44,7 @@ fn new_storage_key() -> String {
 async fn require_gateway(state: &AppState) -> Result<app::types::Settings, AppError> {
     let settings = settings::load(&state.db).await?;
     if !settings.gateway_enabled {
-        return Err(AppError::Forbidden(
-            "Transfers through the HTTP gateway are turned off by your administrator.".into(),
-        ));
+        return Err(AppError::GatewayOff);
     }
     Ok(settings)
 }

@@ -1,6 +1,8 @@
 //! The gateway listener's check page and `/info`.
 
+use app::types::Settings;
 use axum::http::StatusCode;
+use ferry_server::services::settings;
 
 use crate::common::{Engine, TestApp, TestRequest, send};
 
@@ -23,6 +25,20 @@ async fn check_page_tells_a_person_the_browser_is_connected() {
     assert!(!page.text.contains("self-signed"));
     let certificate = send(&app.gateway, TestRequest::get("/certificate.pem")).await;
     assert_eq!(certificate.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn check_page_says_when_an_admin_has_turned_the_gateway_off() {
+    let app = TestApp::start(Engine::Sqlite).await;
+    let off = Settings {
+        gateway_enabled: false,
+        ..Settings::default()
+    };
+    settings::save(&app.state.db, off).await.unwrap();
+    let page = send(&app.gateway, TestRequest::get("/")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("The Ferry HTTP gateway is turned off"));
+    assert!(!page.text.contains("will now work"));
 }
 
 #[tokio::test]

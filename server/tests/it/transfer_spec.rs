@@ -254,6 +254,7 @@ on_both_databases!(
         let gateway_off = draft.spec(&draft.alice, files).await;
         assert_eq!(gateway_off.status, StatusCode::FORBIDDEN);
         assert!(gateway_off.message().contains("turned off"));
+        assert_eq!(gateway_off.error_code(), "gateway_disabled");
     }
 );
 

@@ -48,6 +48,14 @@ impl ApiError {
         }
     }
 
+    /// The server's error code, when it sent one.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::Server { code, .. } => *code,
+            ApiError::Network | ApiError::Malformed => None,
+        }
+    }
+
     /// The server says nobody is signed in (or the session has expired).
     pub fn is_unauthorized(&self) -> bool {
         self.status() == Some(401)

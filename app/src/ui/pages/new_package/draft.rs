@@ -49,11 +49,14 @@ fn same_request(a: &NewPackage, b: &NewPackage) -> bool {
 }
 
 /// The draft to upload into: the remembered one when the form still says the same, otherwise a new
-/// one (the remembered draft, now outdated, is deleted).
-pub async fn draft_for(request: &NewPackage) -> Result<i64, ApiError> {
+/// one (the remembered draft, now outdated, is deleted). `fresh` when this call created it.
+pub async fn draft_for(request: &NewPackage) -> Result<Draft, ApiError> {
     if let Some(draft) = remembered() {
         if same_request(&draft.request, request) {
-            return Ok(draft.id);
+            return Ok(Draft {
+                id: draft.id,
+                fresh: false,
+            });
         }
         // Best effort: an outdated draft is only clutter in the Sent list.
         let _ = api::delete_package(draft.id).await;
@@ -65,7 +68,33 @@ pub async fn draft_for(request: &NewPackage) -> Result<i64, ApiError> {
         id: created.summary.id,
         request: request.clone(),
     });
-    Ok(created.summary.id)
+    Ok(Draft {
+        id: created.summary.id,
+        fresh: true,
+    })
+}
+
+/// The draft a send uploads into.
+#[derive(Debug, Clone, Copy)]
+pub struct Draft {
+    pub id: i64,
+    /// Created by this send (nothing of it is uploaded yet).
+    pub fresh: bool,
+}
+
+/// Deletes the remembered draft (its uploaded bytes go with it) and forgets it. A draft already
+/// gone counts as discarded.
+pub async fn discard() -> Result<(), ApiError> {
+    let Some(draft) = remembered() else {
+        return Ok(());
+    };
+    match api::delete_package(draft.id).await {
+        Ok(()) | Err(ApiError::Server { status: 404, .. }) => {}
+        Err(error) => return Err(error),
+    }
+    upload::forget_package(draft.id);
+    forget();
+    Ok(())
 }
 
 /// The remembered draft and its details, when it is still a draft.

@@ -10,7 +10,7 @@ use super::dropped::read_drop;
 use super::file_row::FileRow;
 use super::files::ChosenFiles;
 use crate::ui::components::ProgressBar;
-use crate::ui::format::count;
+use crate::ui::format::{count, human_size};
 use crate::ui::transfer::upload::{FileProgress, TotalProgress};
 
 /// Each file row's key and its upload progress, while sending.
@@ -153,6 +153,14 @@ pub fn FilesField(
                         />
                     </For>
                 </ul>
+                <p class="field__hint files-field__summary">
+                    {move || {
+                        let (chosen, size) = files
+                            .list
+                            .with(|list| (list.len(), list.iter().map(|file| file.size).sum::<u64>()));
+                        format!("{chosen} of {} files · {}", max_files.get(), human_size(size))
+                    }}
+                </p>
             </Show>
             {move || total.get().map(|total| {
                 let complete = total.done == total.size;

@@ -39,10 +39,24 @@ impl PackageForm {
 
     /// Whether Send can be pressed: a title, a recipient and a file (tracked).
     pub fn complete(&self) -> bool {
-        !self.title.with(|t| t.trim().is_empty())
-            && (!self.recipients.chosen.with(Vec::is_empty)
-                || !self.recipients.typed.with(|t| t.trim().is_empty()))
-            && !self.files.list.with(Vec::is_empty)
+        self.missing().is_empty()
+    }
+
+    /// What the form still needs before Send can be pressed, in words (tracked).
+    pub fn missing(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.title.with(|t| t.trim().is_empty()) {
+            missing.push("a title");
+        }
+        if self.recipients.chosen.with(Vec::is_empty)
+            && self.recipients.typed.with(|t| t.trim().is_empty())
+        {
+            missing.push("a recipient");
+        }
+        if self.files.list.with(Vec::is_empty) {
+            missing.push("a file");
+        }
+        missing
     }
 
     /// The request, or every problem the person can fix before sending, as sentences.

@@ -1,6 +1,7 @@
 //! New package: title, note, recipients, expiration and files. Send package creates a draft, asks
 //! for a transfer spec and uploads the files through the HTTP gateway, with progress per file and in
-//! total; when the server has every file the package is sent and the form starts over.
+//! total; when the server has every file the package is sent and the app opens its page, which
+//! says so.
 
 mod chosen;
 mod draft;
@@ -14,13 +15,13 @@ mod restore;
 mod send;
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
 use crate::limits::DEFAULT_MAX_FILES_PER_PACKAGE;
 use crate::types::NewPackage;
 use crate::ui::app_settings::use_app_settings;
 use crate::ui::components::{
-    ExpirationField, Feedback, FeedbackMessages, LeaveGuard, Page, Submission,
+    ExpirationField, Feedback, FeedbackMessages, LeaveGuard, Page, Submission, use_flash,
 };
 use crate::ui::format::expiration_words;
 use crate::ui::routes::PackageRoute;
@@ -30,13 +31,6 @@ use form::PackageForm;
 use recipients::RecipientsField;
 use send::Outcome;
 
-/// What to say once sending has ended with everything uploaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Done {
-    Sent(i64),
-    Uploaded(i64),
-}
-
 #[component]
 pub fn NewPackagePage() -> impl IntoView {
     let app_settings = use_app_settings();
@@ -44,7 +38,8 @@ pub fn NewPackagePage() -> impl IntoView {
     let feedback = Feedback::new();
     let submission = Submission::new(feedback);
     let sending = Signal::derive(move || submission.pending());
-    let done = RwSignal::new(None::<Done>);
+    let flash = use_flash();
+    let navigate = use_navigate();
     let uploads = RwSignal::new(Vec::new());
     let current = StoredValue::new_local(None::<PackageUpload>);
     let resumed = restore::restore_unsent(form);
@@ -78,8 +73,8 @@ pub fn NewPackagePage() -> impl IntoView {
             Ok(request) => request,
             Err(problems) => return feedback.fail(problems),
         };
-        done.set(None);
         resumed.set(None);
+        let navigate = navigate.clone();
         submission.run(async move {
             let prepared = match send::prepare(&request, &chosen).await {
                 Ok(prepared) => prepared,
@@ -111,11 +106,13 @@ pub fn NewPackagePage() -> impl IntoView {
             match outcome {
                 Outcome::Sent(id) | Outcome::Uploaded(id) => {
                     form.reset();
-                    done.set(Some(if outcome == Outcome::Sent(id) {
-                        Done::Sent(id)
+                    flash.show(if outcome == Outcome::Sent(id) {
+                        "Package sent."
                     } else {
-                        Done::Uploaded(id)
-                    }));
+                        "All files are uploaded. The package is sent as soon as the server has \
+                         checked them."
+                    });
+                    navigate(&PackageRoute::href(id), Default::default());
                 }
                 Outcome::NothingLeft => feedback
                     .fail("Every file was cancelled. Add files and press Send package again."),
@@ -129,7 +126,7 @@ pub fn NewPackagePage() -> impl IntoView {
         <Page title="New package">
             <form class="panel form form--wide" on:submit=on_submit novalidate>
                 <LeaveGuard active=sending />
-                {move || resumed.get().map(|note| view! { <p class="notice notice--info" role="status">{note}</p> })}
+                {move || resumed.get().map(|note| view! { <RestoredDraft note form resumed feedback /> })}
                 <fieldset class="form__fields" disabled=move || sending.get()>
                     <div class="field">
                         <label class="field__label" for="package-title">"Title"</label>
@@ -168,35 +165,90 @@ pub fn NewPackagePage() -> impl IntoView {
                     </p>
                 </Show>
                 <FeedbackMessages feedback />
-                {move || done.get().map(|done| view! { <SentNotice done /> })}
                 <div class="form__actions">
                     <button
                         type="submit"
                         class="button button--primary"
+                        aria-describedby="send-why"
                         disabled=move || sending.get() || !form.complete() || gateway_off()
                     >
                         {move || if sending.get() { "Sending…" } else { "Send package" }}
                     </button>
+                    <span class="form__why" id="send-why">
+                        {move || (!sending.get() && !gateway_off()).then(|| why_not_yet(&form.missing())).flatten()}
+                    </span>
                 </div>
             </form>
         </Page>
     }
 }
 
-/// "Package sent." and a link to it.
+/// The banner of a draft filled in again after a reload: how to go on, or "Discard draft" (which
+/// deletes it and empties the form).
 #[component]
-fn SentNotice(done: Done) -> impl IntoView {
-    let (id, message) = match done {
-        Done::Sent(id) => (id, "Package sent. "),
-        Done::Uploaded(id) => (
-            id,
-            "All files are uploaded. The package is sent as soon as the server has checked them. ",
-        ),
+fn RestoredDraft(
+    note: String,
+    form: PackageForm,
+    resumed: RwSignal<Option<String>>,
+    feedback: Feedback,
+) -> impl IntoView {
+    let discarding = RwSignal::new(false);
+    let discard = move |_| {
+        discarding.set(true);
+        leptos::task::spawn_local(async move {
+            match draft::discard().await {
+                Ok(()) => {
+                    form.reset();
+                    resumed.try_set(None);
+                }
+                Err(error) => {
+                    feedback.fail(format!("The draft could not be discarded: {error}"));
+                }
+            }
+            discarding.try_set(false);
+        });
     };
     view! {
-        <p class="notice notice--success" role="status">
-            {message}
-            <A href=PackageRoute::href(id)>"Open the package"</A>
-        </p>
+        <div class="notice notice--info notice--with-action" role="status">
+            <p>{note}</p>
+            <button
+                type="button"
+                class="button button--small button--quiet"
+                disabled=move || discarding.get()
+                on:click=discard
+            >
+                "Discard draft"
+            </button>
+        </div>
+    }
+}
+
+/// Why Send is disabled: "To send, add a title, a recipient and a file." (`None` when nothing is
+/// missing).
+fn why_not_yet(missing: &[&str]) -> Option<String> {
+    let (last, rest) = missing.split_last()?;
+    let list = if rest.is_empty() {
+        (*last).to_owned()
+    } else {
+        format!("{} and {last}", rest.join(", "))
+    };
+    Some(format!("To send, add {list}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why_not_yet;
+
+    #[test]
+    fn the_disabled_send_button_says_what_is_missing() {
+        assert_eq!(why_not_yet(&[]), None);
+        assert_eq!(
+            why_not_yet(&["a file"]).as_deref(),
+            Some("To send, add a file.")
+        );
+        assert_eq!(
+            why_not_yet(&["a title", "a recipient", "a file"]).as_deref(),
+            Some("To send, add a title, a recipient and a file.")
+        );
     }
 }

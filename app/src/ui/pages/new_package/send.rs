@@ -6,11 +6,13 @@ use std::time::Duration;
 use super::draft;
 use super::files::ChosenFile;
 use crate::types::{
-    DeclaredFile, NewPackage, PackageState, TransferClient, TransferFile, UploadSpecRequest,
+    DeclaredFile, ErrorCode, NewPackage, PackageState, TransferClient, TransferFile,
+    UploadSpecRequest,
 };
 use crate::ui::api::{self, ApiError};
-use crate::ui::transfer;
+use crate::ui::app_settings::AppSettings;
 use crate::ui::transfer::upload::{PackageUpload, UploadOutcome};
+use crate::ui::transfer::{self, GATEWAY_OFF};
 
 /// How long to wait for the server to mark a fully uploaded package sent.
 const SENT_CHECKS: [u64; 8] = [200, 400, 800, 1600, 3000, 3000, 5000, 5000];
@@ -29,19 +31,32 @@ pub async fn prepare(request: &NewPackage, files: &[ChosenFile]) -> Result<Prepa
         files: declared.clone(),
         client: TransferClient::Browser,
     };
-    let mut package_id = draft::draft_for(request).await.map_err(|e| e.to_string())?;
-    let spec = match api::upload_spec(package_id, &spec_request).await {
+    let mut draft = draft::draft_for(request).await.map_err(|e| e.to_string())?;
+    let answer = match api::upload_spec(draft.id, &spec_request).await {
         // The remembered draft was deleted or sent meanwhile (another tab): start a new one.
         Err(ApiError::Server {
             status: 404 | 409, ..
         }) => {
             draft::forget();
-            package_id = draft::draft_for(request).await.map_err(|e| e.to_string())?;
-            api::upload_spec(package_id, &spec_request).await
+            draft = draft::draft_for(request).await.map_err(|e| e.to_string())?;
+            api::upload_spec(draft.id, &spec_request).await
         }
         answer => answer,
-    }
-    .map_err(|e| e.to_string())?;
+    };
+    let spec = match answer {
+        Ok(spec) => spec,
+        Err(error) => {
+            // Nothing was sent: a draft made just now for it would only be clutter in Sent.
+            if draft.fresh {
+                let _ = draft::discard().await;
+            }
+            if error.code() == Some(ErrorCode::GatewayDisabled) {
+                AppSettings::gateway_refused();
+            }
+            return Err(error.to_string());
+        }
+    };
+    let package_id = draft.id;
 
     let matched = match_files(&declared, &spec.files);
     let mut pairs = Vec::new();
@@ -78,6 +93,14 @@ pub async fn finish(package_id: i64, upload: &PackageUpload) -> Outcome {
         UploadOutcome::Complete => {}
         UploadOutcome::NothingLeft => return Outcome::NothingLeft,
         UploadOutcome::Aborted => return Outcome::Aborted,
+        UploadOutcome::Failed(reasons)
+            if reasons.iter().any(|reason| reason.ends_with(GATEWAY_OFF)) =>
+        {
+            return Outcome::Failed(format!(
+                "{GATEWAY_OFF} Your files stay chosen: send the package once it is on again \
+                 (files already uploaded are not sent twice)."
+            ));
+        }
         UploadOutcome::Failed(reasons) => {
             return Outcome::Failed(format!(
                 "Some files could not be uploaded. {} Press Send package to try again.",

@@ -25,7 +25,7 @@ pub fn FileRow(
             | DownloadStage::HandedOver {
                 delivered: true, ..
             } => " file-row--done",
-            DownloadStage::Failed(_) => " file-row--failed",
+            DownloadStage::Failed(_) | DownloadStage::GatewayOff => " file-row--failed",
             DownloadStage::Deleted(_) => " file-row--gone",
             _ => "",
         });

@@ -17,6 +17,7 @@ use super::job::FileDownload;
 use super::progress::DownloadStage;
 use crate::ui::api;
 use crate::ui::format::human_size;
+use crate::ui::transfer::GATEWAY_OFF;
 use crate::ui::transfer::wait::pause;
 
 /// How often the page asks what was delivered.
@@ -36,6 +37,7 @@ pub async fn hand_over(job: &FileDownload, package_id: i64, aborted: &Cell<bool>
         Err(error) => {
             job.set_stage(match DownloadError::from_api(&error) {
                 DownloadError::Deleted(reason) => DownloadStage::Deleted(reason),
+                DownloadError::GatewayOff => DownloadStage::GatewayOff,
                 other => DownloadStage::Failed(words(other)),
             });
             return;
@@ -110,6 +112,7 @@ fn words(error: DownloadError) -> String {
         DownloadError::Interrupted(reason)
         | DownloadError::Refused(reason)
         | DownloadError::Deleted(reason) => reason,
+        DownloadError::GatewayOff => GATEWAY_OFF.to_owned(),
         DownloadError::Aborted | DownloadError::Cancelled => String::new(),
     }
 }

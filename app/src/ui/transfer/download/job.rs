@@ -18,6 +18,7 @@ use super::progress::{DownloadProgress, DownloadStage};
 use super::spec::ReceiveSpec;
 use crate::types::{ErrorBody, PackageFile};
 use crate::ui::format::human_size;
+use crate::ui::transfer::gateway_turned_off;
 use crate::ui::transfer::speed::SpeedMeter;
 
 /// The page's figures are updated at most this often while bytes arrive (milliseconds).
@@ -151,6 +152,10 @@ impl FileDownload {
                 self.set_stage(DownloadStage::Failed(reason));
                 *self.target.borrow_mut() = Some(target);
             }
+            Err(DownloadError::GatewayOff) => {
+                self.set_stage(DownloadStage::GatewayOff);
+                *self.target.borrow_mut() = Some(target);
+            }
         }
     }
 
@@ -250,6 +255,9 @@ async fn restart(target: &mut SaveTarget) -> Result<(), DownloadError> {
 /// The sentence for an answer that has no usable body; `text` is the answer's body, which may hold
 /// the gateway's own explanation (JSON `ErrorBody` or plain text).
 fn refused(refusal: Refusal, text: &str) -> DownloadError {
+    if gateway_turned_off(text) {
+        return DownloadError::GatewayOff;
+    }
     let told = serde_json::from_str::<ErrorBody>(text)
         .map(|body| body.error.message)
         .ok()

@@ -3,6 +3,7 @@
 //! is followed by what the server delivered, and the page asks the person to check its SHA-256.
 
 use crate::ui::format::{human_size, short_hash};
+use crate::ui::transfer::GATEWAY_OFF;
 use crate::ui::transfer::speed::progress_words;
 
 /// Where one file's download is.
@@ -28,6 +29,9 @@ pub enum DownloadStage {
     Failed(String),
     /// The file was deleted on the server (expiration or an admin): nothing more to fetch.
     Deleted(String),
+    /// An admin turned the gateway off while it was on its way; the page no longer offers
+    /// downloads (a reload after it is on again does).
+    GatewayOff,
     /// The person cancelled the download: nothing of it was saved; Download starts over.
     Cancelled,
 }
@@ -123,6 +127,9 @@ impl DownloadProgress {
             ),
             DownloadStage::Failed(reason) => format!("{reason} Press Retry to try again."),
             DownloadStage::Deleted(reason) => reason.clone(),
+            DownloadStage::GatewayOff => {
+                format!("{GATEWAY_OFF} Download it again once it is turned back on.")
+            }
             DownloadStage::Cancelled => "Download cancelled: nothing was saved.".to_owned(),
         }
     }

@@ -8,8 +8,10 @@ use std::cell::{Cell, RefCell};
 use web_sys::js_sys::Date;
 
 use super::tus::{Gateway, TusError};
-use crate::types::{DeclaredFile, TransferClient, TransferSpec, UploadSpecRequest};
+use crate::types::{DeclaredFile, ErrorCode, TransferClient, TransferSpec, UploadSpecRequest};
 use crate::ui::api::{self, ApiError};
+use crate::ui::app_settings::AppSettings;
+use crate::ui::transfer::GATEWAY_OFF;
 use crate::ui::transfer::shared_request::SharedRequest;
 
 /// Ask for a new token this long before the current one expires (milliseconds).
@@ -121,6 +123,10 @@ impl SpecSource {
 /// What a failed spec request means for the uploads: try again later, or stop with the server's
 /// reason (the package is no longer a draft, the gateway was turned off…).
 fn spec_error(error: &ApiError) -> TusError {
+    if error.code() == Some(ErrorCode::GatewayDisabled) {
+        AppSettings::gateway_refused();
+        return TusError::Refused(GATEWAY_OFF.to_owned());
+    }
     match error.status() {
         None | Some(429 | 500..=599) if *error != ApiError::Malformed => TusError::Transient,
         _ => TusError::Refused(error.to_string()),

@@ -11,6 +11,7 @@ use super::headers::{TUS_VERSION, parse_offset, resolve_location};
 use super::xhr::{self, XhrFailure, XhrRequest, XhrResponse};
 use crate::types::ErrorBody;
 use crate::ui::transfer::stop::StopToken;
+use crate::ui::transfer::{GATEWAY_OFF, gateway_turned_off};
 
 /// Where to send and with which token; taken fresh from the transfer spec for every request.
 #[derive(Debug, Clone)]
@@ -160,6 +161,9 @@ async fn request(
     };
     match classify(response.status) {
         None => Ok(response),
+        Some(TusError::Refused(_)) if gateway_turned_off(&response.text()) => {
+            Err(TusError::Refused(GATEWAY_OFF.to_owned()))
+        }
         Some(TusError::Refused(fallback)) => Err(TusError::Refused(
             serde_json::from_str::<ErrorBody>(&response.text())
                 .map(|body| body.error.message)
