@@ -7,6 +7,8 @@
 #   bench/download.sh --size 64MiB --rounds 2     # quick check
 #   bench/download.sh --node separate    # the gateway reads from `ferry node` over HTTP
 #   bench/download.sh --storage s3       # the transfer node reads from a bucket on moto
+#   bench/download.sh --zip              # "Download as ZIP" of 10 × 100 MiB: vs ten GETs, vs
+#                                        # nginx serving the same ZIP; server RSS, 10 at once
 #
 # Run `bench/download.sh --help` for every option. Needs root or sudo only to install Debian's
 # nginx-light and jq when they are missing; it never touches the system's nginx config or service.
@@ -23,7 +25,12 @@ usage() {
 usage: bench/download.sh [options]
 
   --rounds N             measured rounds, after one warm-up (default 5)
-  --size SIZE            file size, e.g. 1GiB, 64MiB (default 1GiB)
+  --size SIZE            file size, e.g. 1GiB, 64MiB (default 1GiB; with --zip, each of the
+                         ten files' size, default 100MiB)
+  --zip                  the package's ZIP archive (GET /packages/{id}/zip through the link the
+                         web app's "Download as ZIP" uses) against ten sequential GETs of its files
+                         (one curl, one connection) and against nginx serving the same archive as a
+                         static file; then Ferry's peak RSS during 10 concurrent archive downloads
 EOF_USAGE
     common_usage
     cat <<'EOF_USAGE'
@@ -34,10 +41,22 @@ download tracking runs as it does for real downloads.
 EOF_USAGE
 }
 
+ZIP=0
+ZIP_FILES=10
+SIZE_ARG=
 while (($#)); do
+    if [[ $1 == --zip ]]; then
+        ZIP=1
+        shift
+        continue
+    fi
     common_option "$@" || { usage >&2; die "unknown option: $1"; }
     shift "$OPT_SHIFT"
 done
+# With --zip, --size is each file's size, and its default is 100 MiB.
+if [[ -z $SIZE_ARG ]]; then
+    if ((ZIP)); then SIZE_ARG=100MiB; else SIZE_ARG=1GiB; fi
+fi
 check_common_options
 
 # Each transfer is bounded: 60 s plus 10 MB/s for its bytes (loopback GETs do >1 GB/s here).
@@ -50,6 +69,12 @@ make_workdir ferry-download-bench
 # Free space: the test data, nginx's copy, Ferry's upload and its published object.
 need_space $((4 * SIZE + (1 << 30)))
 choose_ferry_bin
+
+if ((ZIP)); then
+    # shellcheck source=bench/download-zip.sh
+    source "$BENCH_DIR/download-zip.sh"
+    exit 0
+fi
 
 # --- test data and servers -----------------------------------------------------------------------
 
